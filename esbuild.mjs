@@ -1,0 +1,63 @@
+// One build script for every bundle GradLens ships or tests.
+// Entries whose source file is absent are skipped, so a partial tree still builds.
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, statSync, mkdirSync, copyFileSync } from 'node:fs';
+import { join, relative, dirname } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', target: 'es2022' };
+const nodeCjs = { ...common, platform: 'node', format: 'cjs', external: ['vscode', 'esbuild-wasm', 'playwright-core'] };
+
+const targets = [
+  // The extension host entry (VS Code loads it with require).
+  { entry: 'src/extension/extension.ts', out: 'dist/extension.js', ...nodeCjs },
+  // The command-line tool.
+  { entry: 'src/cli/main.ts', out: 'dist/cli.js', ...nodeCjs, banner: { js: '#!/usr/bin/env node' } },
+  // The public engine API: what `import ... from 'gradlens'` resolves to in a user's layer file.
+  { entry: 'src/api.ts', out: 'dist/gradlens.js', ...nodeCjs },
+  // Worker threads: user code sandbox and training.
+  { entry: 'src/layers/sandboxWorker.ts', out: 'dist/sandboxWorker.js', ...nodeCjs },
+  { entry: 'src/training/trainWorker.ts', out: 'dist/trainWorker.js', ...nodeCjs },
+  { entry: 'src/engine/backends/cpuWorker.ts', out: 'dist/cpuWorker.js', ...nodeCjs },
+  // Benchmarks.
+  { entry: 'bench/bench.ts', out: 'dist/bench.js', ...nodeCjs },
+  // Webview pages (browser).
+  { entry: 'webview/panel/main.ts', out: 'dist/webview/panel.js', ...common, platform: 'browser', format: 'iife' },
+  { entry: 'webview/report/main.ts', out: 'dist/webview/report.js', ...common, platform: 'browser', format: 'iife' },
+  { entry: 'webview/browserEngine.ts', out: 'dist/webview/engine.js', ...common, platform: 'browser', format: 'iife', globalName: 'GradLensEngine' },
+  // The VS Code integration suite's run() entry point.
+  { entry: 'test/vscode/index.ts', out: 'out/test/vscode/index.js', ...nodeCjs },
+];
+
+// Every test/**/*.test.ts becomes out/test/**/*.test.js for `node --test`.
+function collectTests(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'vscode' || name === 'fixtures' ? [] : collectTests(p);
+    return name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+for (const t of collectTests('test')) {
+  targets.push({ entry: t, out: join('out', relative('.', t)).replace(/\.ts$/, '.js'), ...nodeCjs });
+}
+
+const builds = targets.filter((t) => existsSync(t.entry)).map(({ entry, out, ...opts }) => {
+  mkdirSync(dirname(out), { recursive: true });
+  return { entryPoints: [entry], outfile: out, ...opts };
+});
+
+// Static webview assets (uPlot's stylesheet) ship beside the bundles.
+const uplotCss = 'node_modules/uplot/dist/uPlot.min.css';
+if (existsSync(uplotCss)) {
+  mkdirSync('dist/webview', { recursive: true });
+  copyFileSync(uplotCss, 'dist/webview/uPlot.min.css');
+}
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`built ${builds.length} bundles in ${Date.now() - started} ms`);
+}

@@ -1,0 +1,13 @@
+/** The engine's public surface. Importing it attaches the Tensor methods. */
+import './methods';
+export { Tensor, EngineError, noGrad, isGradEnabled, fmtShape } from './tensor';
+export type { DType, FloatDType, Shape, NestedArray, Storage } from './tensor';
+export { Rng } from './rng';
+export { tensor, zeros, ones, full, arange, randn, rand, zerosLike, onesLike } from './creation';
+export type { TensorOptions, RandomOptions, TensorData } from './creation';
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, maximum, minimum, where, gt, ge, lt, le, eq, ne, logicalNot, clamp } from './ops/elementwise';
+export { sum, mean, max, min, argmax, argmin } from './ops/reduce';
+export { reshape, transpose, permute, squeeze, unsqueeze, flatten, expand, gather, concat, stack, narrow, index, slice, indexSelect } from './ops/shape';
+export { matmul } from './ops/matmul';
+export { setBackend, getActiveBackend, referenceBackend } from './backend';
+export type { Backend, GemmArgs, Conv2dGeometry } from './backend';

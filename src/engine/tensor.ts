@@ -1,0 +1,276 @@
+/**
+ * The Tensor: a shape, a dtype and contiguous typed-array storage, plus the one
+ * link autograd needs (the node that made it). Operations live in ops/ and are
+ * attached as methods in methods.ts; this file holds only the data and the tape.
+ */
+export type DType = 'float32' | 'float64' | 'bool';
+export type FloatDType = 'float32' | 'float64';
+export type Storage = Float32Array | Float64Array | Uint8Array;
+export type FloatStorage = Float32Array | Float64Array;
+export type Shape = readonly number[];
+export type NestedArray = number | boolean | NestedArray[];
+
+/** An error in how an op was called: it names the op and the shapes involved. */
+export class EngineError extends Error {
+  constructor(readonly op: string, message: string) {
+    super(`${op}: ${message}`);
+    this.name = 'EngineError';
+  }
+}
+
+export function fmtShape(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+export function allocate(dtype: DType, n: number): Storage {
+  if (dtype === 'float64') return new Float64Array(n);
+  if (dtype === 'float32') return new Float32Array(n);
+  return new Uint8Array(n);
+}
+
+/** A node on the tape: which op made a tensor, from what, and how to send a gradient back. */
+export interface GradNode {
+  op: string;
+  inputs: Tensor[];
+  /** Given dL/dout, return dL/dinput for each input (null where an input needs none). */
+  backward: (gradOut: Tensor) => (Tensor | null)[];
+}
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Run `fn` without recording operations on the tape (evaluation, optimiser updates). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+export class Tensor {
+  readonly shape: number[];
+  readonly dtype: DType;
+  data: Storage;
+  requiresGrad: boolean;
+  grad: Tensor | null = null;
+  /** The op that produced this tensor, when it was recorded for autograd. */
+  node: GradNode | null = null;
+
+  constructor(data: Storage, shape: Shape, dtype?: DType, requiresGrad = false) {
+    const inferred: DType = data instanceof Float64Array ? 'float64' : data instanceof Float32Array ? 'float32' : 'bool';
+    this.dtype = dtype ?? inferred;
+    if (inferred !== this.dtype) throw new EngineError('Tensor', `storage is ${inferred} but dtype ${this.dtype} was given`);
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new EngineError('Tensor', `invalid shape ${fmtShape(shape)}`);
+    }
+    if (sizeOf(shape) !== data.length) {
+      throw new EngineError('Tensor', `shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, storage has ${data.length}`);
+    }
+    this.shape = [...shape];
+    this.data = data;
+    if (requiresGrad && this.dtype === 'bool') throw new EngineError('Tensor', 'a bool tensor cannot require grad');
+    this.requiresGrad = requiresGrad;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+
+  /** A tensor sharing this one's storage, cut from the tape. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, this.dtype, false);
+  }
+
+  /** Mark as a leaf that accumulates .grad (chainable, like PyTorch's requires_grad_()). */
+  requiresGrad_(flag = true): this {
+    if (flag && this.dtype === 'bool') throw new EngineError('requiresGrad_', 'a bool tensor cannot require grad');
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  item(): number {
+    if (this.size !== 1) throw new EngineError('item', `only a one-element tensor can be converted to a number, got shape ${fmtShape(this.shape)}`);
+    return this.data[0];
+  }
+
+  /** Nested arrays of numbers (booleans for a bool tensor); a number for a 0-d tensor. */
+  toArray(): NestedArray {
+    const isBool = this.dtype === 'bool';
+    const d = this.data;
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return isBool ? d[offset] !== 0 : d[offset];
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      const out: NestedArray[] = [];
+      for (let i = 0; i < this.shape[dim]; i++) out.push(build(dim + 1, offset + i * stride));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** Flat copy as a plain number array. */
+  toList(): number[] {
+    return Array.from(this.data as ArrayLike<number>);
+  }
+
+  toString(): string {
+    return `tensor(${JSON.stringify(this.toArray())}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  /**
+   * Reverse-mode differentiation from this tensor. Without an argument the tensor must
+   * hold one element (dL/dL = 1). Gradients of leaves that require grad accumulate into
+   * `.grad`, as in PyTorch; intermediate gradients are not kept.
+   */
+  backward(grad?: Tensor | NestedArray): void {
+    if (!this.requiresGrad) throw new EngineError('backward', 'tensor does not require grad and has no grad_fn');
+    let seed: Tensor;
+    if (grad === undefined) {
+      if (this.size !== 1) {
+        throw new EngineError('backward', `grad can be implicitly created only for scalar outputs; got shape ${fmtShape(this.shape)}: pass a gradient of that shape`);
+      }
+      seed = new Tensor(allocate(this.dtype, 1).fill(1), this.shape, this.dtype);
+    } else {
+      seed = grad instanceof Tensor ? grad : fromNested(grad, this.dtype as FloatDType);
+      if (seed.shape.join(',') !== this.shape.join(',')) {
+        throw new EngineError('backward', `gradient shape ${fmtShape(seed.shape)} does not match tensor shape ${fmtShape(this.shape)}`);
+      }
+    }
+    runBackward(this, seed);
+  }
+}
+
+/** Topologically order the tape below `root`, then push gradients from the root down. */
+function runBackward(root: Tensor, seed: Tensor): void {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative DFS: deep graphs (long training loops) must not overflow the stack.
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.node?.inputs ?? [];
+    if (i < inputs.length) {
+      top[1]++;
+      const child = inputs[i];
+      if (child.requiresGrad && !seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      order.push(t);
+      stack.pop();
+    }
+  }
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  noGrad(() => {
+    for (let idx = order.length - 1; idx >= 0; idx--) {
+      const t = order[idx];
+      const g = grads.get(t);
+      if (!g) continue;
+      if (!t.node) {
+        t.grad = t.grad ? accumulate(t.grad, g) : g.detach();
+        continue;
+      }
+      grads.delete(t);
+      const inputGrads = t.node.backward(g);
+      t.node.inputs.forEach((input, k) => {
+        const ig = inputGrads[k];
+        if (!ig || !input.requiresGrad) return;
+        if (ig.shape.join(',') !== input.shape.join(',')) {
+          throw new EngineError(t.node!.op, `backward produced a gradient of shape ${fmtShape(ig.shape)} for an input of shape ${fmtShape(input.shape)}`);
+        }
+        const prev = grads.get(input);
+        grads.set(input, prev ? accumulate(prev, ig) : ig);
+      });
+    }
+  });
+}
+
+function accumulate(a: Tensor, b: Tensor): Tensor {
+  const out = allocate(a.dtype, a.size) as FloatStorage;
+  const x = a.data, y = b.data;
+  for (let i = 0; i < out.length; i++) out[i] = x[i] + y[i];
+  return new Tensor(out, a.shape, a.dtype);
+}
+
+/**
+ * Record `out` as produced by `op` from `inputs`, when grad mode is on and an input
+ * requires grad. Every op calls this right after computing its forward, with its
+ * backward written beside it.
+ */
+export function record(op: string, out: Tensor, inputs: Tensor[], backward: GradNode['backward']): Tensor {
+  if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
+    out.requiresGrad = true;
+    out.node = { op, inputs, backward };
+  }
+  return out;
+}
+
+/** Infer the shape of nested arrays, checking that they are rectangular. */
+export function nestedShape(data: NestedArray, op = 'tensor'): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = cur[0];
+  }
+  const check = (d: NestedArray, dim: number, path: string): void => {
+    if (dim === shape.length) {
+      if (Array.isArray(d)) throw new EngineError(op, `ragged nested array at ${path || 'top'}: expected a number, found an array`);
+      if (typeof d !== 'number' && typeof d !== 'boolean') throw new EngineError(op, `element at ${path} is ${typeof d}, not a number`);
+      return;
+    }
+    if (!Array.isArray(d)) throw new EngineError(op, `ragged nested array at ${path || 'top'}: expected an array of length ${shape[dim]}, found ${typeof d}`);
+    if (d.length !== shape[dim]) throw new EngineError(op, `ragged nested array at ${path || 'top'}: length ${d.length}, expected ${shape[dim]}`);
+    d.forEach((x, i) => check(x, dim + 1, `${path}[${i}]`));
+  };
+  check(data, 0, '');
+  return shape;
+}
+
+export function fromNested(data: NestedArray, dtype?: DType, op = 'tensor'): Tensor {
+  const shape = nestedShape(data, op);
+  let leaf: NestedArray = data;
+  while (Array.isArray(leaf) && leaf.length) leaf = leaf[0];
+  const dt: DType = dtype ?? (typeof leaf === 'boolean' ? 'bool' : 'float64');
+  const out = allocate(dt, sizeOf(shape));
+  let k = 0;
+  const fill = (d: NestedArray): void => {
+    if (Array.isArray(d)) d.forEach(fill);
+    else out[k++] = typeof d === 'boolean' ? (d ? 1 : 0) : d;
+  };
+  fill(data);
+  return new Tensor(out, shape, dt);
+}
