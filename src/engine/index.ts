@@ -11,3 +11,8 @@ export { reshape, transpose, permute, squeeze, unsqueeze, flatten, expand, gathe
 export { matmul } from './ops/matmul';
 export { setBackend, getActiveBackend, referenceBackend } from './backend';
 export type { Backend, GemmArgs, Conv2dGeometry } from './backend';
+export * as F from './functional';
+export * as nn from './nn';
+export * as optim from './optim';
+export * as init from './init';
+export { kaimingNormal_, kaimingUniform_, xavierNormal_, xavierUniform_, calculateGain, calculateFanInAndFanOut } from './init';

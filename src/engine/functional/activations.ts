@@ -1,0 +1,163 @@
+/**
+ * The linear map and the pointwise activations. Each forward is one typed-array
+ * loop; each backward is the upstream gradient times the local derivative,
+ * written directly beneath the forward it differentiates.
+ */
+import { backendFor } from '../backend';
+import { allocate, EngineError, fmtShape, FloatStorage, record, Tensor } from '../tensor';
+import { requireFloat, requireSameDtype } from './checks';
+
+/**
+ * y = x Wᵀ + b, with x [..., in], W [out, in] (PyTorch's layout) and b [out].
+ * For one sample (a column x, upstream u = dL/dy) the textbook gradients are
+ *   dW = u xᵀ,   db = u,   dx = Wᵀ u;
+ * stacked over the M rows of X they become dW = Uᵀ X, db = Σ_rows U, dX = U W.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const dtype = requireSameDtype('linear', ['input', x], ['weight', weight], ...(bias ? [['bias', bias] as [string, Tensor]] : []));
+  if (weight.ndim !== 2) throw new EngineError('linear', `weight must be [out, in], got shape ${fmtShape(weight.shape)}`);
+  const [nOut, nIn] = weight.shape;
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== nIn) {
+    throw new EngineError('linear', `input shape ${fmtShape(x.shape)} does not end in ${nIn}, the in-features of weight ${fmtShape(weight.shape)}`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== nOut)) {
+    throw new EngineError('linear', `bias shape ${fmtShape(bias.shape)} does not match the out-features of weight ${fmtShape(weight.shape)} (need [${nOut}])`);
+  }
+  const rows = x.size / Math.max(nIn, 1);
+  const X = x.data as FloatStorage, W = weight.data as FloatStorage;
+  const Y = allocate(dtype, rows * nOut) as FloatStorage;
+  const backend = backendFor(Y);
+  backend.gemm({ a: X, b: W, c: Y, m: rows, n: nOut, k: nIn, transA: false, transB: true }); // Y = X Wᵀ
+  if (bias) {
+    const B = bias.data as FloatStorage;
+    for (let r = 0; r < rows; r++) for (let j = 0, o = r * nOut; j < nOut; j++) Y[o + j] += B[j];
+  }
+  const out = new Tensor(Y, [...x.shape.slice(0, -1), nOut], dtype);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record('linear', out, inputs, (g) => {
+    const U = g.data as FloatStorage;
+    let dX: Tensor | null = null, dW: Tensor | null = null, dB: Tensor | null = null;
+    if (x.requiresGrad) {
+      const d = allocate(dtype, x.size) as FloatStorage;
+      backend.gemm({ a: U, b: W, c: d, m: rows, n: nIn, k: nOut, transA: false, transB: false }); // dX = U W
+      dX = new Tensor(d, x.shape, dtype);
+    }
+    if (weight.requiresGrad) {
+      const d = allocate(dtype, weight.size) as FloatStorage;
+      backend.gemm({ a: U, b: X, c: d, m: nOut, n: nIn, k: rows, transA: true, transB: false }); // dW = Uᵀ X
+      dW = new Tensor(d, weight.shape, dtype);
+    }
+    if (bias && bias.requiresGrad) {
+      const d = allocate(dtype, nOut) as FloatStorage;
+      for (let r = 0; r < rows; r++) for (let j = 0, o = r * nOut; j < nOut; j++) d[j] += U[o + j]; // db = Σ_rows U
+      dB = new Tensor(d, bias.shape, dtype);
+    }
+    return bias ? [dX, dW, dB] : [dX, dW];
+  });
+}
+
+/**
+ * A recorded pointwise op. `forward(x, y)` fills y from x; `backward(x, y, g, dx)`
+ * fills dx from the input, the output and the upstream gradient. Both are whole-array
+ * loops, so no closure runs per element.
+ */
+function pointwise(
+  op: string,
+  x: Tensor,
+  forward: (x: FloatStorage, y: FloatStorage) => void,
+  backward: (x: FloatStorage, y: FloatStorage, g: FloatStorage, dx: FloatStorage) => void,
+): Tensor {
+  const dtype = requireFloat(op, 'input', x);
+  const X = x.data as FloatStorage;
+  const Y = allocate(dtype, x.size) as FloatStorage;
+  forward(X, Y);
+  return record(op, new Tensor(Y, x.shape, dtype), [x], (g) => {
+    const dX = allocate(dtype, x.size) as FloatStorage;
+    backward(X, Y, g.data as FloatStorage, dX);
+    return [new Tensor(dX, x.shape, dtype)];
+  });
+}
+
+/** relu(z) = max(0, z); the gradient passes through the gate z > 0. */
+export function relu(x: Tensor): Tensor {
+  return pointwise('relu', x,
+    (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = X[i] > 0 ? X[i] : 0; },
+    (X, _Y, G, D) => { for (let i = 0; i < X.length; i++) D[i] = X[i] > 0 ? G[i] : 0; });
+}
+
+/** leakyRelu(z) = z for z > 0, a z otherwise; dy/dz = 1 or a. */
+export function leakyRelu(x: Tensor, opts: { negativeSlope?: number } = {}): Tensor {
+  const a = opts.negativeSlope ?? 0.01;
+  if (typeof a !== 'number' || !Number.isFinite(a)) throw new EngineError('leakyRelu', `negativeSlope must be a finite number, got ${String(a)}`);
+  return pointwise('leakyRelu', x,
+    (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = X[i] > 0 ? X[i] : a * X[i]; },
+    (X, _Y, G, D) => { for (let i = 0; i < X.length; i++) D[i] = X[i] > 0 ? G[i] : a * G[i]; });
+}
+
+/** σ(z) = 1 / (1 + e^-z); dσ/dz = σ(1 - σ). */
+export function sigmoid(x: Tensor): Tensor {
+  return pointwise('sigmoid', x,
+    (X, Y) => {
+      for (let i = 0; i < X.length; i++) {
+        const z = X[i];
+        // e^-z overflows for very negative z; the equivalent e^z / (1 + e^z) does not
+        if (z >= 0) Y[i] = 1 / (1 + Math.exp(-z));
+        else { const e = Math.exp(z); Y[i] = e / (1 + e); }
+      }
+    },
+    (_X, Y, G, D) => { for (let i = 0; i < Y.length; i++) D[i] = G[i] * Y[i] * (1 - Y[i]); });
+}
+
+/** tanh; d tanh(z)/dz = 1 - tanh²(z). */
+export function tanh(x: Tensor): Tensor {
+  return pointwise('tanh', x,
+    (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = Math.tanh(X[i]); },
+    (_X, Y, G, D) => { for (let i = 0; i < Y.length; i++) D[i] = G[i] * (1 - Y[i] * Y[i]); });
+}
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/**
+ * gelu(z) = z Φ(z) with Φ the standard normal CDF, Φ(z) = ½(1 + erf(z/√2)) (the exact
+ * form, PyTorch's default). d/dz = Φ(z) + z φ(z), where φ(z) = e^(-z²/2)/√(2π).
+ */
+export function gelu(x: Tensor): Tensor {
+  return pointwise('gelu', x,
+    (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = 0.5 * X[i] * (1 + erf(X[i] * SQRT1_2)); },
+    (X, _Y, G, D) => {
+      for (let i = 0; i < X.length; i++) {
+        const z = X[i];
+        const cdf = 0.5 * (1 + erf(z * SQRT1_2));
+        D[i] = G[i] * (cdf + z * INV_SQRT_2PI * Math.exp(-0.5 * z * z));
+      }
+    });
+}
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/**
+ * The error function to double precision. Small |x|: the everywhere-positive series
+ * erf(x) = (2/√π) e^(-x²) Σ 2ⁿ x^(2n+1) / (1·3···(2n+1)), which has no cancellation.
+ * Larger |x|: erfc from its continued fraction
+ * erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated bottom-up.
+ */
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  if (ax > 6) return Math.sign(x); // erfc(6) ≈ 2e-17: below double resolution near 1
+  if (ax < 2.5) {
+    const x2 = x * x;
+    let term = x, total = x;
+    for (let n = 0; n < 100; n++) {
+      term *= (2 * x2) / (2 * n + 3);
+      total += term;
+      if (Math.abs(term) < 1e-17 * Math.abs(total)) break;
+    }
+    return TWO_OVER_SQRT_PI * Math.exp(-x2) * total;
+  }
+  let t = ax;
+  for (let k = 60; k >= 1; k--) t = ax + k / 2 / t;
+  const erfc = Math.exp(-ax * ax) / (Math.sqrt(Math.PI) * t);
+  return Math.sign(x) * (1 - erfc);
+}

@@ -1,0 +1,180 @@
+/**
+ * 2-D convolution (really cross-correlation, as in every framework), NCHW.
+ *
+ *   y[n,o,p,q] = b[o] + Σ_{c,i,j} w[o,c,i,j] · x[n, c, pS + i - P, qS + j - P]
+ *
+ * Computed as im2col + GEMM: unfold each sample's receptive fields into the columns
+ * of a [C·kh·kw, OH·OW] matrix, then Y_n = W · cols_n with W seen as [O, C·kh·kw].
+ * A backend with fused conv kernels (Backend.conv2dForward and friends) takes over
+ * when it has them; float64 always stays on the reference path.
+ */
+import { backendFor, Backend, Conv2dGeometry } from '../backend';
+import { allocate, EngineError, fmtShape, FloatStorage, record, Tensor } from '../tensor';
+import { requireSameDtype } from './checks';
+
+export interface Conv2dOptions {
+  stride?: number;
+  padding?: number;
+}
+
+/** The output size along one axis: O = floor((W - F + 2P) / S) + 1. */
+export function convOutputSize(inSize: number, kernel: number, stride: number, padding: number): number {
+  return Math.floor((inSize - kernel + 2 * padding) / stride) + 1;
+}
+
+function intOption(op: string, name: string, v: unknown, fallback: number, min: number): number {
+  const value = v ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new EngineError(op, `${name} must be an integer >= ${min}, got ${String(v)}`);
+  }
+  return value;
+}
+
+export function conv2dGeometry(op: string, x: Tensor, w: Tensor, opts: Conv2dOptions): Conv2dGeometry {
+  if (x.ndim !== 4) throw new EngineError(op, `input must be [N, C, H, W], got shape ${fmtShape(x.shape)}`);
+  if (w.ndim !== 4) throw new EngineError(op, `weight must be [out, in, kh, kw], got shape ${fmtShape(w.shape)}`);
+  const [n, c, h, wd] = x.shape;
+  const [o, wc, kh, kw] = w.shape;
+  if (wc !== c) {
+    throw new EngineError(op, `input shape ${fmtShape(x.shape)} has ${c} channels but weight shape ${fmtShape(w.shape)} expects ${wc}`);
+  }
+  const stride = intOption(op, 'stride', opts.stride, 1, 1);
+  const padding = intOption(op, 'padding', opts.padding, 0, 0);
+  const oh = convOutputSize(h, kh, stride, padding);
+  const ow = convOutputSize(wd, kw, stride, padding);
+  if (oh < 1 || ow < 1) {
+    throw new EngineError(op, `kernel ${kh}x${kw} is larger than the padded input ${h + 2 * padding}x${wd + 2 * padding} (input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}, padding ${padding})`);
+  }
+  return { n, c, h, w: wd, o, kh, kw, stride, padding, oh, ow };
+}
+
+/** cols[(c·kh + i)·kw + j, p·OW + q] = x[n, c, pS + i - P, qS + j - P] (0 in the padding). */
+function im2col(x: FloatStorage, sample: number, g: Conv2dGeometry, cols: FloatStorage): void {
+  const { c: C, h: H, w: W, kh, kw, stride: S, padding: P, oh, ow } = g;
+  const L = oh * ow;
+  for (let c = 0; c < C; c++) {
+    const plane = (sample * C + c) * H * W;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const row = ((c * kh + i) * kw + j) * L;
+        for (let p = 0; p < oh; p++) {
+          const ih = p * S + i - P;
+          const dst = row + p * ow;
+          if (ih < 0 || ih >= H) {
+            for (let q = 0; q < ow; q++) cols[dst + q] = 0;
+            continue;
+          }
+          const src = plane + ih * W;
+          for (let q = 0; q < ow; q++) {
+            const iw = q * S + j - P;
+            cols[dst + q] = iw >= 0 && iw < W ? x[src + iw] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: every column entry is added back to the pixel it was read from. */
+function col2im(cols: FloatStorage, sample: number, g: Conv2dGeometry, dx: FloatStorage): void {
+  const { c: C, h: H, w: W, kh, kw, stride: S, padding: P, oh, ow } = g;
+  const L = oh * ow;
+  for (let c = 0; c < C; c++) {
+    const plane = (sample * C + c) * H * W;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const row = ((c * kh + i) * kw + j) * L;
+        for (let p = 0; p < oh; p++) {
+          const ih = p * S + i - P;
+          if (ih < 0 || ih >= H) continue;
+          const src = row + p * ow;
+          const dst = plane + ih * W;
+          for (let q = 0; q < ow; q++) {
+            const iw = q * S + j - P;
+            if (iw >= 0 && iw < W) dx[dst + iw] += cols[src + q];
+          }
+        }
+      }
+    }
+  }
+}
+
+function forwardGemm(backend: Backend, X: FloatStorage, Wt: FloatStorage, Y: FloatStorage, g: Conv2dGeometry): void {
+  const K = g.c * g.kh * g.kw, L = g.oh * g.ow;
+  const cols = allocate(Y instanceof Float64Array ? 'float64' : 'float32', K * L) as FloatStorage;
+  for (let s = 0; s < g.n; s++) {
+    im2col(X, s, g, cols);
+    backend.gemm({ a: Wt, b: cols, c: Y.subarray(s * g.o * L, (s + 1) * g.o * L), m: g.o, n: L, k: K, transA: false, transB: false });
+  }
+}
+
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  const dtype = requireSameDtype('conv2d', ['input', x], ['weight', weight], ...(bias ? [['bias', bias] as [string, Tensor]] : []));
+  const g = conv2dGeometry('conv2d', x, weight, opts);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) {
+    throw new EngineError('conv2d', `bias shape ${fmtShape(bias.shape)} does not match the ${g.o} output channels of weight ${fmtShape(weight.shape)}`);
+  }
+  const L = g.oh * g.ow, K = g.c * g.kh * g.kw;
+  const X = x.data as FloatStorage, Wt = weight.data as FloatStorage;
+  const Y = allocate(dtype, g.n * g.o * L) as FloatStorage;
+  const backend = backendFor(Y);
+  if (backend.conv2dForward) backend.conv2dForward(X, Wt, Y, g);
+  else forwardGemm(backend, X, Wt, Y, g);
+  if (bias) {
+    const B = bias.data as FloatStorage;
+    for (let s = 0; s < g.n; s++) {
+      for (let o = 0; o < g.o; o++) {
+        const base = (s * g.o + o) * L, b = B[o];
+        for (let l = 0; l < L; l++) Y[base + l] += b;
+      }
+    }
+  }
+  const out = new Tensor(Y, [g.n, g.o, g.oh, g.ow], dtype);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record('conv2d', out, inputs, (gradOut) => {
+    const G = gradOut.data as FloatStorage;
+    let dX: Tensor | null = null, dW: Tensor | null = null, dB: Tensor | null = null;
+    // dL/dx is a full correlation of the upstream gradient with the flipped kernel:
+    // per sample, dcols = Wᵀ · G_n, folded back onto the pixels by col2im.
+    if (x.requiresGrad) {
+      const dx = allocate(dtype, x.size) as FloatStorage;
+      if (backend.conv2dBackwardInput) backend.conv2dBackwardInput(G, Wt, dx, g);
+      else {
+        const dcols = allocate(dtype, K * L) as FloatStorage;
+        for (let s = 0; s < g.n; s++) {
+          backend.gemm({ a: Wt, b: G.subarray(s * g.o * L, (s + 1) * g.o * L), c: dcols, m: K, n: L, k: g.o, transA: true, transB: false });
+          col2im(dcols, s, g, dx);
+        }
+      }
+      dX = new Tensor(dx, x.shape, dtype);
+    }
+    // dL/dw[o,c,i,j] = Σ_{n,p,q} G[n,o,p,q] · x[n, c, pS+i-P, qS+j-P]: the input correlated
+    // with the upstream gradient, i.e. dW += G_n · cols_nᵀ summed over the batch.
+    if (weight.requiresGrad) {
+      const dw = allocate(dtype, weight.size) as FloatStorage;
+      if (backend.conv2dBackwardWeight) backend.conv2dBackwardWeight(X, G, dw, g);
+      else {
+        const cols = allocate(dtype, K * L) as FloatStorage;
+        for (let s = 0; s < g.n; s++) {
+          im2col(X, s, g, cols);
+          backend.gemm({ a: G.subarray(s * g.o * L, (s + 1) * g.o * L), b: cols, c: dw, m: g.o, n: K, k: L, transA: false, transB: true, accumulate: true });
+        }
+      }
+      dW = new Tensor(dw, weight.shape, dtype);
+    }
+    // dL/db[o] = Σ_{n,p,q} G[n,o,p,q]
+    if (bias && bias.requiresGrad) {
+      const db = allocate(dtype, g.o) as FloatStorage;
+      for (let s = 0; s < g.n; s++) {
+        for (let o = 0; o < g.o; o++) {
+          const base = (s * g.o + o) * L;
+          let acc = 0;
+          for (let l = 0; l < L; l++) acc += G[base + l];
+          db[o] += acc;
+        }
+      }
+      dB = new Tensor(db, bias.shape, dtype);
+    }
+    return bias ? [dX, dW, dB] : [dX, dW];
+  });
+}

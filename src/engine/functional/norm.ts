@@ -1,0 +1,202 @@
+/**
+ * Batch and layer normalisation. Both normalise x̂ = (x - μ) / √(σ² + ε) with the
+ * biased variance and then scale and shift, y = γ x̂ + β; they differ in which
+ * elements share a μ and σ². Both use the compact backward: with M elements per
+ * group and d = γ ⊙ g (the gradient reaching x̂),
+ *
+ *   dx = (1 / (M √(σ² + ε))) · ( M d - Σ d - x̂ Σ(d ⊙ x̂) ),
+ *   dγ = Σ g ⊙ x̂,   dβ = Σ g.
+ */
+import { allocate, EngineError, fmtShape, FloatStorage, record, sizeOf, Tensor } from '../tensor';
+import { requireFloat, requireSameDtype, sameShape } from './checks';
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Updated in place during training: r ← (1 - momentum) r + momentum · batch stat. */
+  runningMean?: Tensor | null;
+  /** Updated with the unbiased batch variance, as PyTorch does. */
+  runningVar?: Tensor | null;
+  training: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * Batch norm over [N, C] or [N, C, H, W] (any [N, C, ...]): statistics per channel c,
+ * over the batch and spatial positions (M = N·H·W elements each). In training the
+ * batch statistics normalise; in evaluation the running ones do.
+ */
+export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
+  const op = 'batchNorm';
+  const dtype = requireFloat(op, 'input', x);
+  if (x.ndim < 2) throw new EngineError(op, `input must be [N, C] or [N, C, H, W], got shape ${fmtShape(x.shape)}`);
+  if (!opts || typeof opts.training !== 'boolean') throw new EngineError(op, 'pass options with training: true or false');
+  const [n, C] = x.shape;
+  const S = sizeOf(x.shape.slice(2)); // spatial positions per channel per sample
+  const M = n * S;
+  const eps = opts.eps ?? 1e-5, momentum = opts.momentum ?? 0.1;
+  const { weight, bias, runningMean, runningVar, training } = opts;
+  for (const [name, t] of [['weight', weight], ['bias', bias], ['runningMean', runningMean], ['runningVar', runningVar]] as const) {
+    if (!t) continue;
+    requireSameDtype(op, ['input', x], [name, t]);
+    if (!sameShape(t.shape, [C])) throw new EngineError(op, `${name} has shape ${fmtShape(t.shape)} but input of shape ${fmtShape(x.shape)} has ${C} channels (need [${C}])`);
+  }
+  if (!training && (!runningMean || !runningVar)) throw new EngineError(op, 'evaluation mode (training: false) needs runningMean and runningVar');
+  if (training && M < 2) throw new EngineError(op, `training needs more than one value per channel, got input of shape ${fmtShape(x.shape)}`);
+
+  const X = x.data as FloatStorage;
+  const mean = new Float64Array(C), invStd = new Float64Array(C);
+  if (training) {
+    for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+      const base = (s * C + c) * S;
+      let acc = 0;
+      for (let k = 0; k < S; k++) acc += X[base + k];
+      mean[c] += acc;
+    }
+    for (let c = 0; c < C; c++) mean[c] /= M;
+    const variance = new Float64Array(C);
+    for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+      const base = (s * C + c) * S, mu = mean[c];
+      let acc = 0;
+      for (let k = 0; k < S; k++) { const d = X[base + k] - mu; acc += d * d; }
+      variance[c] += acc;
+    }
+    for (let c = 0; c < C; c++) {
+      variance[c] /= M; // biased: what normalises the batch
+      invStd[c] = 1 / Math.sqrt(variance[c] + eps);
+    }
+    // running statistics are buffers: updated in place, never on the tape
+    if (runningMean) { const R = runningMean.data as FloatStorage; for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * mean[c]; }
+    if (runningVar) { const R = runningVar.data as FloatStorage; for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * variance[c] * (M / (M - 1)); }
+  } else {
+    const RM = runningMean!.data as FloatStorage, RV = runningVar!.data as FloatStorage;
+    for (let c = 0; c < C; c++) { mean[c] = RM[c]; invStd[c] = 1 / Math.sqrt(RV[c] + eps); }
+  }
+
+  const gamma = weight ? (weight.data as FloatStorage) : null, beta = bias ? (bias.data as FloatStorage) : null;
+  const xhat = allocate(dtype, x.size) as FloatStorage;
+  const Y = allocate(dtype, x.size) as FloatStorage;
+  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+    const base = (s * C + c) * S, mu = mean[c], is = invStd[c];
+    const gm = gamma ? gamma[c] : 1, bt = beta ? beta[c] : 0;
+    for (let k = 0; k < S; k++) {
+      const h = (X[base + k] - mu) * is;
+      xhat[base + k] = h;
+      Y[base + k] = gm * h + bt;
+    }
+  }
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return record(op, new Tensor(Y, x.shape, dtype), inputs, (g) => {
+    const G = g.data as FloatStorage;
+    const sumG = new Float64Array(C), sumGXhat = new Float64Array(C);
+    for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+      const base = (s * C + c) * S;
+      let a = 0, b = 0;
+      for (let k = 0; k < S; k++) { a += G[base + k]; b += G[base + k] * xhat[base + k]; }
+      sumG[c] += a;
+      sumGXhat[c] += b;
+    }
+    const grads: (Tensor | null)[] = [];
+    if (x.requiresGrad) {
+      const D = allocate(dtype, x.size) as FloatStorage;
+      for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+        const base = (s * C + c) * S, gm = gamma ? gamma[c] : 1;
+        if (training) {
+          // Σd = γ Σg and Σ(d x̂) = γ Σ(g x̂), so dx = γ/(M σ) (M g - Σg - x̂ Σ(g x̂))
+          const k0 = (gm * invStd[c]) / M, sg = sumG[c], sgx = sumGXhat[c];
+          for (let k = 0; k < S; k++) D[base + k] = k0 * (M * G[base + k] - sg - xhat[base + k] * sgx);
+        } else {
+          // running statistics are constants: y is affine in x
+          const k0 = gm * invStd[c];
+          for (let k = 0; k < S; k++) D[base + k] = k0 * G[base + k];
+        }
+      }
+      grads.push(new Tensor(D, x.shape, dtype));
+    } else grads.push(null);
+    if (weight) grads.push(channelTensor(sumGXhat, weight)); // dγ = Σ g x̂
+    if (bias) grads.push(channelTensor(sumG, bias)); // dβ = Σ g
+    return grads;
+  });
+}
+
+function channelTensor(values: Float64Array, like: Tensor): Tensor {
+  const d = allocate(like.dtype, values.length) as FloatStorage;
+  d.set(values);
+  return new Tensor(d, like.shape, like.dtype);
+}
+
+export interface LayerNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/**
+ * Layer norm over the trailing dims `normalizedShape`: each row of D = ∏ normalizedShape
+ * elements gets its own μ and σ²; γ and β have shape normalizedShape.
+ */
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], opts: LayerNormOptions = {}): Tensor {
+  const op = 'layerNorm';
+  const dtype = requireFloat(op, 'input', x);
+  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  if (shape.length === 0 || shape.length > x.ndim || !sameShape(x.shape.slice(x.ndim - shape.length), shape)) {
+    throw new EngineError(op, `input shape ${fmtShape(x.shape)} does not end in normalizedShape ${fmtShape(shape)}`);
+  }
+  const { weight, bias } = opts;
+  const eps = opts.eps ?? 1e-5;
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (!t) continue;
+    requireSameDtype(op, ['input', x], [name, t]);
+    if (!sameShape(t.shape, shape)) throw new EngineError(op, `${name} has shape ${fmtShape(t.shape)} but normalizedShape is ${fmtShape(shape)}`);
+  }
+  const D = sizeOf(shape), rows = x.size / Math.max(D, 1);
+  const X = x.data as FloatStorage;
+  const gamma = weight ? (weight.data as FloatStorage) : null, beta = bias ? (bias.data as FloatStorage) : null;
+  const xhat = allocate(dtype, x.size) as FloatStorage;
+  const invStd = new Float64Array(rows);
+  const Y = allocate(dtype, x.size) as FloatStorage;
+  for (let r = 0; r < rows; r++) {
+    const base = r * D;
+    let mu = 0;
+    for (let k = 0; k < D; k++) mu += X[base + k];
+    mu /= D;
+    let v = 0;
+    for (let k = 0; k < D; k++) { const d = X[base + k] - mu; v += d * d; }
+    const is = 1 / Math.sqrt(v / D + eps);
+    invStd[r] = is;
+    for (let k = 0; k < D; k++) {
+      const h = (X[base + k] - mu) * is;
+      xhat[base + k] = h;
+      Y[base + k] = (gamma ? gamma[k] : 1) * h + (beta ? beta[k] : 0);
+    }
+  }
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return record(op, new Tensor(Y, x.shape, dtype), inputs, (g) => {
+    const G = g.data as FloatStorage;
+    const dGamma = new Float64Array(D), dBeta = new Float64Array(D);
+    const dX = x.requiresGrad ? (allocate(dtype, x.size) as FloatStorage) : null;
+    const d = new Float64Array(D); // γ ⊙ g for one row
+    for (let r = 0; r < rows; r++) {
+      const base = r * D;
+      let sumD = 0, sumDXhat = 0;
+      for (let k = 0; k < D; k++) {
+        const gk = G[base + k], h = xhat[base + k];
+        dGamma[k] += gk * h;
+        dBeta[k] += gk;
+        d[k] = (gamma ? gamma[k] : 1) * gk;
+        sumD += d[k];
+        sumDXhat += d[k] * h;
+      }
+      if (dX) {
+        const k0 = invStd[r] / D;
+        for (let k = 0; k < D; k++) dX[base + k] = k0 * (D * d[k] - sumD - xhat[base + k] * sumDXhat);
+      }
+    }
+    return [
+      dX ? new Tensor(dX, x.shape, dtype) : null,
+      ...(weight ? [channelTensor(dGamma, weight)] : []),
+      ...(bias ? [channelTensor(dBeta, bias)] : []),
+    ];
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * 2-D pooling over NCHW. Max pooling remembers which input won each window, and
+ * its backward routes the gradient there alone; average pooling spreads each
+ * gradient evenly over its window.
+ */
+import { allocate, EngineError, fmtShape, FloatStorage, record, Tensor } from '../tensor';
+import { requireFloat } from './checks';
+import { convOutputSize } from './conv';
+
+export interface Pool2dOptions {
+  kernelSize: number;
+  /** Defaults to kernelSize (non-overlapping windows). */
+  stride?: number;
+  padding?: number;
+}
+
+interface PoolGeometry { n: number; c: number; h: number; w: number; k: number; s: number; p: number; oh: number; ow: number }
+
+function poolGeometry(op: string, x: Tensor, opts: Pool2dOptions): PoolGeometry {
+  requireFloat(op, 'input', x);
+  if (x.ndim !== 4) throw new EngineError(op, `input must be [N, C, H, W], got shape ${fmtShape(x.shape)}`);
+  if (!opts || typeof opts !== 'object') throw new EngineError(op, 'pass options { kernelSize, stride?, padding? }');
+  const k = opts.kernelSize, s = opts.stride ?? opts.kernelSize, p = opts.padding ?? 0;
+  for (const [name, v, min] of [['kernelSize', k, 1], ['stride', s, 1], ['padding', p, 0]] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new EngineError(op, `${name} must be an integer >= ${min}, got ${String(v)}`);
+  }
+  if (p * 2 > k) throw new EngineError(op, `padding ${p} must be at most half the kernel size ${k}`);
+  const [n, c, h, w] = x.shape;
+  const oh = convOutputSize(h, k, s, p), ow = convOutputSize(w, k, s, p);
+  if (oh < 1 || ow < 1) throw new EngineError(op, `kernel ${k}x${k} does not fit the padded input of shape ${fmtShape(x.shape)} (padding ${p})`);
+  return { n, c, h, w, k, s, p, oh, ow };
+}
+
+/** y[n,c,p,q] = max over the window; dL/dx = g at the window's argmax, 0 elsewhere. */
+export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  const { n, c, h, w, k, s, p, oh, ow } = poolGeometry('maxPool2d', x, opts);
+  const dtype = x.dtype as 'float32' | 'float64';
+  const X = x.data as FloatStorage;
+  const Y = allocate(dtype, n * c * oh * ow) as FloatStorage;
+  const winner = new Int32Array(Y.length); // flat input index of each window's max
+  let out = 0;
+  for (let plane = 0; plane < n * c; plane++) {
+    const base = plane * h * w;
+    for (let i = 0; i < oh; i++) {
+      const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
+      for (let j = 0; j < ow; j++, out++) {
+        const w0 = Math.max(j * s - p, 0), w1 = Math.min(j * s - p + k, w);
+        let best = -Infinity, at = base + h0 * w + w0;
+        for (let r = h0; r < h1; r++) {
+          for (let q = w0; q < w1; q++) {
+            const v = X[base + r * w + q];
+            if (v > best || Number.isNaN(v)) { best = v; at = base + r * w + q; if (Number.isNaN(v)) break; }
+          }
+        }
+        Y[out] = best;
+        winner[out] = at;
+      }
+    }
+  }
+  return record('maxPool2d', new Tensor(Y, [n, c, oh, ow], dtype), [x], (g) => {
+    const G = g.data as FloatStorage;
+    const D = allocate(dtype, x.size) as FloatStorage;
+    for (let o = 0; o < G.length; o++) D[winner[o]] += G[o];
+    return [new Tensor(D, x.shape, dtype)];
+  });
+}
+
+/**
+ * y = (1/k²) Σ over the window (zero padding counts toward the k² divisor, PyTorch's
+ * count_include_pad default); dL/dx = g / k² for every pixel of the window.
+ */
+export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  const { n, c, h, w, k, s, p, oh, ow } = poolGeometry('avgPool2d', x, opts);
+  const dtype = x.dtype as 'float32' | 'float64';
+  const X = x.data as FloatStorage;
+  const Y = allocate(dtype, n * c * oh * ow) as FloatStorage;
+  const inv = 1 / (k * k);
+  let out = 0;
+  for (let plane = 0; plane < n * c; plane++) {
+    const base = plane * h * w;
+    for (let i = 0; i < oh; i++) {
+      const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
+      for (let j = 0; j < ow; j++, out++) {
+        const w0 = Math.max(j * s - p, 0), w1 = Math.min(j * s - p + k, w);
+        let acc = 0;
+        for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) acc += X[base + r * w + q];
+        Y[out] = acc * inv;
+      }
+    }
+  }
+  return record('avgPool2d', new Tensor(Y, [n, c, oh, ow], dtype), [x], (g) => {
+    const G = g.data as FloatStorage;
+    const D = allocate(dtype, x.size) as FloatStorage;
+    let o = 0;
+    for (let plane = 0; plane < n * c; plane++) {
+      const base = plane * h * w;
+      for (let i = 0; i < oh; i++) {
+        const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
+        for (let j = 0; j < ow; j++, o++) {
+          const w0 = Math.max(j * s - p, 0), w1 = Math.min(j * s - p + k, w);
+          const share = G[o] * inv;
+          for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) D[base + r * w + q] += share;
+        }
+      }
+    }
+    return [new Tensor(D, x.shape, dtype)];
+  });
+}
