@@ -34,6 +34,7 @@ export interface CheckTarget {
    * "not checked"). Shapes are as the user returned them (the checker validates).
    */
   backward(inputs: FlatTensor[], dout: FlatTensor, cache: unknown): (FlatTensor | null)[];
+  /** The layer's own tolerance: it wins over CheckOptions.tolerance, which wins over the defaults. */
   tolerance?: Partial<Tolerance>;
 }
 
@@ -41,10 +42,16 @@ export type CheckMode = 'full' | 'fast' | 'sparse';
 
 export interface CheckOptions {
   mode: CheckMode;
-  /** Elements sampled per input in sparse mode. */
+  /** Elements sampled per input in sparse mode (default 64). */
   sampleSize?: number;
-  /** Seeds the upstream gradient R, fast-mode projections and sparse samples. */
+  /** Random directions per input in fast mode (default 2). */
+  projections?: number;
+  /** Seeds the upstream gradient R, fast-mode projections and sparse samples (default 0). */
   seed?: number;
+  /**
+   * The user's settings: they override the defaults, but a layer's own `tolerance` (set
+   * next to the code that needs it) overrides them.
+   */
   tolerance?: Partial<Tolerance>;
 }
 
@@ -67,9 +74,19 @@ export interface InputReport {
   diagnosis?: string;
   /** Elements skipped because a perturbation crossed a kink. */
   kinkCount: number;
-  /** Elements compared (all of them in full mode, the sample in sparse mode). */
+  /**
+   * Elements compared (all of them in full mode, the sample in sparse mode), kinks
+   * included; in a fast-mode pass, the number of random projections compared.
+   */
   checkedCount: number;
   sampled?: boolean;
+  /** Fast mode only: random directions compared (before any fallback). */
+  projections?: number;
+  /** Fast mode only: the projections disagreed (or crossed a kink), so the input was checked in full. */
+  fastFallback?: boolean;
+  /** Time and forward calls spent on this input's gradient (absent when it was not checked). */
+  timeMs?: number;
+  forwardCalls?: number;
   /** Full analytic and numeric gradients (flat, row-major) when computed, for heatmaps. */
   analytic?: number[];
   numeric?: number[];
@@ -82,6 +99,12 @@ export interface LayerReport {
   line?: number;
   /** 1-based line of the backward, where diagnostics belong. */
   backwardLine?: number;
+  /**
+   * True only when something was verified and nothing is wrong: no error, a deterministic
+   * forward, no input failed, no input left unverifiable because all its elements sit at
+   * kinks, and at least one input passed. Inputs without a gradient ('not-checked') do
+   * not fail a layer but do not count as verified either.
+   */
   passed: boolean;
   /** A load/run error for this layer (syntax error, throw, timeout, bad shapes...). */
   error?: string;

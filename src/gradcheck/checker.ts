@@ -1,0 +1,331 @@
+import { Rng } from '../engine/rng';
+import type { CheckOptions, CheckTarget, FlatTensor, InputReport, LayerReport, Tolerance } from './types';
+import { DEFAULT_TOLERANCE } from './types';
+import { LayerFault, Objective, messageOf } from './objective';
+import { estimateElement } from './centralDifference';
+import { compareAt } from './compare';
+import { diagnose, diagnoseShape, isSwappedShape, nonFinite, valuesMatchTransposed } from './diagnosis';
+import { fastCheckInput } from './fastMode';
+import { allPositions, samplePositions } from './sampling';
+import { formatIndex, formatShape, sameShape, sizeOf, unravel } from './shapes';
+
+export const DEFAULT_SAMPLE_SIZE = 64;
+export const DEFAULT_PROJECTIONS = 2;
+/** Inputs up to this many elements carry their full gradients in the report (for heatmaps). */
+export const HEATMAP_LIMIT = 4096;
+
+/** Bad options from the caller (user settings, CLI flags), as opposed to faults of the layer. */
+class OptionsError extends Error {}
+
+/**
+ * Checks a layer's analytic gradients against central differences of
+ * L = sum(out * R), R a seeded standard-normal upstream gradient. Synchronous: it runs
+ * inside the sandbox worker. Whatever the layer's code does (throw, return garbage,
+ * NaN), the answer is a LayerReport; nothing escapes.
+ */
+export function checkTarget(target: CheckTarget, options: CheckOptions): LayerReport {
+  const started = performance.now();
+  const report: LayerReport = {
+    name: target.name,
+    passed: false,
+    inputs: [],
+    mode: options.mode,
+    timeMs: 0,
+    forwardCalls: 0,
+    tolerance: { ...DEFAULT_TOLERANCE },
+  };
+  let objective: Objective | undefined;
+  try {
+    const tol = resolveTolerance(options.tolerance, target.tolerance);
+    report.tolerance = tol;
+    validateOptions(options);
+    validateTarget(target);
+    objective = new Objective(target);
+    runCheck(target, objective, options, tol, report);
+  } catch (err) {
+    report.error =
+      err instanceof LayerFault ? err.message
+      : err instanceof OptionsError ? `invalid check options: ${err.message}`
+      : `the check itself failed: ${messageOf(err)}`;
+    report.inputs = [];
+  }
+  report.forwardCalls = objective?.forwardCalls ?? 0;
+  report.passed = layerPassed(report);
+  report.timeMs = performance.now() - started;
+  return report;
+}
+
+function validateOptions(options: CheckOptions): void {
+  if (!['full', 'fast', 'sparse'].includes(options.mode)) throw new OptionsError(`mode must be full, fast or sparse, got ${String(options.mode)}`);
+  const positiveInt = (key: 'sampleSize' | 'projections'): void => {
+    const v = options[key];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new OptionsError(`${key} must be a positive integer, got ${String(v)}`);
+  };
+  positiveInt('sampleSize');
+  positiveInt('projections');
+  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new OptionsError(`seed must be an integer, got ${String(options.seed)}`);
+}
+
+/** Defaults, overridden by the user's settings, overridden by the layer's own tolerance. */
+export function resolveTolerance(settings?: Partial<Tolerance>, layer?: Partial<Tolerance>): Tolerance {
+  const tol = { ...DEFAULT_TOLERANCE };
+  for (const [source, fault] of [[settings, OptionsError], [layer, LayerFault]] as const) {
+    if (!source) continue;
+    for (const key of ['atol', 'rtol', 'eps'] as const) {
+      const v = source[key];
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (key === 'eps' && v === 0)) {
+        const owner = fault === LayerFault ? "the layer's " : '';
+        throw new fault(`${owner}tolerance.${key} must be a ${key === 'eps' ? 'positive' : 'non-negative'} finite number, got ${String(v)}`);
+      }
+      tol[key] = v;
+    }
+  }
+  return tol;
+}
+
+function layerPassed(report: LayerReport): boolean {
+  if (report.error !== undefined || report.nondeterminism !== undefined) return false;
+  const statuses = report.inputs.map((i) => i.status);
+  return statuses.includes('passed') && statuses.every((s) => s === 'passed' || s === 'not-checked');
+}
+
+function validateTarget(target: CheckTarget): void {
+  if (target.inputs.length !== target.inputNames.length) {
+    throw new LayerFault(`the layer has ${target.inputNames.length} input names but ${target.inputs.length} inputs`);
+  }
+  target.inputs.forEach((t, i) => {
+    if (t.data.length !== sizeOf(t.shape)) {
+      throw new LayerFault(`input ${target.inputNames[i]} has ${t.data.length} values but shape ${formatShape(t.shape)}`);
+    }
+  });
+}
+
+function runCheck(target: CheckTarget, objective: Objective, options: CheckOptions, tol: Tolerance, report: LayerReport): void {
+  const rng = new Rng(options.seed ?? 0);
+  const names = target.inputNames;
+
+  const base = objective.forward();
+  const out = Float64Array.from(base.out.data);
+  const outShape = base.out.shape ? base.out.shape.slice() : [out.length];
+  if (out.length === 0) throw new LayerFault('forward returned an empty output');
+  if (out.length !== sizeOf(outShape)) {
+    throw new LayerFault(`forward's output has ${out.length} values but shape ${formatShape(outShape)}`);
+  }
+  const badOut = nonFinite(out, outShape, 'forward output', '');
+  if (badOut) throw new LayerFault(badOut.replace('the forward output gradient has', 'the forward output has'));
+  assertInputsUntouched(target, objective);
+
+  const upstream = new Float64Array(out.length);
+  for (let i = 0; i < upstream.length; i++) upstream[i] = rng.normal();
+  objective.setUpstream(upstream);
+  let l0 = 0;
+  for (let i = 0; i < out.length; i++) l0 += out[i] * upstream[i];
+
+  // Backward right after the forward that made its cache, on copies it may scribble on.
+  const gradients = callBackward(target, base.cache, upstream, outShape);
+
+  const again = objective.forward().out.data;
+  if (again.length !== out.length) {
+    throw new LayerFault(`forward's output changed size between two calls on the same inputs (${out.length}, then ${again.length} elements)`);
+  }
+  const drift = maxDifference(out, again);
+  if (drift !== 0) {
+    report.nondeterminism =
+      `forward gave different outputs for the same inputs (max difference ${drift.toExponential(2)}), so its gradients cannot be checked: ` +
+      'draw randomness from ctx.rng, which is reset before every call, not Math.random or state kept between calls';
+    report.inputs = names.map((name, i) => notChecked(name, target.inputs[i].shape, 'not checked: the forward is nondeterministic'));
+    return;
+  }
+
+  const fastRng = rng.fork();
+  const sampleRng = rng.fork();
+  report.inputs = names.map((name, i) => {
+    const shape = target.inputs[i].shape;
+    const gradient = gradients[i];
+    if (gradient === null || gradient === undefined) {
+      return notChecked(name, shape, `not checked: backward returned no gradient for ${name}`);
+    }
+    const started = performance.now();
+    const calls = objective.forwardCalls;
+    const result = checkInput(objective, i, name, gradient, l0, tol, options, fastRng, sampleRng);
+    result.timeMs = performance.now() - started;
+    result.forwardCalls = objective.forwardCalls - calls;
+    return result;
+  });
+}
+
+function callBackward(target: CheckTarget, cache: unknown, upstream: Float64Array, outShape: number[]): (FlatTensor | null)[] {
+  const inputs = target.inputs.map((t) => ({ data: Float64Array.from(t.data), shape: t.shape.slice() }));
+  let gradients: unknown;
+  try {
+    gradients = target.backward(inputs, { data: Float64Array.from(upstream), shape: outShape.slice() }, cache);
+  } catch (err) {
+    throw new LayerFault(`backward threw: ${messageOf(err)}`);
+  }
+  const names = target.inputNames;
+  if (!Array.isArray(gradients)) {
+    throw new LayerFault(`backward returned ${describeValue(gradients)} instead of one gradient per input (${names.join(', ')})`);
+  }
+  if (gradients.length !== names.length) {
+    throw new LayerFault(`backward returned ${gradients.length} gradient${gradients.length === 1 ? '' : 's'} for ${names.length} inputs (${names.join(', ')})`);
+  }
+  gradients.forEach((g, i) => {
+    if (g === null || g === undefined) return;
+    const t = g as Partial<FlatTensor>;
+    if (!t.data || typeof (t.data as ArrayLike<number>).length !== 'number') {
+      throw new LayerFault(`backward's gradient for ${names[i]} is ${describeValue(g)}, not an array of numbers`);
+    }
+  });
+  return gradients as (FlatTensor | null)[];
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function assertInputsUntouched(target: CheckTarget, objective: Objective): void {
+  target.inputs.forEach((t, i) => {
+    const work = objective.work[i].data;
+    for (let j = 0; j < work.length; j++) {
+      if (!Object.is(work[j], t.data[j])) {
+        throw new LayerFault(
+          `forward changed its input ${target.inputNames[i]} in place (at ${formatIndex(unravel(j, t.shape))}); ` +
+            'it must leave its inputs untouched for the check to mean anything',
+        );
+      }
+    }
+  });
+}
+
+function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (d > m || (Number.isNaN(d) && !(Number.isNaN(a[i]) && Number.isNaN(b[i])))) m = Number.isNaN(d) ? Infinity : d;
+  }
+  return m;
+}
+
+function notChecked(name: string, shape: number[], why: string): InputReport {
+  return { name, status: 'not-checked', shape: shape.slice(), maxAbsError: 0, maxRelError: 0, worst: [], diagnosis: why, kinkCount: 0, checkedCount: 0 };
+}
+
+function checkInput(
+  objective: Objective,
+  index: number,
+  name: string,
+  gradient: FlatTensor,
+  l0: number,
+  tol: Tolerance,
+  options: CheckOptions,
+  fastRng: Rng,
+  sampleRng: Rng,
+): InputReport {
+  const work = objective.work[index];
+  const shape = work.shape;
+  const size = work.data.length;
+  const analytic = gradient.data instanceof Float64Array ? gradient.data : Float64Array.from(gradient.data);
+  const analyticShape = gradient.shape ? gradient.shape.slice() : [analytic.length];
+
+  const positionsFor = (): { positions: Int32Array; sampled: boolean } => {
+    if (options.mode === 'sparse') {
+      const k = options.sampleSize ?? DEFAULT_SAMPLE_SIZE;
+      return { positions: samplePositions(size, k, sampleRng), sampled: k < size };
+    }
+    return { positions: allPositions(size), sampled: false };
+  };
+
+  // Shape problems are found before any comparison.
+  if (!sameShape(analyticShape, shape) || analytic.length !== size) {
+    let transposedValues = false;
+    if (analytic.length === size && isSwappedShape(analyticShape, shape)) {
+      const { positions } = positionsFor();
+      const { numeric, kink } = numericAt(objective, index, name, positions, l0, tol);
+      transposedValues = valuesMatchTransposed(analytic, numeric, kink, positions, shape, tol);
+    }
+    const shownShape = analytic.length === sizeOf(analyticShape) ? analyticShape : [analytic.length];
+    return {
+      name, status: 'failed', shape: shape.slice(), maxAbsError: NaN, maxRelError: NaN, worst: [],
+      diagnosis: diagnoseShape(name, shownShape, shape, transposedValues), kinkCount: 0, checkedCount: 0,
+    };
+  }
+
+  let fastProjections: number | undefined;
+  if (options.mode === 'fast' && nonFinite(analytic, shape, 'analytic', '') === undefined) {
+    const projections = options.projections ?? DEFAULT_PROJECTIONS;
+    objective.perturbing(name);
+    const fast = fastCheckInput(objective, work.data, analytic, l0, tol, fastRng, projections);
+    objective.perturbing(null);
+    if (fast.verdict === 'passed') {
+      return {
+        name, status: 'passed', shape: shape.slice(), maxAbsError: fast.maxAbsError, maxRelError: fast.maxRelError,
+        worst: [], kinkCount: 0, checkedCount: fast.projections, projections: fast.projections,
+        ...(size <= HEATMAP_LIMIT ? { analytic: Array.from(analytic) } : {}),
+      };
+    }
+    fastProjections = fast.projections;
+  }
+
+  const { positions, sampled } = positionsFor();
+  const { numeric, kink } = numericAt(objective, index, name, positions, l0, tol);
+  const comparison = compareAt(analytic, numeric, kink, positions, shape, tol);
+  const brokenAnalytic = nonFinite(analytic, shape, 'analytic', '');
+  const nonKink = comparison.checkedCount - comparison.kinkCount;
+
+  const report: InputReport = {
+    name,
+    status: 'passed',
+    shape: shape.slice(),
+    maxAbsError: comparison.maxAbsError,
+    maxRelError: comparison.maxRelError,
+    worst: comparison.worst,
+    kinkCount: comparison.kinkCount,
+    checkedCount: comparison.checkedCount,
+  };
+  if (sampled) report.sampled = true;
+  if (fastProjections !== undefined) {
+    report.projections = fastProjections;
+    report.fastFallback = true;
+  }
+  if (comparison.failing.length > 0 || brokenAnalytic) {
+    report.status = 'failed';
+    report.diagnosis = diagnose({
+      name, shape, analytic, numeric, kink, positions, failing: comparison.failing, complete: !sampled, tol,
+    });
+  } else if (nonKink === 0) {
+    report.status = 'kink';
+    report.diagnosis =
+      `every ${sampled ? 'sampled ' : ''}element of ${name} sits at a kink (e.g. a ReLU input at 0 or a max-pool tie), so nothing could be verified: ` +
+      'check at inputs away from ties';
+  }
+  if (size <= HEATMAP_LIMIT) {
+    report.analytic = Array.from(analytic);
+    if (!sampled) report.numeric = Array.from(numeric);
+  }
+  return report;
+}
+
+/** Central differences of L at `positions` of input `index`; NaN elsewhere. */
+function numericAt(
+  objective: Objective,
+  index: number,
+  name: string,
+  positions: Int32Array,
+  l0: number,
+  tol: Tolerance,
+): { numeric: Float64Array; kink: Uint8Array } {
+  const { data, shape } = objective.work[index];
+  const numeric = new Float64Array(data.length).fill(NaN);
+  const kink = new Uint8Array(data.length);
+  for (let i = 0; i < positions.length; i++) {
+    const j = positions[i];
+    objective.perturbing(name, j, shape);
+    estimateElement(objective, data, j, l0, tol, numeric, kink);
+  }
+  objective.perturbing(null);
+  return { numeric, kink };
+}

@@ -1,0 +1,288 @@
+import type { Tolerance } from './types';
+import { elementPasses } from './compare';
+import { formatIndex, formatShape, stridesOf, transposedPositions, unravel } from './shapes';
+
+/**
+ * Says in one sentence what a failing gradient's error looks like. Checks run from the
+ * most specific explanation to the least: broken values (NaN/Infinity), a gradient that
+ * is zero or should be, a constant factor (sign, 1/N, ...), a transpose, errors confined
+ * to some rows/columns/the border/a few elements, zero or nonzero where the other is not,
+ * then a plain count.
+ */
+export interface DiagnosisInput {
+  name: string;
+  shape: readonly number[];
+  analytic: Float64Array;
+  numeric: Float64Array;
+  kink: Uint8Array;
+  /** The positions compared (all of them, or a sample). */
+  positions: Int32Array;
+  failing: Int32Array;
+  /** Numeric values exist at every position, so spatial patterns and transposes can be judged. */
+  complete: boolean;
+  tol: Tolerance;
+}
+
+export function diagnose(d: DiagnosisInput): string {
+  const compared = d.positions.filter((j) => !d.kink[j]);
+  return (
+    nonFinite(d.analytic, d.shape, 'analytic', '') ??
+    nonFiniteAt(d.numeric, compared, d.shape, 'numeric', `: the forward produces NaN or Infinity when ${d.name} is perturbed there`) ??
+    zeroEverywhere(d, compared) ??
+    constantFactor(d, compared) ??
+    transposed(d, compared) ??
+    (d.complete ? confinedPattern(d, compared) : undefined) ??
+    zeroWhereFailing(d, compared) ??
+    nonzeroWhereZero(d, compared) ??
+    plainCount(d, compared)
+  );
+}
+
+/** The analytic gradient was returned with the wrong shape (found before any comparison). */
+export function diagnoseShape(name: string, analyticShape: readonly number[], expectedShape: readonly number[], valuesAreTransposed: boolean): string {
+  const base = `wrong shape: the analytic gradient has shape ${formatShape(analyticShape)}, but ${name} has shape ${formatShape(expectedShape)}`;
+  return valuesAreTransposed ? `${base}; its values are the transpose of the right gradient` : base;
+}
+
+/** True when `shape` is `expected` with its last two dimensions swapped (and they differ). */
+export function isSwappedShape(shape: readonly number[], expected: readonly number[]): boolean {
+  const n = expected.length;
+  if (n < 2 || shape.length !== n || expected[n - 1] === expected[n - 2]) return false;
+  for (let i = 0; i < n - 2; i++) if (shape[i] !== expected[i]) return false;
+  return shape[n - 2] === expected[n - 1] && shape[n - 1] === expected[n - 2];
+}
+
+export function nonFinite(values: Float64Array, shape: readonly number[], which: string, hint: string): string | undefined {
+  return nonFiniteAt(values, null, shape, which, hint);
+}
+
+function nonFiniteAt(values: Float64Array, positions: Int32Array | null, shape: readonly number[], which: string, hint: string): string | undefined {
+  let nan = 0;
+  let inf = 0;
+  let first = -1;
+  const count = positions ? positions.length : values.length;
+  for (let i = 0; i < count; i++) {
+    const j = positions ? positions[i] : i;
+    const v = values[j];
+    if (Number.isNaN(v)) nan++;
+    else if (v === Infinity || v === -Infinity) inf++;
+    else continue;
+    if (first < 0) first = j;
+  }
+  if (first < 0) return undefined;
+  const kinds = nan && inf ? 'NaN and Infinity' : nan ? 'NaN' : 'Infinity';
+  return `the ${which} gradient has ${kinds} at ${nan + inf} of ${count} elements (first at ${formatIndex(unravel(first, shape))})${hint}`;
+}
+
+function zeroEverywhere(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  let analyticZero = true;
+  let numericSmall = true;
+  let maxNumeric = 0;
+  let maxAnalytic = 0;
+  for (const j of compared) {
+    if (d.analytic[j] !== 0) analyticZero = false;
+    if (Math.abs(d.numeric[j]) > d.tol.atol) numericSmall = false;
+    maxNumeric = Math.max(maxNumeric, Math.abs(d.numeric[j]));
+    maxAnalytic = Math.max(maxAnalytic, Math.abs(d.analytic[j]));
+  }
+  if (analyticZero && !numericSmall) {
+    return `the analytic gradient is zero everywhere, but the numeric one is not (up to ${fmt(maxNumeric)}): the gradient never reaches ${d.name}?`;
+  }
+  if (numericSmall && !analyticZero) {
+    return `the numeric gradient is zero (the output does not depend on ${d.name}), but the analytic one is not (up to ${fmt(maxAnalytic)})`;
+  }
+  return undefined;
+}
+
+function constantFactor(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  let an = 0;
+  let nn = 0;
+  for (const j of compared) {
+    an += d.analytic[j] * d.numeric[j];
+    nn += d.numeric[j] * d.numeric[j];
+  }
+  if (!(nn > 0)) return undefined;
+  const k = an / nn;
+  if (Math.abs(k - 1) <= d.tol.rtol || Math.abs(k) < 1e-12) return undefined;
+  for (const j of compared) {
+    if (!elementPasses(d.analytic[j], k * d.numeric[j], d.tol)) return undefined;
+  }
+  // A factor that only holds on a handful of elements is a coincidence, not a finding.
+  if (compared.length < 2) return undefined;
+  return describeFactor(k);
+}
+
+/** The smallest-denominator fraction p/q (q <= 64) equal to k within 1e-4 relative. */
+export function simpleFraction(k: number): { p: number; q: number } | undefined {
+  for (let q = 1; q <= 64; q++) {
+    const p = Math.round(k * q);
+    if (p !== 0 && Math.abs(k - p / q) <= 1e-4 * Math.abs(k)) return { p, q };
+  }
+  return undefined;
+}
+
+export function describeFactor(k: number): string {
+  const f = simpleFraction(k);
+  if (!f) return `off by a constant factor of about ${fmt(k)} (analytic ≈ ${fmt(k)} × numeric)`;
+  const { p, q } = f;
+  if (p === -1 && q === 1) return 'sign flipped: the analytic gradient is exactly -1 × the numeric one';
+  const sign = p < 0 ? 'sign flipped and ' : '';
+  const ap = Math.abs(p);
+  if (ap === 1) return `${sign}off by a constant factor of exactly ${p < 0 ? '-' : ''}1/${q} (N = ${q}): a mean where a sum belongs?`;
+  if (q === 1) return `${sign}off by a constant factor of exactly ${p}x (N = ${ap}): a sum where a mean belongs, or a factor applied twice?`;
+  return `${sign}off by a constant factor of exactly ${p}/${q}`;
+}
+
+function transposed(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  const nd = d.shape.length;
+  if (!d.complete || nd < 2 || d.shape[nd - 1] !== d.shape[nd - 2] || d.shape[nd - 1] < 2) return undefined;
+  if (valuesMatchTransposed(d.analytic, d.numeric, d.kink, compared, d.shape, d.tol)) {
+    return `the analytic gradient is the transpose of the right one (it matches the numeric gradient with its last two dimensions swapped)`;
+  }
+  return undefined;
+}
+
+/**
+ * True when `analytic`, read as the transpose of a tensor of `shape` (its last two
+ * dimensions swapped), matches `numeric` at the compared positions.
+ * `analytic` holds the swapped tensor's data, row-major.
+ */
+export function valuesMatchTransposed(
+  analytic: Float64Array,
+  numeric: Float64Array,
+  kink: Uint8Array,
+  compared: Int32Array,
+  shape: readonly number[],
+  tol: Tolerance,
+): boolean {
+  const swappedShape = shape.slice();
+  const nd = shape.length;
+  swappedShape[nd - 2] = shape[nd - 1];
+  swappedShape[nd - 1] = shape[nd - 2];
+  // Transposing the swapped layout gives the original one: fromSwapped[j] is where the
+  // element at original position j sits in `analytic`.
+  const fromSwapped = transposedPositions(swappedShape);
+  let any = false;
+  for (const j of compared) {
+    if (kink[j]) continue;
+    if (!elementPasses(analytic[fromSwapped[j]], numeric[j], tol)) return false;
+    any = true;
+  }
+  return any;
+}
+
+function confinedPattern(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  const failing = d.failing;
+  if (failing.length === 0 || failing.length === compared.length) return undefined;
+  const zeroNote = allZero(d.analytic, failing) ? ' (the analytic gradient is zero there)' : '';
+  const found = confinedToSlices(d, compared) ?? confinedToBorder(d) ?? fewElements(d, compared);
+  return found === undefined ? undefined : found + zeroNote;
+}
+
+/** Failures confined to a minority of the slices along one dimension (rows, columns, channels...). */
+function confinedToSlices(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  const nd = d.shape.length;
+  if (nd < 2) return undefined;
+  const strides = stridesOf(d.shape);
+  let best: { dim: number; slices: number[]; fraction: number } | undefined;
+  for (let dim = 0; dim < nd; dim++) {
+    const size = d.shape[dim];
+    if (size < 2) continue;
+    const hit = new Uint8Array(size);
+    for (const j of d.failing) hit[Math.floor(j / strides[dim]) % size] = 1;
+    const slices: number[] = [];
+    hit.forEach((h, i) => h && slices.push(i));
+    const fraction = slices.length / size;
+    if (fraction > 0.5) continue;
+    // Most of the elements in those slices must be wrong, or it is a scatter, not a slice.
+    const perSlice = compared.length / size;
+    if (d.failing.length < 0.5 * slices.length * perSlice) continue;
+    if (!best || fraction < best.fraction) best = { dim, slices, fraction };
+  }
+  if (!best) return undefined;
+  const size = d.shape[best.dim];
+  const within = nd > 2 ? ` in shape ${formatShape(d.shape)}` : '';
+  const plural = best.slices.length > 1;
+  if (best.dim >= nd - 2) {
+    const noun = best.dim === nd - 2 ? (plural ? 'rows' : 'row') : plural ? 'columns' : 'column';
+    return `wrong only in ${noun} ${listOf(best.slices)} (of ${size}${within}); the rest matches`;
+  }
+  return `wrong only where dimension ${best.dim} is ${listOf(best.slices, 'or')} (of ${size}${within}); the rest matches`;
+}
+
+/** Failures confined to the first/last row or column of the last two dimensions; names the sides. */
+function confinedToBorder(d: DiagnosisInput): string | undefined {
+  const nd = d.shape.length;
+  if (nd < 2 || d.failing.length < 2) return undefined;
+  const rows = d.shape[nd - 2];
+  const cols = d.shape[nd - 1];
+  if (rows < 3 || cols < 3) return undefined;
+  const sides = [
+    { name: 'first row', on: (r: number, _c: number) => r === 0 },
+    { name: 'last row', on: (r: number, _c: number) => r === rows - 1 },
+    { name: 'first column', on: (_r: number, c: number) => c === 0 },
+    { name: 'last column', on: (_r: number, c: number) => c === cols - 1 },
+  ];
+  const cells = Array.from(d.failing, (j) => ({ r: Math.floor(j / cols) % rows, c: j % cols }));
+  if (cells.some(({ r, c }) => !sides.some((s) => s.on(r, c)))) return undefined;
+  // The fewest sides that cover every failure, greedily: corners belong to two sides.
+  const chosen: string[] = [];
+  let left = cells;
+  while (left.length > 0) {
+    const best = sides.reduce((a, b) => (left.filter(({ r, c }) => b.on(r, c)).length > left.filter(({ r, c }) => a.on(r, c)).length ? b : a));
+    chosen.push(best.name);
+    left = left.filter(({ r, c }) => !best.on(r, c));
+  }
+  const where = chosen.length === 4 ? 'all four sides' : listOf(chosen);
+  return `wrong only on border elements (${where}); the interior matches: padding or edge handling?`;
+}
+
+function fewElements(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  if (d.failing.length > 3 || compared.length < 8) return undefined;
+  const where = Array.from(d.failing, (j) => formatIndex(unravel(j, d.shape)));
+  return `wrong only at ${listOf(where)} (${d.failing.length} of ${compared.length} elements); the rest matches`;
+}
+
+function zeroWhereFailing(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  if (d.failing.length === 0 || !allZero(d.analytic, d.failing)) return undefined;
+  return `the analytic gradient is zero at ${d.failing.length} of ${compared.length} ${d.complete ? '' : 'sampled '}elements where the numeric one is not: a missing term or a wrong mask?`;
+}
+
+function nonzeroWhereZero(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  if (d.failing.length === 0) return undefined;
+  for (const j of d.failing) if (!(Math.abs(d.numeric[j]) <= d.tol.atol)) return undefined;
+  return `the analytic gradient is nonzero at ${d.failing.length} of ${compared.length} ${d.complete ? '' : 'sampled '}elements where the numeric one is zero: a missing mask (such as ReLU's z > 0 gate)?`;
+}
+
+function plainCount(d: DiagnosisInput, compared: Int32Array): string {
+  let worst = -1;
+  let worstErr = -1;
+  for (const j of d.failing) {
+    const e = Math.abs(d.analytic[j] - d.numeric[j]);
+    if (e > worstErr || Number.isNaN(e)) {
+      worstErr = e;
+      worst = j;
+    }
+  }
+  const where = worst >= 0 ? ` (largest error ${fmt(worstErr)} at ${formatIndex(unravel(worst, d.shape))})` : '';
+  return `wrong at ${d.failing.length} of ${compared.length} ${d.complete ? '' : 'sampled '}elements with no simple pattern${where}`;
+}
+
+function allZero(values: Float64Array, positions: Int32Array): boolean {
+  for (const j of positions) if (values[j] !== 0) return false;
+  return positions.length > 0;
+}
+
+function listOf(items: (string | number)[], conjunction = 'and'): string {
+  const shown = items.slice(0, 6).map(String);
+  if (items.length > 6) return `${shown.join(', ')}, … (${items.length} in all)`;
+  if (shown.length === 1) return shown[0];
+  return `${shown.slice(0, -1).join(', ')} ${conjunction} ${shown[shown.length - 1]}`;
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e4) ? x.toExponential(2) : String(Number(x.toPrecision(4)));
+}
+

@@ -1,0 +1,20 @@
+/**
+ * The gradient checker: checks a layer given as flat float64 arrays (a CheckTarget) and
+ * reports on it. Decisions a caller should know:
+ *  - Tolerance: defaults (PyTorch's), overridden by CheckOptions.tolerance (user
+ *    settings), overridden by the layer's own tolerance.
+ *  - An element passes when |analytic - numeric| <= atol + rtol * |numeric|.
+ *  - Kinks (ReLU at 0, max ties) are skipped, never failed and never passed: an input
+ *    passes only if its non-kink elements pass, and an input with nothing but kinks has
+ *    status 'kink', which keeps its layer from passing.
+ *  - A layer passes only when something was verified: no error, a deterministic
+ *    forward, no failed or all-kink input, at least one passed input. Inputs without a
+ *    gradient are 'not-checked' and neither fail nor pass it.
+ *  - Fast mode compares directional derivatives along random unit directions; an input
+ *    that disagrees (or hits a kink) is checked in full (InputReport.fastFallback).
+ */
+export * from './types';
+export { checkTarget, resolveTolerance, DEFAULT_SAMPLE_SIZE, DEFAULT_PROJECTIONS, HEATMAP_LIMIT } from './checker';
+export { formatReport, toJsonReport } from './format';
+export type { FormatOptions, JsonReport, JsonLayer, JsonInput } from './format';
+export { toJUnitXml } from './junit';
