@@ -1,0 +1,77 @@
+/**
+ * The GAN: a generator MLP from latent noise z to a sample (a 2-D point, or an image
+ * with tanh output in [-1, 1]) and a discriminator MLP from a sample to one logit,
+ * D(x) = sigmoid(logit). Objective L = mean[log D(x) + log(1 - D(G(z)))].
+ */
+import { ConfigError } from '../errors';
+import { Rng } from '../../engine/rng';
+import { Sequential } from '../../engine/nn/container';
+import { LayerSpec, ModelSummary, summarize } from '../summary';
+import { buildSequential } from './build';
+
+export interface GanPreset {
+  name: string;
+  description: string;
+  /** Hidden sizes for 2-D point data and for images. */
+  points: { latent: number; hidden: number[] };
+  images: { latent: number; hidden: number[] };
+  lr: number;
+  batchSize: number;
+}
+
+export const GAN_PRESETS: Record<string, GanPreset> = {
+  mlp: {
+    name: 'mlp', description: 'G and D with two hidden layers (128 units for points, 256-512 for images)',
+    points: { latent: 8, hidden: [128, 128] }, images: { latent: 64, hidden: [256, 512] }, lr: 2e-3, batchSize: 128,
+  },
+  small: {
+    name: 'small', description: 'G and D with two hidden layers (64 units for points, 128-256 for images)',
+    points: { latent: 4, hidden: [64, 64] }, images: { latent: 32, hidden: [128, 256] }, lr: 1e-3, batchSize: 64,
+  },
+};
+
+export function ganPreset(name: string): GanPreset {
+  const p = GAN_PRESETS[name];
+  if (!p) throw new ConfigError(`unknown GAN preset '${name}'; choose one of ${Object.keys(GAN_PRESETS).join(', ')}`);
+  return p;
+}
+
+export interface GanModel {
+  generator: Sequential;
+  discriminator: Sequential;
+  latent: number;
+  /** Flattened size of one sample (2 for points, C*H*W for images). */
+  sampleSize: number;
+  summary: ModelSummary;
+}
+
+export function ganLayers(preset: GanPreset, sampleSize: number, images: boolean): { latent: number; g: LayerSpec[]; d: LayerSpec[] } {
+  const { latent, hidden } = images ? preset.images : preset.points;
+  const g: LayerSpec[] = [];
+  for (const h of hidden) g.push({ kind: 'linear', out: h }, { kind: 'relu' });
+  g.push({ kind: 'linear', out: sampleSize });
+  if (images) g.push({ kind: 'tanh' });
+  const d: LayerSpec[] = [];
+  for (const h of [...hidden].reverse()) d.push({ kind: 'linear', out: h }, { kind: 'leakyrelu' });
+  d.push({ kind: 'linear', out: 1 });
+  return { latent, g, d };
+}
+
+export function buildGan(preset: GanPreset, sampleSize: number, images: boolean, rng: Rng): GanModel {
+  const { latent, g, d } = ganLayers(preset, sampleSize, images);
+  const generator = buildSequential([latent], g, { rng });
+  const discriminator = buildSequential([sampleSize], d, { rng, leakySlope: 0.2 });
+  const summary = ganSummary(`GAN (${preset.name}): generator ${latent} -> ${sampleSize}, discriminator ${sampleSize} -> 1`, latent, sampleSize, g, d);
+  return { generator, discriminator, latent, sampleSize, summary };
+}
+
+/** One table for both players: the generator's rows (G:) then the discriminator's (D:). */
+export function ganSummary(title: string, latent: number, sampleSize: number, g: LayerSpec[], d: LayerSpec[]): ModelSummary {
+  const gs = summarize('', [latent], g), ds = summarize('', [sampleSize], d);
+  return {
+    title,
+    input: [latent],
+    rows: [...gs.rows.map((r) => ({ ...r, layer: `G: ${r.layer}` })), ...ds.rows.map((r) => ({ ...r, layer: `D: ${r.layer}` }))],
+    totalParams: gs.totalParams + ds.totalParams,
+  };
+}
