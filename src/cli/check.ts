@@ -1,4 +1,155 @@
-// Placeholder replaced by the module that owns the 'check' subcommand.
-export async function runCheck(_argv: string[]): Promise<number> {
-  throw new Error("'check' is being built");
+/**
+ * `gradlens check <files or folders...>`: the same sandboxed checker as the editor,
+ * for terminals and CI. Exit code 0 when every layer passes, 1 when any fails, 2 when
+ * a file could not be loaded or run (or the command line is wrong).
+ */
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatReport, toJsonReport, toJUnitXml } from '../gradcheck';
+import type { CheckMode, LayerReport } from '../gradcheck/types';
+import { checkFiles, type FileCheckResult } from '../layers/sandbox';
+import { errorReport } from '../layers/reports';
+
+const USAGE = `usage: gradlens check <files or folders...> [options]
+
+Finite-difference checks every layer found: layer() definitions and
+@gradcheck-tagged xxxForward/xxxBackward pairs. Folders are searched recursively
+for .ts/.mts/.js/.mjs files that contain layers.
+
+options:
+  --fast          PyTorch's fast mode (random projections; full check where one fails)
+  --sparse K      check a seeded sample of K elements per input
+  --seed N        seed for inputs, the upstream gradient and samples (default 0)
+  --timeout S     time limit for a file's code, in seconds (default 30)
+  --json          print one JSON object instead of the table
+  --junit FILE    also write JUnit XML for CI
+
+exit codes: 0 all passed, 1 a layer failed, 2 a file could not be loaded or run`;
+
+class UsageError extends Error {}
+
+interface CheckArgs {
+  paths: string[];
+  mode: CheckMode;
+  sampleSize?: number;
+  seed?: number;
+  timeoutMs?: number;
+  json: boolean;
+  junit?: string;
+}
+
+function parse(argv: string[]): CheckArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        fast: { type: 'boolean' },
+        sparse: { type: 'string' },
+        seed: { type: 'string' },
+        timeout: { type: 'string' },
+        json: { type: 'boolean' },
+        junit: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw new UsageError('name at least one file or folder to check');
+  if (values.fast && values.sparse !== undefined) throw new UsageError('--fast and --sparse are different modes: pick one');
+  const int = (flag: string, text: string, min: number) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer${min > 0 ? ` of at least ${min}` : ''}, got '${text}'`);
+    return n;
+  };
+  const args: CheckArgs = { paths: positionals, mode: values.fast ? 'fast' : values.sparse !== undefined ? 'sparse' : 'full', json: values.json ?? false };
+  if (values.sparse !== undefined) args.sampleSize = int('--sparse', values.sparse, 1);
+  if (values.seed !== undefined) args.seed = int('--seed', values.seed, Number.MIN_SAFE_INTEGER);
+  if (values.timeout !== undefined) {
+    const s = Number(values.timeout);
+    if (!(s > 0) || !Number.isFinite(s)) throw new UsageError(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
+    args.timeoutMs = Math.round(s * 1000);
+  }
+  if (values.junit !== undefined) args.junit = values.junit;
+  return args;
+}
+
+function relative(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/** Every result as reports: a file that could not be loaded, or has no layers, still shows up. */
+function reportsOf(results: FileCheckResult[], mode: CheckMode): { reports: LayerReport[]; loadFailed: boolean } {
+  const reports: LayerReport[] = [];
+  let loadFailed = false;
+  for (const r of results) {
+    const file = relative(r.file);
+    if (r.loadError !== undefined) loadFailed = true;
+    if (r.layers.length === 0) {
+      loadFailed = true;
+      const why = r.loadError ?? 'no checkable layers found: export a layer({...}), or tag an exported xxxForward with /** @gradcheck x:[4,5] ... */';
+      reports.push({ ...errorReport(path.basename(r.file), why, mode), file });
+      continue;
+    }
+    for (const layer of r.layers) reports.push({ ...layer, file });
+  }
+  return { reports, loadFailed };
+}
+
+export interface CheckCommandOptions {
+  /** The sandbox worker script (tests point it at dist/; the CLI bundle finds it beside itself). */
+  workerPath?: string;
+}
+
+export async function runCheck(argv: string[], options: CheckCommandOptions = {}): Promise<number> {
+  let args: CheckArgs | 'help';
+  try {
+    args = parse(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`gradlens check: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const results = await checkFiles(args.paths, {
+    mode: args.mode,
+    sampleSize: args.sampleSize,
+    seed: args.seed,
+    timeoutMs: args.timeoutMs,
+    workerPath: options.workerPath,
+    // The layers' own console output must not mix into the table or the JSON on stdout.
+    onLog: (text) => process.stderr.write(text),
+  });
+  if (results.length === 0) {
+    const message = `no files with checkable layers in ${args.paths.join(', ')}`;
+    if (args.json) console.log(JSON.stringify({ layers: [], error: message }));
+    else console.error(`gradlens check: ${message}`);
+    return 2;
+  }
+  const { reports, loadFailed } = reportsOf(results, args.mode);
+
+  if (args.junit) {
+    try {
+      writeFileSync(args.junit, toJUnitXml(reports));
+    } catch (err) {
+      console.error(`gradlens check: cannot write JUnit XML to ${args.junit}: ${(err as Error).message}`);
+      return 2;
+    }
+  }
+  if (args.json) console.log(JSON.stringify(toJsonReport(reports)));
+  else console.log(formatReport(reports, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+
+  if (loadFailed) return 2;
+  return reports.every((r) => r.passed) ? 0 : 1;
 }

@@ -15,6 +15,12 @@ export interface DiscoveredLayer {
   backwardLine?: number;
   /** Input names in order when they can be read from the text (the @gradcheck tag, the inputs object). */
   inputNames: string[];
+  /** Pair convention: the shapes named by the @gradcheck tag, in input order. */
+  inputShapes?: number[][];
+  /** Pair convention: tolerance fields given in the tag (atol=..., rtol=..., eps=...). */
+  tolerance?: { atol?: number; rtol?: number; eps?: number };
+  /** Something wrong that can be seen in the text alone (a malformed @gradcheck tag). */
+  problem?: string;
 }
 
 export interface CheckFileOptions {
@@ -28,4 +34,10 @@ export interface CheckFileOptions {
   only?: string[];
   /** Abort the run (cancellation from VS Code). */
   signal?: AbortSignal;
+  /** Check this text instead of the file's contents on disk (an editor's unsaved buffer). */
+  text?: string;
+  /** Heap limit of the worker that runs user code, in MB (default 1024). */
+  memoryLimitMb?: number;
+  /** Where the user code's console output goes (default: this process's stderr). */
+  onLog?: (text: string) => void;
 }

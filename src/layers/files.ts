@@ -1,0 +1,48 @@
+/** Which files a check of files and folders covers. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { discoverLayers } from './discover';
+
+const SOURCE = /\.(ts|mts|js|mjs)$/;
+/** Folders never searched: dependencies, build output, hidden folders. */
+const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'out', 'build']);
+
+function hasLayers(file: string): boolean {
+  try {
+    return discoverLayers(readFileSync(file, 'utf8')).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function walk(dir: string, found: string[]): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith('.') && !SKIPPED_DIRS.has(entry.name)) walk(p, found);
+    } else if (entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts') && hasLayers(p)) {
+      found.push(p);
+    }
+  }
+}
+
+/**
+ * Files named directly are taken as they are; folders are searched recursively for
+ * .ts/.mts/.js/.mjs files in which discoverLayers finds at least one layer.
+ */
+export function collectLayerFiles(paths: string[]): { files: string[]; missing: string[] } {
+  const files: string[] = [];
+  const missing: string[] = [];
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (isDir) walk(p, files);
+    else files.push(p);
+  }
+  return { files: [...new Set(files.map((f) => path.resolve(f)))], missing };
+}

@@ -1,0 +1,147 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runCheck } from '../../src/cli/check';
+import { disposeSandbox } from '../../src/layers/sandbox';
+import type { JsonReport } from '../../src/gradcheck';
+
+const workerPath = path.resolve('dist/sandboxWorker.js');
+const tmp = mkdtempSync(path.join(tmpdir(), 'gradlens-cli-'));
+
+test.after(() => disposeSandbox());
+
+/** Runs the command in this process (the sandbox threads stay warm between tests), capturing its output. */
+async function check(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  const write = process.stderr.write;
+  console.log = (...a: unknown[]) => out.push(a.join(' ') + '\n');
+  console.error = (...a: unknown[]) => err.push(a.join(' ') + '\n');
+  process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as unknown as typeof process.stderr.write;
+  try {
+    const code = await runCheck(argv, { workerPath });
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    console.log = log;
+    console.error = error;
+    process.stderr.write = write;
+  }
+}
+
+const correctExamples = readdirSync('examples')
+  .filter((f) => /\.(ts|js)$/.test(f))
+  .map((f) => path.join('examples', f));
+
+test('every correct example passes: exit 0, one JSON object', async () => {
+  assert.ok(correctExamples.length >= 8, `examples: ${correctExamples.join(', ')}`);
+  const { code, stdout } = await check(...correctExamples, '--json');
+  const json = JSON.parse(stdout) as JsonReport;
+  const failed = json.layers.filter((l) => !l.passed).map((l) => `${l.name}: ${l.error ?? JSON.stringify(l.inputs.map((i) => [i.name, i.status, i.diagnosis]))}`);
+  assert.deepEqual(failed, []);
+  assert.equal(code, 0);
+  const names = json.layers.map((l) => l.name);
+  for (const n of ['mlp (problem 1)', 'twoLayerNet', 'ganDiscriminatorObjective', 'maskedAttention', 'conv', 'batchNorm', 'maxPoolWithTies', 'dropout']) {
+    assert.ok(names.includes(n), `${n} missing from ${names.join(', ')}`);
+  }
+  const maxPool = json.layers.find((l) => l.name === 'maxPoolWithTies')!;
+  assert.ok(maxPool.inputs[0].kinkCount > 0, 'the ties are reported as kinks');
+  for (const l of json.layers) {
+    assert.equal(typeof l.file, 'string');
+    assert.equal(typeof l.line, 'number');
+    for (const i of l.inputs) assert.ok(['name', 'status', 'maxAbsError', 'maxRelError', 'worst'].every((k) => k in i));
+  }
+});
+
+test('every deliberately wrong example fails, clearly: exit 1', async () => {
+  const { code, stdout } = await check('examples/wrong', '--json');
+  assert.equal(code, 1);
+  const layers = new Map((JSON.parse(stdout) as JsonReport).layers.map((l) => [l.name, l]));
+  assert.ok([...layers.values()].every((l) => !l.passed));
+  const slip = layers.get('twoLayerNetSlip')!;
+  assert.deepEqual(slip.inputs.map((i) => [i.name, i.status]), [
+    ['x', 'failed'],
+    ['W1', 'failed'],
+    ['b1', 'failed'],
+    ['W2', 'passed'],
+    ['b2', 'passed'],
+  ]);
+  assert.ok(slip.inputs[1].worst.length > 0);
+  const bn = layers.get('batchNormMeanSlip')!;
+  assert.match(bn.inputs.find((i) => i.name === 'beta')?.diagnosis ?? '', /1\/6/);
+  assert.match(layers.get('dropoutMathRandom')?.nondeterminism ?? '', /ctx\.rng/);
+});
+
+test('the table has no colour codes when stdout is not a terminal', async () => {
+  const { code, stdout } = await check('examples/wrong/twoLayerNetSlip.js');
+  assert.equal(code, 1);
+  assert.match(stdout, /twoLayerNetSlip/);
+  assert.match(stdout, /FAILED/);
+  assert.doesNotMatch(stdout, /\x1b\[/);
+});
+
+test('--fast and --sparse reach the checker; --junit writes XML', async () => {
+  const junit = path.join(tmp, 'report.xml');
+  const fast = await check('examples/mlp.ts', '--fast', '--json', '--junit', junit);
+  assert.equal(fast.code, 0);
+  assert.ok((JSON.parse(fast.stdout) as JsonReport).layers.every((l) => l.mode === 'fast'));
+  const xml = readFileSync(junit, 'utf8');
+  assert.match(xml, /<testsuites?[\s>]/);
+  assert.match(xml, /mlp \(problem 1\)/);
+  const sparse = await check('examples/conv.js', '--sparse', '5', '--seed', '3', '--json');
+  assert.equal(sparse.code, 0);
+  const conv = (JSON.parse(sparse.stdout) as JsonReport).layers[0];
+  assert.equal(conv.mode, 'sparse');
+  assert.ok(conv.inputs.every((i) => i.checkedCount <= 5));
+});
+
+test('exit 2: a file that cannot be loaded, a missing path, bad usage', async () => {
+  const broken = path.join(tmp, 'broken.ts');
+  writeFileSync(broken, "import { layer } from 'gradlens';\nexport const a = layer({ inputs: { x: [2] }, forward: ({ x }) => x.mul(, backward: (_i, d) => ({ x: d }) });\n");
+  const loadFail = await check(broken, 'examples/ganDiscriminator.ts', '--json');
+  assert.equal(loadFail.code, 2);
+  const layers = (JSON.parse(loadFail.stdout) as JsonReport).layers;
+  assert.match(layers[0].error ?? '', /broken\.ts:2:\d+: /);
+  assert.equal(layers[1].passed, true, 'the other file is still checked');
+
+  assert.equal((await check('no/such/file.ts')).code, 2);
+  const usage = await check('examples', '--sparse', 'many');
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--sparse must be an integer/);
+  assert.equal((await check('examples', '--fast', '--sparse', '4')).code, 2);
+  assert.equal((await check()).code, 2);
+  assert.equal((await check('examples', '--bogus')).code, 2);
+  const empty = path.join(tmp, 'plain.js');
+  writeFileSync(empty, 'export const nothing = 1;\n');
+  const none = await check(empty);
+  assert.equal(none.code, 2);
+  assert.match(none.stdout, /no checkable layers found/);
+});
+
+test('--timeout bounds a hanging layer; the others are still checked', async () => {
+  const { code, stdout } = await check('test/layers/fixtures/hang.js', '--timeout', '1', '--json');
+  assert.equal(code, 1);
+  const layers = (JSON.parse(stdout) as JsonReport).layers;
+  assert.deepEqual(layers.map((l) => [l.name, l.passed]), [
+    ['first', true],
+    ['spins', false],
+    ['after', true],
+  ]);
+  assert.match(layers[1].error ?? '', /timed out after 1 s/);
+});
+
+test("the README's command: node dist/cli.js check examples", async () => {
+  const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
+    execFile(process.execPath, ['dist/cli.js', 'check', 'examples'], { timeout: 120_000 }, (err, stdout) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout });
+    });
+  });
+  // The wrong examples are in the folder on purpose: the run fails, and says which.
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /✗ twoLayerNetSlip/);
+  assert.match(result.stdout, /✓ twoLayerNet /);
+  assert.match(result.stdout, /passed, 3 failed/);
+});

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng, rand, tensor, Tensor } from '../../src/engine';
+import { checkTarget } from '../../src/gradcheck';
+import { adaptLayerDefinition, adaptPair, ContractError, toFlat } from '../../src/layers/adapt';
+import { isLayerDefinition, layer } from '../../src/layers/contract';
+
+const square = layer({
+  inputs: { x: [2, 3] },
+  forward: ({ x }) => x.square(),
+  backward: ({ x }, dout) => ({ x: x.mul(2).mul(dout) }),
+});
+
+test('layer() records a definition; the name defaults to the export name', () => {
+  assert.ok(isLayerDefinition(square));
+  const target = adaptLayerDefinition(square, 'square');
+  assert.equal(target.name, 'square');
+  assert.deepEqual(target.inputNames, ['x']);
+  assert.deepEqual(target.inputs[0].shape, [2, 3]);
+  assert.equal(checkTarget(target, { mode: 'full' }).passed, true);
+});
+
+test('layer() never throws: a malformed definition carries its problem to the check', () => {
+  const bad = layer({ inputs: {}, forward: () => 0, backward: () => ({}) });
+  assert.match(bad.problem ?? '', /inputs is empty/);
+  assert.throws(() => adaptLayerDefinition(bad, 'bad'), ContractError);
+  const noBackward = layer({ inputs: { x: [1] }, forward: ({ x }: { x: Tensor }) => x } as never);
+  assert.match(noBackward.problem ?? '', /backward must be a function/);
+  const badTol = layer({ inputs: { x: [1] }, forward: ({ x }) => x, backward: (_i, d) => ({ x: d }), tolerance: { atoll: 1 } as never });
+  assert.match(badTol.problem ?? '', /unknown tolerance field 'atoll'/);
+});
+
+test('inputs: shapes are seeded normals; tensors, nested arrays and generators are taken as given', () => {
+  const def = layer({
+    inputs: {
+      a: [3],
+      b: tensor([1.5, 2.5]),
+      c: [[0.5, 1], [2, 3]],
+      d: (rng: Rng) => rand([2], { rng }),
+      e: [0.25, 0.75],
+    },
+    forward: ({ a, b, c, d, e }) => a.sum().add(b.sum()).add(c.sum()).add(d.sum()).add(e.sum()),
+    backward: ({ a, b, c, d, e }, dout) => ({ a: a.mul(0).add(dout), b: b.mul(0).add(dout), c: c.mul(0).add(dout), d: d.mul(0).add(dout), e: e.mul(0).add(dout) }),
+  });
+  const t1 = adaptLayerDefinition(def, 'many', { seed: 7 });
+  const t2 = adaptLayerDefinition(def, 'many', { seed: 7 });
+  const t3 = adaptLayerDefinition(def, 'many', { seed: 8 });
+  assert.deepEqual(t1.inputs.map((i) => i.shape), [[3], [2], [2, 2], [2], [2]]);
+  assert.deepEqual([...t1.inputs[1].data], [1.5, 2.5]);
+  assert.deepEqual([...t1.inputs[2].data], [0.5, 1, 2, 3]);
+  assert.deepEqual([...t1.inputs[4].data], [0.25, 0.75], 'non-integer flat arrays are data, not shapes');
+  assert.deepEqual([...t1.inputs[0].data], [...t2.inputs[0].data], 'same seed, same inputs');
+  assert.notDeepEqual([...t1.inputs[0].data], [...t3.inputs[0].data]);
+  assert.equal(checkTarget(t1, { mode: 'full' }).passed, true);
+  assert.throws(() => adaptLayerDefinition(layer({ inputs: { x: 'big' as never }, forward: ({ x }) => x, backward: (_i, d) => ({ x: d }) }), 'x'), /input 'x' must be a shape like \[4, 5\]/);
+});
+
+test('ctx.rng is reset before every call, so a dropout layer is deterministic and passes', () => {
+  const drop = layer({
+    inputs: { x: [3, 4] },
+    forward: ({ x }, ctx) => {
+      const mask = rand(x.shape, { rng: ctx.rng }).ge(0.5).to('float64').mul(2);
+      return { out: x.mul(mask), cache: mask };
+    },
+    // Regenerating the mask in backward works too: ctx.rng restarts there as well.
+    backward: (_i, dout, _mask, ctx) => ({ x: dout.mul(rand([3, 4], { rng: ctx.rng }).ge(0.5).to('float64').mul(2)) }),
+  });
+  const report = checkTarget(adaptLayerDefinition(drop, 'drop'), { mode: 'full' });
+  assert.equal(report.nondeterminism, undefined);
+  assert.equal(report.passed, true);
+});
+
+test('backward results: unknown keys, a missing gradient (not checked), ragged arrays', () => {
+  const two = (backward: (i: { x: Tensor; y: Tensor }, d: Tensor) => unknown) =>
+    adaptLayerDefinition(layer({ inputs: { x: [2], y: [2] }, forward: ({ x, y }) => x.mul(y), backward: backward as never }), 'two');
+  const extra = checkTarget(two((i, d) => ({ x: d.mul(i.y), y: d.mul(i.x), z: d })), { mode: 'full' });
+  assert.match(extra.error ?? '', /returned a gradient for 'z', which is not an input; inputs are \(x, y\)/);
+  const partial = checkTarget(two((i, d) => ({ x: d.mul(i.y) })), { mode: 'full' });
+  assert.deepEqual(partial.inputs.map((r) => r.status), ['passed', 'not-checked']);
+  const ragged = checkTarget(two(() => ({ x: [[1, 2], [3]], y: [0, 0] })), { mode: 'full' });
+  assert.match(ragged.error ?? '', /gradient for 'x' is not rectangular: \[1\] is an array of length 1, expected an array of length 2/);
+  const notObject = checkTarget(two(() => 'grads'), { mode: 'full' });
+  assert.match(notObject.error ?? '', /must return the gradients as an object keyed by input name/);
+});
+
+test('pairs: nested arrays in; [out, cache] or { out, cache }; typed-array outputs; gradients as an array or by name', () => {
+  const mk = (forward: (...a: unknown[]) => unknown, backward: (d: unknown, c: unknown) => unknown) =>
+    adaptPair({ name: 'p', forward, backward, forwardName: 'pForward', backwardName: 'pBackward', inputNames: ['a', 'b'], inputShapes: [[2, 2], [2]] });
+  const asArray = mk(
+    (a, b) => [(a as number[][]).map((row) => row.map((v, j) => v * (b as number[])[j])), { a, b }],
+    (d, c) => {
+      const { a, b } = c as { a: number[][]; b: number[] };
+      const dd = d as number[][];
+      return [dd.map((row) => row.map((v, j) => v * b[j])), b.map((_, j) => dd[0][j] * a[0][j] + dd[1][j] * a[1][j])];
+    },
+  );
+  assert.equal(checkTarget(asArray, { mode: 'full' }).passed, true);
+  const typed = mk(
+    (a, b) => ({ out: Float64Array.from((a as number[][]).flat().map((v, k) => v * (b as number[])[k % 2])), cache: { a, b } }),
+    (d, c) => {
+      assert.ok(d instanceof Float64Array, 'a typed-array output gets a typed-array upstream gradient');
+      const { a, b } = c as { a: number[][]; b: number[] };
+      const dd = d as Float64Array;
+      return { a: Float64Array.from(dd.map((v, k) => v * b[k % 2])), b: [dd[0] * a[0][0] + dd[2] * a[1][0], dd[1] * a[0][1] + dd[3] * a[1][1]] };
+    },
+  );
+  assert.equal(checkTarget(typed, { mode: 'full' }).passed, true);
+  const noTuple = mk((a) => (a as number[][])[0][0], () => []);
+  assert.match(checkTarget(noTuple, { mode: 'full' }).error ?? '', /pForward must return \[out, cache\] or \{ out, cache \}; got number /);
+});
+
+test('a single-input pair may return its gradient bare or in a one-element array', () => {
+  const relu = (backward: (d: number[], x: number[]) => unknown) =>
+    adaptPair({
+      name: 'relu',
+      forward: (x) => [(x as number[][]).map((r) => r.map((v) => Math.max(0, v))), x],
+      backward: backward as never,
+      forwardName: 'reluForward',
+      backwardName: 'reluBackward',
+      inputNames: ['x'],
+      inputShapes: [[1, 4]],
+    });
+  const bare = (d: unknown, x: unknown) => (d as number[][]).map((r, i) => r.map((v, j) => ((x as number[][])[i][j] > 0 ? v : 0)));
+  assert.equal(checkTarget(relu(bare as never), { mode: 'full' }).passed, true);
+  assert.equal(checkTarget(relu(((d: unknown, x: unknown) => [bare(d, x)]) as never), { mode: 'full' }).passed, true);
+});
+
+test('toFlat names what is wrong and where', () => {
+  assert.throws(() => toFlat([[1, 2], [3, null]], 'g'), /g has null at \[1\]\[1\] where a number belongs/);
+  assert.throws(() => toFlat({ a: 1 }, 'g'), /g must be a tensor, a number, nested arrays of numbers or a Float64Array; got an object with keys \{a\}/);
+  assert.throws(() => toFlat(tensor([true, false]), 'g'), /bool tensor/);
+  assert.deepEqual(toFlat(3, 'g'), { data: Float64Array.of(3), shape: [] });
+  assert.deepEqual(toFlat(new Float32Array([1, 2, 3, 4]), 'g', [2, 2]).shape, [2, 2]);
+});
