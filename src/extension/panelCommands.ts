@@ -1,0 +1,15 @@
+import * as vscode from 'vscode';
+import { COMMANDS } from './lensSpecs';
+import { registerTrainingPanel, showModelSummary, showTrainingPanel } from './trainingPanel';
+
+/** The training side's commands; what they open lives in trainingPanel.ts. */
+export function registerPanelCommands(context: vscode.ExtensionContext): vscode.Disposable[] {
+  return [
+    registerTrainingPanel(context),
+    vscode.commands.registerCommand(COMMANDS.openTrainingPanel, () => showTrainingPanel(context)),
+    // A lens or a test may pass the model or notation; from the palette there is no argument.
+    vscode.commands.registerCommand(COMMANDS.showModelSummary, (input?: unknown) =>
+      showModelSummary(context, typeof input === 'string' ? input : undefined),
+    ),
+  ];
+}

@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panelHtml';
+
+const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
+
+test('the panel page allows only its own nonce-tagged script and local styles; nothing remote, nothing inline', () => {
+  const nonce = makeNonce();
+  assert.match(nonce, /^[A-Za-z0-9]{32}$/);
+  const html = panelHtml({ cspSource: CSP_SOURCE, nonce, scriptUri: `${CSP_SOURCE}/dist/webview/panel.js`, styleUris: [`${CSP_SOURCE}/dist/webview/panel.css`] });
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+  assert.equal(csp, contentSecurityPolicy(CSP_SOURCE, nonce));
+  assert.match(csp!, /default-src 'none'/);
+  assert.match(csp!, new RegExp(`script-src 'nonce-${nonce}'`));
+  assert.doesNotMatch(csp!, /unsafe-inline|unsafe-eval|\*/);
+  // Every script carries the nonce, and every URL is the webview's own.
+  const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+  assert.equal(scripts.length, 1);
+  assert.ok(scripts.every((s) => s.includes(`nonce="${nonce}"`)));
+  for (const [, url] of html.matchAll(/(?:src|href)="([^"]+)"/g)) assert.ok(url.startsWith(CSP_SOURCE), url);
+  assert.doesNotMatch(html, /style="/);
+});
+
+test('two renders get different nonces', () => {
+  assert.notEqual(makeNonce(), makeNonce());
+});

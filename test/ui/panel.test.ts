@@ -1,0 +1,252 @@
+/**
+ * The training panel in a real VS Code (code-server, its Node extension host, Debian's
+ * chromium), with the packaged dist/gradlens.vsix installed: open the panel from the
+ * command palette, train the GAN on the ring, watch the loss chart and the scatter
+ * change, pause, resume, hide and show the panel again, stop. Screenshots go to
+ * test-artifacts/panel-*.png.
+ */
+import { after, before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import {
+  ARTIFACTS,
+  CHROMIUM_ARGS,
+  ROOT,
+  exampleWorkspace,
+  findChromium,
+  findCodeServer,
+  installVsix,
+  startCodeServer,
+  tempDir,
+  writeUserSettings,
+  type CodeServerInstall,
+  type RunningCodeServer,
+} from '../harness/codeServer';
+
+const VSIX = join(ROOT, 'dist', 'gradlens.vsix');
+/**
+ * Real-VS-Code tests take this lock so that two of them (node --test runs files in
+ * parallel) do not share two cores between two VS Codes and two browsers.
+ */
+const LOCK = join(ROOT, '.cache', 'tmp', 'real-vscode.lock');
+
+let install: CodeServerInstall;
+let extensionsDir: string;
+let server: RunningCodeServer | undefined;
+let browser: BrowserContext | undefined;
+let holdsLock = false;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function takeLock(timeoutMs: number): Promise<void> {
+  mkdirSync(join(ROOT, '.cache', 'tmp'), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
+      holdsLock = true;
+      return;
+    } catch {
+      // Held: wait, unless its holder is gone (a crashed run leaves the folder behind).
+      const pid = Number(existsSync(join(LOCK, 'pid')) ? readFileSync(join(LOCK, 'pid'), 'utf8') : NaN);
+      if (Number.isFinite(pid) && !alive(pid)) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`another real-VS-Code test held ${relative(ROOT, LOCK)} for ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+before(async () => {
+  install = findCodeServer();
+  findChromium();
+  assert.ok(existsSync(VSIX), `${relative(ROOT, VSIX)} is missing: \`npm test\` packages it first (npm run package)`);
+  // `npm test` packages right before testing; a plain rebuild since then only earns a note.
+  if (statSync(VSIX).mtimeMs < statSync(join(ROOT, 'dist', 'webview', 'panel.js')).mtimeMs) {
+    console.log('note: dist/gradlens.vsix is older than dist/webview/panel.js; `npm run package` tests the newest panel');
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await takeLock(600_000);
+  extensionsDir = tempDir('extensions-');
+  installVsix(install, VSIX, extensionsDir);
+  assert.ok(readdirSync(extensionsDir).some((name) => name.startsWith('gradlens.gradlens-')), `the .vsix did not install into ${extensionsDir}`);
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+  if (holdsLock) rmSync(LOCK, { recursive: true, force: true });
+});
+
+/**
+ * Runs a command from the palette. Extensions' commands join the palette only once the
+ * extension host has scanned them, so a title not listed yet is asked for again.
+ */
+async function runCommand(page: Page, title: string, { timeoutMs = 60_000, asksForInput = false } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 3000 });
+    } catch (err) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw err;
+      continue;
+    }
+    await row.click();
+    if (!asksForInput) await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    return;
+  }
+}
+
+function panelFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview').last().frameLocator('#active-frame');
+}
+
+async function stepOf(frame: FrameLocator): Promise<number> {
+  const text = (await frame.locator('#progress-text').textContent()) ?? '';
+  return Number(/[Ss]tep ([\d,]+)/.exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
+}
+
+async function waitForStepAbove(frame: FrameLocator, step: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await stepOf(frame);
+    if (now > step) return now;
+    if (Date.now() > deadline) assert.fail(`training did not get past step ${step} within ${timeoutMs / 1000} s (at ${now})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The element's pixels changed between two looks `gapMs` apart: it is being redrawn live. */
+async function changes(frame: FrameLocator, selector: string, gapMs: number): Promise<boolean> {
+  const before = await frame.locator(selector).first().screenshot();
+  await new Promise((r) => setTimeout(r, gapMs));
+  const after = await frame.locator(selector).first().screenshot();
+  return !before.equals(after);
+}
+
+test('UI: the training panel trains the GAN on the ring live, pauses, resumes, survives being hidden (code-server)', { timeout: 300_000 }, async () => {
+  const started = Date.now();
+  const userDataDir = tempDir('user-data-');
+  writeUserSettings(userDataDir);
+  server = await startCodeServer(install, { userDataDir, extensionsDir });
+  browser = await chromium.launchPersistentContext(tempDir('chromium-'), {
+    executablePath: findChromium(),
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1500, height: 1100 },
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(server.workbenchUrl(exampleWorkspace()));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `panel-${name}.png`) });
+  try {
+    await trainGanOnTheRing(page, shot);
+  } catch (err) {
+    await shot('failure').catch(() => undefined);
+    throw new Error(`${(err as Error).message}\ncode-server log (end):\n${server.log().slice(-3000)}`, { cause: err });
+  }
+  console.log(`panel UI test: ${Date.now() - started} ms with code-server and chromium start`);
+});
+
+async function trainGanOnTheRing(page: Page, shot: (name: string) => Promise<unknown>): Promise<void> {
+
+  await runCommand(page, 'View: Close Primary Side Bar');
+  await runCommand(page, 'GradLens: Open Training Panel');
+  const frame = panelFrame(page);
+  await frame.locator('#model option[value="gan"]').waitFor({ state: 'attached', timeout: 60_000 });
+
+  // GAN on the ring, long enough to pause in the middle.
+  await frame.locator('#model').selectOption('gan');
+  assert.equal(await frame.locator('#dataset').inputValue(), 'ring');
+  await frame.locator('#summary-total').waitFor();
+  await frame.locator('#length').fill('50000');
+  await frame.locator('#start').click();
+  await frame.locator('#status', { hasText: 'running' }).waitFor({ timeout: 60_000 });
+  await frame.locator('#loss-body canvas').first().waitFor({ timeout: 60_000 });
+  await frame.locator('#ring-scatter').waitFor({ timeout: 60_000 });
+  const backend = (await frame.locator('#backend').textContent()) ?? '';
+  assert.match(backend, /^training on: \S+/);
+  assert.doesNotMatch(backend, /—/);
+  const first = await waitForStepAbove(frame, 20, 60_000);
+  assert.ok(await changes(frame, '#loss-chart', 2500), 'the loss chart did not change while training');
+  assert.ok(await changes(frame, '#ring-scatter', 2500), 'the ring scatter did not change while training');
+  await frame.locator('h1').scrollIntoViewIfNeeded();
+  await shot('01-gan-running');
+  await frame.locator('#visuals').scrollIntoViewIfNeeded();
+  await shot('02-gan-scatter');
+  await frame.locator('#config').scrollIntoViewIfNeeded();
+
+  // Pause holds the step count; resume moves it on.
+  await frame.locator('#pause').click();
+  await frame.locator('#status', { hasText: 'paused' }).waitFor({ timeout: 20_000 });
+  await frame.locator('#progress-text', { hasText: 'paused' }).waitFor();
+  const held = await stepOf(frame);
+  assert.ok(held >= first);
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal(await stepOf(frame), held, 'steps went on while paused');
+  assert.ok(await frame.locator('#resume').isEnabled());
+  await shot('03-gan-paused');
+  await frame.locator('#resume').click();
+  await frame.locator('#status', { hasText: 'running' }).waitFor({ timeout: 20_000 });
+  const resumed = await waitForStepAbove(frame, held, 30_000);
+
+  // Hidden behind another editor and shown again, the page is rebuilt from the host's
+  // event log: same run, curves still there, still moving.
+  await runCommand(page, 'File: New Untitled Text File');
+  await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor();
+  await new Promise((r) => setTimeout(r, 1500));
+  await runCommand(page, 'GradLens: Open Training Panel');
+  const again = panelFrame(page);
+  await again.locator('#status', { hasText: 'running' }).waitFor({ timeout: 30_000 });
+  await again.locator('#loss-body canvas').first().waitFor();
+  await again.locator('#ring-scatter').waitFor({ timeout: 30_000 });
+  const afterShow = await waitForStepAbove(again, resumed, 30_000);
+  assert.equal(await again.locator('#model').inputValue(), 'gan', 'the form kept its choices');
+  await shot('04-gan-shown-again');
+
+  // Stop: the run is recorded in the history.
+  await again.locator('#stop').click();
+  await again.locator('#status', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
+  await again.locator('#runs-body tr[data-run]').first().waitFor({ timeout: 10_000 });
+  assert.match((await again.locator('#runs-body tr[data-run]').first().textContent()) ?? '', /gan.*ring.*stopped/s);
+  await shot('05-gan-stopped');
+  const stoppedAt = await stepOf(again);
+
+  // A reload ends the extension host. VS Code restores the panel (WebviewPanelSerializer)
+  // and the host rebuilds it from the run store: the same run, stopped where it stopped.
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const restored = panelFrame(page);
+  await restored.locator('#progress-text', { hasText: `Stopped at step ${stoppedAt.toLocaleString('en-US')} ` }).waitFor({ timeout: 90_000 });
+  await restored.locator('#loss-chart canvas').first().waitFor();
+  await restored.locator('#ring-scatter').waitFor();
+  await shot('06-after-reload');
+
+  // "Show Model Summary" takes the course's notation and fills the panel's table.
+  await runCommand(page, 'GradLens: Show Model Summary', { asksForInput: true });
+  const box = page.locator('.quick-input-widget input');
+  await box.fill('INPUT 32x32x1, CONV5-10, POOL2, CONV5-10, POOL2, FC-10');
+  await page.keyboard.press('Enter');
+  const rows = restored.locator('#summary-table tbody tr');
+  await rows.filter({ hasText: '6,410' }).waitFor({ timeout: 30_000 });
+  const cells = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '').slice(1)));
+  assert.deepEqual(cells.slice(1), [['32x32x10', '260'], ['16x16x10', '0'], ['16x16x10', '2,510'], ['8x8x10', '0'], ['10', '6,410']]);
+  await restored.locator('#summary').scrollIntoViewIfNeeded();
+  await shot('07-model-summary');
+  console.log(`panel UI test: reached step ${afterShow} before stopping at ${stoppedAt}`);
+}
