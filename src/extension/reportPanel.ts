@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { ReportHostMessage, ReportSelection, ReportWebviewMessage } from '../reportProtocol';
+import type { ResultStore } from './results';
+
+type Rendered = Extract<ReportWebviewMessage, { type: 'rendered' }>;
+
+/**
+ * Hosts the gradient report webview (webview/report/, bundled to dist/webview/report.js).
+ * One panel, reused; it follows the result store while open.
+ */
+export class ReportPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private selection: ReportSelection | undefined;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** What the page last said it drew (tests read this through the extension's API). */
+  lastRendered: Rendered | undefined;
+  private readonly renderedEmitter = new vscode.EventEmitter<Rendered>();
+  readonly onDidRender = this.renderedEmitter.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: ResultStore,
+    private readonly rerun: (file: string, layer: string, mode: 'full' | 'fast') => void,
+  ) {
+    this.disposables.push(store.onDidChange(() => this.post()));
+  }
+
+  get visible(): boolean {
+    return this.panel !== undefined;
+  }
+
+  show(selection?: ReportSelection): void {
+    if (selection) this.selection = selection;
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+      this.post();
+      return;
+    }
+    const webviewRoot = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    const panel = vscode.window.createWebviewPanel('gradlens.report', 'Gradient Report', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [webviewRoot],
+      retainContextWhenHidden: true,
+    });
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.png');
+    panel.webview.html = this.html(panel.webview, webviewRoot);
+    panel.webview.onDidReceiveMessage((m: ReportWebviewMessage) => this.receive(m), undefined, this.disposables);
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.ready = false;
+    }, undefined, this.disposables);
+    this.panel = panel;
+  }
+
+  private receive(message: ReportWebviewMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        break;
+      case 'rerun':
+        this.selection = { file: message.file, layer: message.layer };
+        this.rerun(message.file, message.layer, message.mode);
+        break;
+      case 'reveal':
+        void vscode.window.showTextDocument(vscode.Uri.file(message.file), {
+          viewColumn: vscode.ViewColumn.One,
+          selection: new vscode.Range(message.line, 0, message.line, 0),
+        });
+        break;
+      case 'rendered':
+        this.selection = message.selection;
+        this.lastRendered = message;
+        this.renderedEmitter.fire(message);
+        break;
+    }
+  }
+
+  private post(): void {
+    if (!this.panel || !this.ready) return;
+    const message: ReportHostMessage = {
+      type: 'show',
+      reports: this.store.all(),
+      selected: this.selection,
+      running: this.store.isRunning(),
+    };
+    void this.panel.webview.postMessage(message);
+  }
+
+  private html(webview: vscode.Webview, root: vscode.Uri): string {
+    const nonce = makeNonce();
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'report.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'report.css'));
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data:`,
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Gradient Report</title>
+</head>
+<body>
+<main id="root"></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.renderedEmitter.dispose();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+function makeNonce(): string {
+  return randomBytes(18).toString('base64url');
+}

@@ -1,0 +1,185 @@
+import * as vscode from 'vscode';
+import type { DiscoveredLayer } from '../layers/types';
+import type { InputReport, LayerReport } from '../gradcheck/types';
+import type { FileResult } from './results';
+import type { LayerIndex } from './layerIndex';
+import { diffTexts, inputFinding, lensOutcome } from './outcomeText';
+
+export type TestState = 'passed' | 'failed' | 'errored' | 'skipped';
+
+/** What a run of the checker needs from Test Explorer: which files and layers, and where to report. */
+export interface TestRunHandler {
+  (requests: { uri: vscode.Uri; layers?: string[] }[], mode: 'full' | 'fast', run: vscode.TestRun, token: vscode.CancellationToken): Promise<void>;
+}
+
+/**
+ * Test Explorer: one item per file, per layer and per input, filled from the text (no code
+ * runs to list them). Every check, wherever it was started, reports its outcome here.
+ */
+export class GradientTests implements vscode.Disposable {
+  readonly controller = vscode.tests.createTestController('gradlens', 'GradLens gradient checks');
+  /** The latest state reported for each item id, so the integration suite can read it. */
+  readonly states = new Map<string, TestState>();
+
+  constructor(private readonly index: LayerIndex, runChecks: TestRunHandler) {
+    const makeHandler = (mode: 'full' | 'fast') => async (request: vscode.TestRunRequest, token: vscode.CancellationToken) => {
+      const run = this.controller.createTestRun(request);
+      try {
+        await runChecks(this.requestsFor(request), mode, run, token);
+      } finally {
+        run.end();
+      }
+    };
+    this.controller.createRunProfile('Check gradients', vscode.TestRunProfileKind.Run, makeHandler('full'), true);
+    this.controller.createRunProfile('Fast check', vscode.TestRunProfileKind.Run, makeHandler('fast'), false);
+    this.controller.resolveHandler = async (item) => {
+      if (!item) await this.discoverWorkspace();
+    };
+    this.controller.refreshHandler = () => this.discoverWorkspace();
+  }
+
+  static fileId(uri: vscode.Uri): string {
+    return uri.toString();
+  }
+
+  static layerId(uri: vscode.Uri, layer: string): string {
+    return `${uri.toString()}#${layer}`;
+  }
+
+  static inputId(uri: vscode.Uri, layer: string, input: string): string {
+    return `${uri.toString()}#${layer}/${input}`;
+  }
+
+  async discoverWorkspace(): Promise<void> {
+    const files = await vscode.workspace.findFiles('**/*.{ts,js,mts,mjs}', '**/{node_modules,dist,out,.git}/**', 2000);
+    for (const uri of files) this.updateFile(uri, await this.index.layersOfUri(uri));
+  }
+
+  /** Mirrors the layers found in a file's text; a file with none leaves the tree. */
+  updateFile(uri: vscode.Uri, layers: DiscoveredLayer[]): vscode.TestItem | undefined {
+    const id = GradientTests.fileId(uri);
+    if (layers.length === 0) {
+      this.controller.items.delete(id);
+      return undefined;
+    }
+    let fileItem = this.controller.items.get(id);
+    if (!fileItem) {
+      fileItem = this.controller.createTestItem(id, vscode.workspace.asRelativePath(uri), uri);
+      this.controller.items.add(fileItem);
+    }
+    const layerItems = layers.map((layer) => {
+      const layerItem =
+        fileItem!.children.get(GradientTests.layerId(uri, layer.name)) ??
+        this.controller.createTestItem(GradientTests.layerId(uri, layer.name), layer.name, uri);
+      layerItem.range = new vscode.Range(layer.line, 0, layer.endLine, 0);
+      layerItem.description = layer.convention === 'pair' ? 'forward/backward pair' : 'layer()';
+      this.setInputs(layerItem, uri, layer.name, layer.inputNames, layer.line);
+      return layerItem;
+    });
+    fileItem.children.replace(layerItems);
+    return fileItem;
+  }
+
+  private setInputs(layerItem: vscode.TestItem, uri: vscode.Uri, layer: string, names: string[], line: number): void {
+    const items = names.map((name) => {
+      const id = GradientTests.inputId(uri, layer, name);
+      const item = layerItem.children.get(id) ?? this.controller.createTestItem(id, `d${name}`, uri);
+      item.range = new vscode.Range(line, 0, line, 0);
+      return item;
+    });
+    layerItem.children.replace(items);
+  }
+
+  private requestsFor(request: vscode.TestRunRequest): { uri: vscode.Uri; layers?: string[] }[] {
+    const roots: vscode.TestItem[] = [];
+    if (request.include) roots.push(...request.include);
+    else this.controller.items.forEach((item) => roots.push(item));
+    const excluded = new Set((request.exclude ?? []).map((i) => i.id));
+    const byFile = new Map<string, { uri: vscode.Uri; layers?: Set<string> }>();
+    for (const item of roots) {
+      if (!item.uri || excluded.has(item.id)) continue;
+      const key = item.uri.toString();
+      const entry = byFile.get(key) ?? { uri: item.uri, layers: new Set<string>() };
+      byFile.set(key, entry);
+      const layer = this.layerNameOf(item);
+      if (layer === undefined) entry.layers = undefined; // the whole file
+      else entry.layers?.add(layer);
+    }
+    return [...byFile.values()].map((e) => ({ uri: e.uri, layers: e.layers ? [...e.layers] : undefined }));
+  }
+
+  /** undefined for a file item; an input item runs its whole layer (one check covers every input). */
+  private layerNameOf(item: vscode.TestItem): string | undefined {
+    const hash = item.id.indexOf('#');
+    if (hash < 0) return undefined;
+    const rest = item.id.slice(hash + 1);
+    const slash = rest.lastIndexOf('/');
+    return item.parent && item.parent.parent ? rest.slice(0, slash) : rest;
+  }
+
+  /** Reports a file's results into `run`, or into a run of its own when a lens or command started the check. */
+  record(uri: vscode.Uri, result: FileResult, layers: DiscoveredLayer[], run?: vscode.TestRun): void {
+    const fileItem = this.updateFile(uri, layers);
+    if (!fileItem) return;
+    const ownRun = run ?? this.controller.createTestRun(new vscode.TestRunRequest([fileItem]), 'GradLens check', false);
+    if (result.loadError) {
+      const message = new vscode.TestMessage(`GradLens could not load ${vscode.workspace.asRelativePath(uri)}: ${result.loadError}`);
+      fileItem.children.forEach((layerItem) => this.mark(ownRun, layerItem, 'errored', message));
+    }
+    for (const report of result.reports) {
+      const layerItem = fileItem.children.get(GradientTests.layerId(uri, report.name));
+      if (layerItem) this.recordLayer(ownRun, uri, layerItem, report);
+    }
+    if (!run) ownRun.end();
+  }
+
+  private recordLayer(run: vscode.TestRun, uri: vscode.Uri, layerItem: vscode.TestItem, report: LayerReport): void {
+    const location = new vscode.Location(uri, new vscode.Position(Math.max(0, (report.line ?? 1) - 1), 0));
+    // Input items follow the report: a layer whose inputs were not readable from the text gets them now.
+    if (report.inputs.length > 0) this.setInputs(layerItem, uri, report.name, report.inputs.map((i) => i.name), location.range.start.line);
+    run.started(layerItem);
+    if (report.error) {
+      const message = new vscode.TestMessage(report.error);
+      message.location = location;
+      this.mark(run, layerItem, 'errored', message, report.timeMs);
+      layerItem.children.forEach((child) => run.skipped(child));
+      return;
+    }
+    for (const input of report.inputs) {
+      const item = layerItem.children.get(GradientTests.inputId(uri, report.name, input.name));
+      if (item) this.recordInput(run, item, input, location);
+    }
+    if (report.passed) this.mark(run, layerItem, 'passed', undefined, report.timeMs);
+    else {
+      const message = new vscode.TestMessage(`${lensOutcome(report)}${report.nondeterminism ? `\n${report.nondeterminism}` : ''}`);
+      message.location = location;
+      this.mark(run, layerItem, 'failed', message, report.timeMs);
+    }
+  }
+
+  private recordInput(run: vscode.TestRun, item: vscode.TestItem, input: InputReport, location: vscode.Location): void {
+    run.started(item);
+    if (input.status === 'passed') return this.mark(run, item, 'passed');
+    if (input.status === 'not-checked' || input.status === 'kink') {
+      run.appendOutput(`${inputFinding(input)}\r\n`, location, item);
+      return this.mark(run, item, 'skipped');
+    }
+    const texts = diffTexts(input);
+    const finding = `${inputFinding(input)}\nExpected: numeric (central differences); actual: your backward.`;
+    const message = texts ? vscode.TestMessage.diff(finding, texts.expected, texts.actual) : new vscode.TestMessage(finding);
+    message.location = location;
+    this.mark(run, item, 'failed', message);
+  }
+
+  private mark(run: vscode.TestRun, item: vscode.TestItem, state: TestState, message?: vscode.TestMessage, ms?: number): void {
+    this.states.set(item.id, state);
+    if (state === 'passed') run.passed(item, ms);
+    else if (state === 'failed') run.failed(item, message ?? new vscode.TestMessage('failed'), ms);
+    else if (state === 'errored') run.errored(item, message ?? new vscode.TestMessage('error'), ms);
+    else run.skipped(item);
+  }
+
+  dispose(): void {
+    this.controller.dispose();
+  }
+}
