@@ -42,3 +42,24 @@ export function estimateElement(
   numeric[j] = verdict.numeric;
   kink[j] = verdict.kink ? 1 : 0;
 }
+
+/** Central differences of L at `positions` of input `index`; NaN elsewhere. */
+export function numericAt(
+  objective: Objective,
+  index: number,
+  name: string,
+  positions: Int32Array,
+  l0: number,
+  tol: Tolerance,
+): { numeric: Float64Array; kink: Uint8Array } {
+  const { data, shape } = objective.work[index];
+  const numeric = new Float64Array(data.length).fill(NaN);
+  const kink = new Uint8Array(data.length);
+  for (let i = 0; i < positions.length; i++) {
+    const j = positions[i];
+    objective.perturbing(name, j, shape);
+    estimateElement(objective, data, j, l0, tol, numeric, kink);
+  }
+  objective.perturbing(null);
+  return { numeric, kink };
+}

@@ -2,10 +2,12 @@ import { Rng } from '../engine/rng';
 import type { CheckOptions, CheckTarget, FlatTensor, InputReport, LayerReport, Tolerance } from './types';
 import { DEFAULT_TOLERANCE } from './types';
 import { LayerFault, Objective, messageOf } from './objective';
-import { estimateElement } from './centralDifference';
+import { numericAt } from './centralDifference';
 import { compareAt } from './compare';
 import { diagnose, diagnoseShape, isSwappedShape, nonFinite, valuesMatchTransposed } from './diagnosis';
 import { fastCheckInput } from './fastMode';
+import { passFailHint } from './layerHint';
+import { findMixUp } from './mixUp';
 import { allPositions, samplePositions } from './sampling';
 import { formatIndex, formatShape, sameShape, sizeOf, unravel } from './shapes';
 
@@ -123,7 +125,7 @@ function runCheck(target: CheckTarget, objective: Objective, options: CheckOptio
   for (let i = 0; i < out.length; i++) l0 += out[i] * upstream[i];
 
   // Backward right after the forward that made its cache, on copies it may scribble on.
-  const gradients = callBackward(target, base.cache, upstream, outShape);
+  const gradients = callBackward(target, target.inputs, base.cache, upstream, outShape);
 
   const again = objective.forward().out.data;
   if (again.length !== out.length) {
@@ -153,10 +155,46 @@ function runCheck(target: CheckTarget, objective: Objective, options: CheckOptio
     result.forwardCalls = objective.forwardCalls - calls;
     return result;
   });
+
+  const hints = [passFailHint(report.inputs), mixUpHint(target, objective, report, upstream, outShape, tol, rng.fork())].filter((h) => h !== undefined);
+  if (hints.length > 0) report.hint = hints.join('. ');
 }
 
-function callBackward(target: CheckTarget, cache: unknown, upstream: Float64Array, outShape: number[]): (FlatTensor | null)[] {
-  const inputs = target.inputs.map((t) => ({ data: Float64Array.from(t.data), shape: t.shape.slice() }));
+/** Forward calls the mix-up probe may always spend: enough for a small layer's two trials. */
+const MIX_UP_MIN_BUDGET = 300;
+
+/**
+ * When inputs fail, tries whether same-shape inputs were mixed up in the backward (see
+ * mixUp.ts), spending at most half the forward calls the check took so far (or
+ * MIX_UP_MIN_BUDGET, for a small layer).
+ */
+function mixUpHint(target: CheckTarget, objective: Objective, report: LayerReport, upstream: Float64Array, outShape: number[], tol: Tolerance, rng: Rng): string | undefined {
+  const failing: number[] = [];
+  report.inputs.forEach((input, i) => {
+    if (input.status === 'failed' && input.checkedCount > 0) failing.push(i);
+  });
+  if (failing.length === 0) return undefined;
+  return findMixUp({
+    objective,
+    names: target.inputNames,
+    failing,
+    tol,
+    rng,
+    budget: Math.max(Math.floor(objective.forwardCalls / 2), MIX_UP_MIN_BUDGET),
+    analyticHere() {
+      const here = objective.forward();
+      const out = here.out.data;
+      if (out.length !== upstream.length) throw new LayerFault('the output changed size');
+      let l0 = 0;
+      for (let i = 0; i < out.length; i++) l0 += out[i] * upstream[i];
+      return { l0, gradients: callBackward(target, objective.work, here.cache, upstream, outShape) };
+    },
+  });
+}
+
+/** The user's backward for the inputs `at` (copied: backward may scribble on them) and the cache their forward made. */
+function callBackward(target: CheckTarget, at: FlatTensor[], cache: unknown, upstream: Float64Array, outShape: number[]): (FlatTensor | null)[] {
+  const inputs = at.map((t) => ({ data: Float64Array.from(t.data), shape: t.shape.slice() }));
   let gradients: unknown;
   try {
     gradients = target.backward(inputs, { data: Float64Array.from(upstream), shape: outShape.slice() }, cache);
@@ -307,25 +345,4 @@ function checkInput(
     if (!sampled) report.numeric = Array.from(numeric);
   }
   return report;
-}
-
-/** Central differences of L at `positions` of input `index`; NaN elsewhere. */
-function numericAt(
-  objective: Objective,
-  index: number,
-  name: string,
-  positions: Int32Array,
-  l0: number,
-  tol: Tolerance,
-): { numeric: Float64Array; kink: Uint8Array } {
-  const { data, shape } = objective.work[index];
-  const numeric = new Float64Array(data.length).fill(NaN);
-  const kink = new Uint8Array(data.length);
-  for (let i = 0; i < positions.length; i++) {
-    const j = positions[i];
-    objective.perturbing(name, j, shape);
-    estimateElement(objective, data, j, l0, tol, numeric, kink);
-  }
-  objective.perturbing(null);
-  return { numeric, kink };
 }

@@ -63,6 +63,7 @@ function formatLayer(layer: LayerReport, paint: Paint): string[] {
       }
     }
   });
+  if (layer.hint !== undefined) lines.push(`    ${paint('hint:', 'yellow')} ${layer.hint}`);
   return lines;
 }
 
@@ -115,6 +116,8 @@ export interface JsonLayer {
   passed: boolean;
   error?: string;
   nondeterminism?: string;
+  /** Where the slip lies, from which inputs pass and fail (LayerReport.hint). */
+  hint?: string;
   mode: string;
   timeMs: number;
   forwardCalls: number;
@@ -146,6 +149,7 @@ export function toJsonReport(reports: LayerReport[]): JsonReport {
         ...(r.error !== undefined ? { error: r.error } : {}),
         inputs: r.inputs.map(jsonInput),
         ...(r.nondeterminism !== undefined ? { nondeterminism: r.nondeterminism } : {}),
+        ...(r.hint !== undefined ? { hint: r.hint } : {}),
         mode: r.mode,
         timeMs: Math.round(r.timeMs * 100) / 100,
         forwardCalls: r.forwardCalls,

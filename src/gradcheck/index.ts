@@ -12,6 +12,9 @@
  *    gradient are 'not-checked' and neither fail nor pass it.
  *  - Fast mode compares directional derivatives along random unit directions; an input
  *    that disagrees (or hits a kink) is checked in full (InputReport.fastFallback).
+ *  - When inputs fail, LayerReport.hint says where the slip lies given which inputs pass
+ *    (layerHint.ts) and, when same-shape inputs look mixed up in the backward, which
+ *    (mixUp.ts: a few more forward calls, at most half as many as the check took).
  */
 export * from './types';
 export { checkTarget, resolveTolerance, DEFAULT_SAMPLE_SIZE, DEFAULT_PROJECTIONS, HEATMAP_LIMIT } from './checker';

@@ -78,6 +78,7 @@ function outcomeOf(input: InputReport, layer: LayerReport): TestCase['outcome'] 
         `d${input.name}: ${input.diagnosis ?? 'gradient mismatch'}`,
         `max abs error ${input.maxAbsError}, max rel error ${input.maxRelError} (atol ${tol.atol}, rtol ${tol.rtol}, eps ${tol.eps})`,
         ...input.worst.map((w) => `${formatIndex(w.index)}: expected (numeric) ${w.numeric}, actual (analytic) ${w.analytic}`),
+        ...(layer.hint !== undefined ? [`hint: ${layer.hint}`] : []),
       ];
       return { kind: 'failure', type: 'GradientMismatch', message: `d${input.name}: ${input.diagnosis ?? 'gradient mismatch'}`, body: lines.join('\n') };
     }

@@ -26,6 +26,10 @@ export interface CheckTarget {
   /**
    * Evaluate the layer. Implementations reset the layer's ctx.rng before every call,
    * so a layer using ctx.rng is deterministic. `cache` is passed back to backward.
+   * `inputs` are the checker's working arrays, perturbed in place between calls: a
+   * forward must not write to them (the checker reports one that does). The checker is
+   * done with `out` before it calls forward again, so a target may hand back the same
+   * array each time.
    */
   forward(inputs: FlatTensor[]): { out: FlatTensor; cache: unknown };
   /**
@@ -111,6 +115,12 @@ export interface LayerReport {
   inputs: InputReport[];
   /** Set when two forward calls on the same input disagreed. */
   nondeterminism?: string;
+  /**
+   * A finding about the layer as a whole, when some inputs fail: where the slip lies
+   * given which inputs pass (e.g. "W2, b2 are right but x, W1, b1 are wrong: ..."), and
+   * whether two same-shape inputs look mixed up in the backward.
+   */
+  hint?: string;
   mode: CheckMode;
   timeMs: number;
   forwardCalls: number;

@@ -53,36 +53,62 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-/** The shape of a nested array, checking it is rectangular and all numbers. */
-function nestedToFlat(value: unknown, what: string): FlatTensor {
+/**
+ * A nested array as flat row-major values with its shape, checking that it is
+ * rectangular and all numbers. The common case (well-formed) takes one pass without
+ * allocating per element; anything irregular is walked again by describeNestedProblem,
+ * which says what is wrong and where. `reuse`, when it has the right length, is
+ * filled instead of a new array.
+ */
+function nestedToFlat(value: unknown, what: string, reuse?: Float64Array): FlatTensor {
   const shape: number[] = [];
   let probe: unknown = value;
   while (Array.isArray(probe)) {
     shape.push(probe.length);
     probe = probe[0];
   }
-  const data = new Float64Array(sizeOf(shape));
-  let k = 0;
-  const walk = (v: unknown, depth: number, path: number[]): void => {
+  const size = sizeOf(shape);
+  const data = reuse !== undefined && reuse.length === size ? reuse : new Float64Array(size);
+  if (fillFlat(value, shape, 0, data, 0) < 0) throw new ContractError(describeNestedProblem(value, shape, what));
+  return { data, shape };
+}
+
+/** Copies `v` (depth `depth` of a nested array of `shape`) into data from `at`; returns where it ended, or -1 where it is irregular. */
+function fillFlat(v: unknown, shape: readonly number[], depth: number, data: Float64Array, at: number): number {
+  if (depth === shape.length) {
+    if (typeof v !== 'number') return -1;
+    data[at] = v;
+    return at + 1;
+  }
+  if (!Array.isArray(v) || v.length !== shape[depth]) return -1;
+  if (depth === shape.length - 1) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x !== 'number') return -1;
+      data[at + i] = x;
+    }
+    return at + v.length;
+  }
+  for (let i = 0; i < v.length && at >= 0; i++) at = fillFlat(v[i], shape, depth + 1, data, at);
+  return at;
+}
+
+function describeNestedProblem(value: unknown, shape: readonly number[], what: string): string {
+  const walk = (v: unknown, depth: number, path: number[]): string | undefined => {
+    const where = path.map((i) => `[${i}]`).join('') || 'top level';
     if (depth === shape.length) {
-      if (typeof v !== 'number') {
-        const where = path.map((i) => `[${i}]`).join('');
-        throw new ContractError(`${what} has ${describeValue(v)} at ${where || 'top level'} where a number belongs`);
-      }
-      data[k++] = v;
-      return;
+      return typeof v === 'number' ? undefined : `${what} has ${describeValue(v)} at ${where} where a number belongs`;
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
-      const where = path.map((i) => `[${i}]`).join('');
-      throw new ContractError(
-        `${what} is not rectangular: ${where || 'top level'} is ${describeValue(v)}, expected an array of length ${shape[depth]}` +
-          ` (from the first row, shape ${fmt(shape)})`,
-      );
+      return `${what} is not rectangular: ${where} is ${describeValue(v)}, expected an array of length ${shape[depth]} (from the first row, shape ${fmt(shape)})`;
     }
-    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, [...path, i]);
+    for (let i = 0; i < v.length; i++) {
+      const problem = walk(v[i], depth + 1, [...path, i]);
+      if (problem) return problem;
+    }
+    return undefined;
   };
-  walk(value, 0, []);
-  return { data, shape };
+  return walk(value, 0, []) ?? `${what} could not be read as nested arrays of numbers`;
 }
 
 /**
@@ -93,31 +119,84 @@ function nestedToFlat(value: unknown, what: string): FlatTensor {
 export function toFlat(value: unknown, what: string, flatShape?: readonly number[]): FlatTensor {
   if (value instanceof Tensor) {
     if (value.dtype === 'bool') throw new ContractError(`${what} is a bool tensor; it must hold numbers`);
-    return { data: Float64Array.from(value.data as FlatArray), shape: value.shape.slice() };
+    return { data: value.data instanceof Float64Array ? value.data.slice() : Float64Array.from(value.data as FlatArray), shape: value.shape.slice() };
   }
   if (typeof value === 'number') return { data: Float64Array.of(value), shape: [] };
   if (value instanceof Float64Array || value instanceof Float32Array) {
     const shape = flatShape && sizeOf(flatShape) === value.length ? flatShape.slice() : [value.length];
-    return { data: Float64Array.from(value), shape };
+    return { data: value instanceof Float64Array ? value.slice() : Float64Array.from(value), shape };
   }
   if (Array.isArray(value)) return nestedToFlat(value, what);
   throw new ContractError(`${what} must be a tensor, a number, nested arrays of numbers or a Float64Array; got ${describeValue(value)}`);
 }
 
-function flatToTensor(t: FlatTensor): Tensor {
-  return new Tensor(Float64Array.from(t.data), t.shape, 'float64');
+/**
+ * A tensor over `t`'s own storage, not a copy. The checker hands forward its working
+ * arrays, which it perturbs in place and restores between calls, and backward fresh
+ * copies of its own; so copying here would only cost time. A forward that writes into
+ * its inputs writes into the checker's arrays, and the checker reports that.
+ */
+function wrapFlat(t: FlatTensor): Tensor {
+  return new Tensor(t.data, t.shape, 'float64');
 }
 
+/** Fresh nested arrays holding t's values. */
 function flatToNested(t: FlatTensor): unknown {
   const { data, shape } = t;
   if (shape.length === 0) return data[0];
   const build = (dim: number, offset: number): unknown[] => {
+    if (dim === shape.length - 1) return rowOf(data, offset, shape[dim]);
     const stride = sizeOf(shape.slice(dim + 1));
-    const out = new Array<unknown>(shape[dim]);
-    for (let i = 0; i < shape[dim]; i++) out[i] = dim === shape.length - 1 ? data[offset + i] : build(dim + 1, offset + i * stride);
+    const out: unknown[] = [];
+    for (let i = 0; i < shape[dim]; i++) out.push(build(dim + 1, offset + i * stride));
     return out;
   };
   return build(0, 0);
+}
+
+/**
+ * One innermost row, made at its own array literal so that V8 keeps every row as a
+ * packed array of unboxed doubles (an allocation site that also made arrays of
+ * arrays would make rows of boxed numbers), which user code indexes fastest and
+ * refilling does without allocating.
+ */
+function rowOf(data: Float64Array, offset: number, length: number): number[] {
+  const row: number[] = [];
+  for (let i = 0; i < length; i++) row.push(data[offset + i]);
+  return row;
+}
+
+/**
+ * The nested arrays a pair's forward receives for one input, made once and refilled
+ * from the flat values before every call: the checker calls forward thousands of
+ * times, each time with one element changed, and building fresh arrays dominated
+ * the adapter's cost. Refilling every element (not just the perturbed one) also undoes
+ * anything the previous call wrote into its inputs; arrays whose structure the user's
+ * code changed (a row replaced, resized, frozen) are rebuilt.
+ */
+class NestedInput {
+  private value: unknown;
+
+  constructor(private readonly shape: readonly number[]) {}
+
+  fill(data: Float64Array): unknown {
+    if (this.shape.length === 0) return data[0];
+    if (this.value === undefined || refill(this.value, this.shape, 0, data, 0) < 0) {
+      this.value = flatToNested({ data, shape: this.shape.slice() });
+    }
+    return this.value;
+  }
+}
+
+/** Writes data into the nested arrays v from `at`; -1 where v is no longer the arrays built for this shape. */
+function refill(v: unknown, shape: readonly number[], depth: number, data: Float64Array, at: number): number {
+  if (!Array.isArray(v) || v.length !== shape[depth] || !Object.isExtensible(v)) return -1;
+  if (depth === shape.length - 1) {
+    for (let i = 0; i < v.length; i++) v[i] = data[at + i];
+    return at + v.length;
+  }
+  for (let i = 0; i < v.length && at >= 0; i++) at = refill(v[i], shape, depth + 1, data, at);
+  return at;
 }
 
 /** Forward's output must be finite where the inputs are: a NaN there makes every difference meaningless. */
@@ -223,7 +302,19 @@ export function adaptLayerDefinition(def: LayerDefinition, name: string, options
   const describe = options.describeThrow ?? defaultDescribe;
   const { names, values } = makeInputs(def.inputs as Record<string, unknown>, seed);
   const ctx = makeContext(seed);
-  const asObject = (flat: FlatTensor[]) => Object.fromEntries(names.map((n, i) => [n, flatToTensor(flat[i])]));
+  const asObject = (flat: FlatTensor[]) => {
+    const tensors: Record<string, Tensor> = {};
+    for (let i = 0; i < names.length; i++) tensors[names[i]] = wrapFlat(flat[i]);
+    return tensors;
+  };
+  // A float64 output is used as it is, unless it is an input's own storage (forward
+  // returned an input), which the checker goes on to perturb.
+  const outputOf = (value: unknown, inputs: FlatTensor[]): FlatTensor => {
+    if (value instanceof Tensor && value.data instanceof Float64Array && !inputs.some((t) => t.data === value.data)) {
+      return { data: value.data, shape: value.shape.slice() };
+    }
+    return toFlat(value, `${name}.forward's output`);
+  };
 
   return {
     name,
@@ -237,13 +328,13 @@ export function adaptLayerDefinition(def: LayerDefinition, name: string, options
       if (isPair && !('out' in result)) {
         throw new ContractError(`${name}.forward must return a tensor or { out, cache }; got ${describeValue(result)}`);
       }
-      const out = toFlat(isPair ? (result as { out: unknown }).out : result, `${name}.forward's output`);
+      const out = outputOf(isPair ? (result as { out: unknown }).out : result, inputs);
       requireFinite(out, `${name}.forward`);
       return { out, cache: isPair ? (result as { cache?: unknown }).cache : undefined };
     },
     backward(inputs, dout, cache) {
       ctx.rng.reset();
-      const grads = callUser(describe, () => def.backward(asObject(inputs), flatToTensor(dout), cache, ctx));
+      const grads = callUser(describe, () => def.backward(asObject(inputs), wrapFlat(dout), cache, ctx));
       return normalizeGradients(grads, names, inputs, `${name}.backward`);
     },
   };
@@ -273,6 +364,9 @@ export function adaptPair(pair: PairSpec, options: AdaptOptions = {}): CheckTarg
   const values = inputShapes.map((shape) => ({ data: randn(shape, { rng: base.fork(), dtype: 'float64' }).data as Float64Array, shape: shape.slice() }));
   // A forward that returns a typed array gets its upstream gradient as one too.
   let outWasTyped = false;
+  const nested = inputShapes.map((shape) => new NestedInput(shape));
+  // The checker is done with one output before it calls forward again (CheckTarget.forward).
+  let outBuffer: Float64Array | undefined;
 
   return {
     name,
@@ -280,7 +374,7 @@ export function adaptPair(pair: PairSpec, options: AdaptOptions = {}): CheckTarg
     inputs: values,
     tolerance: pair.tolerance,
     forward(inputs) {
-      const args = inputs.map(flatToNested);
+      const args = inputs.map((t, i) => (t.data.length === sizeOf(inputShapes[i]) ? nested[i].fill(t.data) : flatToNested(t)));
       const result = callUser(describe, () => pair.forward(...args));
       let out: unknown;
       let cache: unknown;
@@ -291,7 +385,8 @@ export function adaptPair(pair: PairSpec, options: AdaptOptions = {}): CheckTarg
         throw new ContractError(`${forwardName} must return [out, cache] or { out, cache }; got ${describeValue(result)}`);
       }
       outWasTyped = out instanceof Float64Array || out instanceof Float32Array;
-      const flat = toFlat(out, `${forwardName}'s output`);
+      const flat = Array.isArray(out) ? nestedToFlat(out, `${forwardName}'s output`, outBuffer) : toFlat(out, `${forwardName}'s output`);
+      if (Array.isArray(out)) outBuffer = flat.data;
       requireFinite(flat, forwardName);
       return { out: flat, cache };
     },

@@ -205,3 +205,62 @@ export function batchSum(n: number, d: number, scale = 1): CheckTarget {
     },
   };
 }
+
+/**
+ * A two-layer network over rows of x: z1 = x W1 + b1, h = ReLU(z1), out = h W2 + b2, all
+ * weights square ([d, d]) so that the course's slip type-checks. `slip` breaks the step
+ * back into layer 1: 'W1 for W2' computes dh = dout W1ᵀ (W1 where W2 belongs),
+ * 'no gate' drops ReLU's 1(z1 > 0). `names` renames the inputs (default x, W1, b1, W2, b2).
+ */
+export function twoLayerNet(n: number, d: number, slip?: 'W1 for W2' | 'no gate', names = ['x', 'W1', 'b1', 'W2', 'b2'], seed = 11): CheckTarget {
+  const rng = new Rng(seed);
+  const scale = 1 / Math.sqrt(d);
+  // out[i, j] = b[j] + sum_k a[i, k] m[k, j] (tb: m read transposed).
+  const affineRows = (a: Float64Array, m: Float64Array, b: Float64Array | null, rows: number, tb = false): Float64Array => {
+    const out = new Float64Array(rows * d);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < d; j++) {
+        let s = b ? b[j] : 0;
+        for (let k = 0; k < d; k++) s += a[i * d + k] * (tb ? m[j * d + k] : m[k * d + j]);
+        out[i * d + j] = s;
+      }
+    }
+    return out;
+  };
+  // out[k, j] = sum_i a[i, k] g[i, j]: the weight gradient aᵀ g.
+  const weightGrad = (a: Float64Array, g: Float64Array): Float64Array => {
+    const out = new Float64Array(d * d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) for (let j = 0; j < d; j++) out[k * d + j] += a[i * d + k] * g[i * d + j];
+    return out;
+  };
+  const columnSums = (g: Float64Array): Float64Array => {
+    const out = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[j] += g[i * d + j];
+    return out;
+  };
+  return {
+    name: 'twoLayerNet',
+    inputNames: names,
+    inputs: [randomInput([n, d], rng), randomInput([d, d], rng, scale), randomInput([d], rng, 0.1), randomInput([d, d], rng, scale), randomInput([d], rng, 0.1)],
+    forward([x, w1, b1, w2, b2]) {
+      const z1 = affineRows(x.data, w1.data, b1.data, n);
+      const h = z1.map((v) => (v > 0 ? v : 0));
+      return { out: { data: affineRows(h, w2.data, b2.data, n), shape: [n, d] }, cache: { z1, h } };
+    },
+    backward([x, w1, , w2], dout, cache) {
+      const { z1, h } = cache as { z1: Float64Array; h: Float64Array };
+      const g = dout.data;
+      const dh = affineRows(g, slip === 'W1 for W2' ? w1.data : w2.data, null, n, true);
+      const dz1 = slip === 'no gate' ? dh : dh.map((v, i) => (z1[i] > 0 ? v : 0));
+      const dx = affineRows(dz1, w1.data, null, n, true);
+      const flatOf = (data: Float64Array, shape: number[]): FlatTensor => ({ data, shape });
+      return [
+        flatOf(dx, [n, d]),
+        flatOf(weightGrad(x.data, dz1), [d, d]),
+        flatOf(columnSums(dz1), [d]),
+        flatOf(weightGrad(h, g), [d, d]),
+        flatOf(columnSums(g), [d]),
+      ];
+    },
+  };
+}

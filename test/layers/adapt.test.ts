@@ -132,3 +132,60 @@ test('toFlat names what is wrong and where', () => {
   assert.deepEqual(toFlat(3, 'g'), { data: Float64Array.of(3), shape: [] });
   assert.deepEqual(toFlat(new Float32Array([1, 2, 3, 4]), 'g', [2, 2]).shape, [2, 2]);
 });
+
+test("layer(): forward gets the checker's own arrays, so one that writes into its inputs is caught", () => {
+  const scribbler = layer({
+    inputs: { x: [2, 2] },
+    forward: ({ x }) => {
+      const out = x.square();
+      x.data[3] = 0;
+      return out;
+    },
+    backward: ({ x }, dout) => ({ x: x.mul(2).mul(dout) }),
+  });
+  assert.match(checkTarget(adaptLayerDefinition(scribbler, 'scribbler'), { mode: 'full' }).error ?? '', /forward changed its input x in place \(at \[1,1\]\)/);
+  // Returning an input as the output is fine: the checker gets a copy, not its own array back.
+  const identity = layer({ inputs: { x: [3] }, forward: ({ x }) => x, backward: (_i, dout) => ({ x: dout }) });
+  assert.equal(checkTarget(adaptLayerDefinition(identity, 'identity'), { mode: 'full' }).passed, true);
+});
+
+test('pairs: the nested inputs are reused between calls, yet whatever forward does to them does not leak into the next call', () => {
+  const scale = (mess: (x: number[][]) => void) =>
+    adaptPair({
+      name: 'scale',
+      forward: (x) => {
+        const rows = x as number[][];
+        const out = rows.map((r) => r.map((v) => 3 * v * v));
+        mess(rows);
+        return [out, null];
+      },
+      backward: () => null, // only forward is called here
+      forwardName: 'scaleForward',
+      backwardName: 'scaleBackward',
+      inputNames: ['x'],
+      inputShapes: [[2, 3]],
+    });
+  const messes: Record<string, (x: number[][]) => void> = {
+    'overwrites values': (x) => x.forEach((r) => r.fill(7)),
+    'replaces a row': (x) => { x[0] = [1, 2, 3]; },
+    'shortens a row': (x) => { x[1].pop(); },
+    'freezes the arrays': (x) => { x.forEach((r) => Object.freeze(r)); Object.freeze(x); },
+  };
+  for (const [what, mess] of Object.entries(messes)) {
+    const target = scale(mess);
+    const seen: number[][] = [];
+    const probe = { ...target, forward: (inputs: Parameters<typeof target.forward>[0]) => {
+      const result = target.forward(inputs);
+      seen.push(Array.from(result.out.data));
+      return result;
+    } };
+    const x = Float64Array.from(target.inputs[0].data);
+    // Each call must see exactly the values it was given, whatever the previous call did.
+    for (let call = 0; call < 3; call++) {
+      const input = Float64Array.from(x);
+      input[call] += 0.5;
+      probe.forward([{ data: input, shape: [2, 3] }]);
+      assert.deepEqual(seen[call], Array.from(input, (v) => 3 * v * v), `${what}, call ${call}`);
+    }
+  }
+});
