@@ -44,6 +44,13 @@ export function mapBinary(op: string, a: Tensor, b: Tensor, f: (x: number, y: nu
   } else if (a.size === 1) {
     const s = x[0];
     for (let i = 0; i < out.length; i++) out[i] = f(s, y[i % y.length]);
+  } else if (a.size === out.length && isTrailingOf(b.shape, shape)) {
+    // b repeats along a's leading dims (a bias added to every row): no offset tables.
+    const nb = y.length;
+    for (let i = 0; i < out.length; i++) out[i] = f(x[i], y[i % nb]);
+  } else if (b.size === out.length && isTrailingOf(a.shape, shape)) {
+    const na = x.length;
+    for (let i = 0; i < out.length; i++) out[i] = f(x[i % na], y[i]);
   } else {
     const oa = offsetTable(shape, broadcastStrides(a.shape, shape));
     const ob = offsetTable(shape, broadcastStrides(b.shape, shape));
@@ -59,7 +66,7 @@ export function mapUnary(a: Tensor, f: (x: number) => number, dtype: DType = a.d
   return new Tensor(out, a.shape, dtype);
 }
 
-/** Elementwise a*b for same-shaped float tensors, the workhorse of backward passes. */
+/** A recorded binary op: f elementwise forward; backward gives each operand's gradient before un-broadcasting. */
 function binaryRecorded(
   op: string,
   a: TensorLike,
@@ -163,15 +170,13 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const tb = asTensor(b, ta);
   const dtype = resultDtype('where', ta, tb);
   const inner = mapBinary('where', ta, tb, (x) => x, dtype); // broadcast shape of a and b
-  const shapeAB = inner.shape;
-  const c = mapBinary('where', cond, inner, (x) => x, 'bool');
+  const c = mapBinary('where', cond, inner, (x) => x, 'bool'); // ... and of the condition
   const shape = c.shape;
   const ca = mapBinary('where', c, ta, (_m, x) => x, dtype);
   const cb = mapBinary('where', c, tb, (_m, x) => x, dtype);
   const out = allocate(dtype, c.size) as FloatStorage;
   const m = c.data as Storage;
   for (let i = 0; i < out.length; i++) out[i] = m[i] ? ca.data[i] : cb.data[i];
-  void shapeAB;
   const result = new Tensor(out, shape, dtype);
   return record('where', result, [ta, tb], (g) => {
     const gA = mapBinary('where', c, g, (mm, x) => (mm ? x : 0), g.dtype);
@@ -186,4 +191,14 @@ export function to(a: Tensor, dtype: DType): Tensor {
   const out = mapUnary(a, (x) => x, dtype);
   if (dtype === 'bool') return out;
   return record('to', out, [a], (g) => [a.dtype === 'bool' ? null : to(g, a.dtype)]);
+}
+
+/** True when `small`, leading 1s aside, equals the trailing dims of `big`. */
+function isTrailingOf(small: readonly number[], big: readonly number[]): boolean {
+  let s = 0;
+  while (s < small.length && small[s] === 1) s++;
+  const rest = small.length - s;
+  if (rest > big.length) return false;
+  for (let i = 0; i < rest; i++) if (small[s + i] !== big[big.length - rest + i]) return false;
+  return true;
 }
