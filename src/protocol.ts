@@ -61,14 +61,43 @@ export interface RunSeriesPayload {
 /** Where the live job stands, as the host sees it (the page derives the rest from events). */
 export type JobState = 'idle' | 'running' | 'paused' | 'stopping';
 
+/**
+ * Where a run trains (the `gradlens.training.trainOn` setting and the panel's control):
+ * 'auto' lets the page's GPU probe decide, 'host' is the fast CPU backend in a worker
+ * thread of the extension host, 'page' is gpu.js in a Web Worker of the panel's page.
+ */
+export type TrainingPlace = 'auto' | 'host' | 'page';
+export const TRAINING_PLACES: readonly TrainingPlace[] = ['auto', 'host', 'page'];
+
+/** Where the current job trains and why, as the header and message line say it. */
+export interface Placement {
+  where: 'host' | 'page';
+  /** "WebGL2, ANGLE (NVIDIA ...)" or "fast CPU in the extension host". */
+  label: string;
+  /** Why it trains there, in a sentence. */
+  reason: string;
+}
+
+/** A run record kept by the host for a job that trains in the page (the loop's RunRecorder, over messages). */
+export type PageRecordOp =
+  | { op: 'create'; token: string; config: Record<string, unknown>; label: string }
+  | { op: 'append'; token: string; row: Record<string, unknown> }
+  | { op: 'weights'; token: string; entries: { name: string; shape: number[]; data: number[] }[] }
+  | { op: 'finish'; token: string; status: 'completed' | 'stopped' | 'failed'; metrics: Record<string, unknown>; error?: string };
+
+/** A control the host passes on to a job that trains in the page (e.g. "Stop Training" from a notification). */
+export type PageControl = 'pause' | 'resume' | 'stop';
+
 export type HostMessage =
   /** First message after the page says 'ready' (also after a reload or re-show). */
-  | { type: 'init'; choices: PanelChoices; runs: RunListItem[]; dataDir: string | null; job: JobState }
+  | { type: 'init'; choices: PanelChoices; runs: RunListItem[]; dataDir: string | null; job: JobState; trainOn: TrainingPlace; placement: Placement | null }
   /** Everything the current (or last) job reported so far, compacted, in order. */
   | { type: 'replay'; events: TrainEvent[] }
   /** One live trainer event. */
   | { type: 'event'; event: TrainEvent }
-  | { type: 'job'; state: JobState }
+  | { type: 'job'; state: JobState; placement?: Placement | null }
+  /** Pause, resume or stop the job the page is training itself. */
+  | { type: 'pageControl'; request: PageControl }
   | { type: 'runs'; runs: RunListItem[] }
   | { type: 'overlay'; run: RunSeriesPayload }
   /** A past run reopened as the main view: its recorded events. */
@@ -83,7 +112,13 @@ export type ExportFormat = 'csv' | 'json';
 
 export type WebviewMessage =
   | { type: 'ready' }
-  | { type: 'start'; config: TrainConfig }
+  /** Train in the extension host; `placement` says why there (shown, and kept for replays). */
+  | { type: 'start'; config: TrainConfig; placement?: Placement }
+  /** The page has started training this config itself; its events and record follow. */
+  | { type: 'pageStarted'; config: TrainConfig; placement: Placement }
+  /** One event of the job the page trains. */
+  | { type: 'pageEvent'; event: TrainEvent }
+  | { type: 'pageRecord'; record: PageRecordOp }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -199,6 +234,68 @@ export function parseTrainConfig(raw: unknown, where = 'config'): TrainConfig {
   return config;
 }
 
+const TRAIN_EVENT_TYPES = ['started', 'step', 'epoch', 'samples', 'attention', 'state', 'done', 'error', 'log'];
+const RUN_STATUSES = ['completed', 'stopped', 'failed'];
+
+function plainObject(v: unknown, where: string): Obj {
+  if (!isObj(v)) throw new ProtocolError(`${where} must be an object, got ${describe(v)}`);
+  return v;
+}
+
+/** Where a job trains and why, as the page reports it. */
+export function parsePlacement(raw: unknown, where = 'placement'): Placement {
+  const o = plainObject(raw, where);
+  if (o.where !== 'host' && o.where !== 'page') throw new ProtocolError(`${where}.where must be host or page, got ${describe(o.where)}`);
+  return { where: o.where, label: str(o, 'label', where)!, reason: str(o, 'reason', where)! };
+}
+
+/**
+ * An event of a job the page trains. The host keeps it in its log and run record, so
+ * only its outline is checked (a known type, plain JSON); its fields are the trainer's own.
+ */
+export function parsePageEvent(raw: unknown, where = 'event'): TrainEvent {
+  const o = plainObject(raw, where);
+  if (typeof o.type !== 'string' || !TRAIN_EVENT_TYPES.includes(o.type)) {
+    throw new ProtocolError(`${where}.type must be one of ${TRAIN_EVENT_TYPES.join(', ')}, got ${describe(o.type)}`);
+  }
+  if (o.type === 'step' && !(typeof o.step === 'number' && typeof o.loss === 'number')) throw new ProtocolError(`${where}: a step event needs numeric step and loss`);
+  return o as unknown as TrainEvent;
+}
+
+function parsePageRecord(raw: unknown, where: string): PageRecordOp {
+  const o = plainObject(raw, where);
+  const token = str(o, 'token', where)!;
+  switch (o.op) {
+    case 'create':
+      return { op: 'create', token, config: plainObject(o.config, `${where}.config`), label: str(o, 'label', where)! };
+    case 'append':
+      return { op: 'append', token, row: plainObject(o.row, `${where}.row`) };
+    case 'weights': {
+      if (!Array.isArray(o.entries)) throw new ProtocolError(`${where}.entries must be an array, got ${describe(o.entries)}`);
+      const entries = o.entries.map((e, i) => {
+        const at = `${where}.entries[${i}]`;
+        const entry = plainObject(e, at);
+        const shape = entry.shape, data = entry.data;
+        if (!Array.isArray(shape) || !shape.every((d) => nonNegativeInt(d as number))) throw new ProtocolError(`${at}.shape must be an array of whole numbers`);
+        if (!Array.isArray(data) || !data.every((v) => typeof v === 'number')) throw new ProtocolError(`${at}.data must be an array of numbers`);
+        const size = (shape as number[]).reduce((a, b) => a * b, 1);
+        if (size !== data.length) throw new ProtocolError(`${at}: shape [${shape.join(', ')}] holds ${size} values but data has ${data.length}`);
+        return { name: str(entry, 'name', at)!, shape: shape as number[], data: data as number[] };
+      });
+      return { op: 'weights', token, entries };
+    }
+    case 'finish': {
+      if (!RUN_STATUSES.includes(o.status as string)) throw new ProtocolError(`${where}.status must be one of ${RUN_STATUSES.join(', ')}, got ${describe(o.status)}`);
+      const record: PageRecordOp = { op: 'finish', token, status: o.status as 'completed' | 'stopped' | 'failed', metrics: plainObject(o.metrics, `${where}.metrics`) };
+      const error = str(o, 'error', where, true);
+      if (error !== undefined) record.error = error;
+      return record;
+    }
+    default:
+      throw new ProtocolError(`${where}.op must be create, append, weights or finish, got ${describe(o.op)}`);
+  }
+}
+
 /** Checks a message from the page; throws ProtocolError naming the fault. */
 export function parseWebviewMessage(raw: unknown): WebviewMessage {
   if (!isObj(raw)) throw new ProtocolError(`a panel message must be an object, got ${describe(raw)}`);
@@ -212,8 +309,17 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage {
     case 'pickDataDir':
     case 'refreshRuns':
       return { type };
-    case 'start':
-      return { type, config: parseTrainConfig(raw.config, `${where} config`) };
+    case 'start': {
+      const msg: WebviewMessage = { type, config: parseTrainConfig(raw.config, `${where} config`) };
+      if (raw.placement !== undefined) msg.placement = parsePlacement(raw.placement, `${where}.placement`);
+      return msg;
+    }
+    case 'pageStarted':
+      return { type, config: parseTrainConfig(raw.config, `${where} config`), placement: parsePlacement(raw.placement, `${where}.placement`) };
+    case 'pageEvent':
+      return { type, event: parsePageEvent(raw.event, `${where}.event`) };
+    case 'pageRecord':
+      return { type, record: parsePageRecord(raw.record, `${where}.record`) };
     case 'requestSummary': {
       const msg: WebviewMessage = { type, model: modelKind(raw, 'model', where) };
       const preset = str(raw, 'preset', where, true);
@@ -242,5 +348,5 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage {
 /** The page's light check of what the host sends: the host is trusted, this only catches version skew. */
 export function isHostMessage(raw: unknown): raw is HostMessage {
   return isObj(raw) && typeof raw.type === 'string' &&
-    ['init', 'replay', 'event', 'job', 'runs', 'overlay', 'opened', 'summary', 'dataDir', 'notice'].includes(raw.type);
+    ['init', 'replay', 'event', 'job', 'pageControl', 'runs', 'overlay', 'opened', 'summary', 'dataDir', 'notice'].includes(raw.type);
 }

@@ -44,3 +44,9 @@ export async function useGpuIfWorthwhile(options: ChooseGpuOptions & { force?: '
   choice.backend.dispose();
   return { ...choice, using, backend: null };
 }
+
+// The training loop, its models and the generated datasets (no Node APIs), so a page or
+// a Web Worker can train the panel's runs on the gpu.js backend (webview/panel/trainWorker.ts).
+export { TrainLoop, validateConfig } from '../src/training/loop';
+export type { BackendInfo, RunRecorder, TrainLoopOptions } from '../src/training/loop';
+export type { TrainConfig, TrainEvent } from '../src/training/events';

@@ -14,6 +14,15 @@
  *   rebuilt from the run store: the metrics that were appended as the run went, plus the
  *   run's 'started' event and latest samples kept in workspace state.
  *
+ * Where a job trains (the `gradlens.training.trainOn` setting, overridable in the panel):
+ * the page probes its GPU and either asks the host to train ('start': the worker thread
+ * below, on the fast CPU backend) or trains itself on gpu.js in a Web Worker of the page
+ * ('pageStarted', then 'pageEvent' and 'pageRecord'), in which case this module keeps
+ * the run record and relays the events exactly as for its own worker (PageTrainingJob).
+ * A page job lives as long as the page: the panel then keeps its page when hidden
+ * (retainContextWhenHidden, unless the setting says host), and closing or reloading it
+ * ends the job, recorded as failed with the reason.
+ *
  * Wiring (in activate): push registerTrainingPanel(context) into context.subscriptions
  * (it registers the serializer for the 'gradlens.training' view type, which package.json
  * names in "onWebviewPanel:gradlens.training"), and bind the commands to
@@ -31,7 +40,9 @@ import { formatSummary } from '../training/summary';
 import type { ModelSummary } from '../training/summary';
 import type { AttentionEvent, SamplesEvent, StartedEvent, TrainConfig, TrainEvent, WorkerRequest } from '../training/events';
 import { parseWebviewMessage, ProtocolError } from '../protocol';
-import type { HostMessage, JobState, WebviewMessage } from '../protocol';
+import { TRAINING_PLACES } from '../protocol';
+import type { HostMessage, JobState, Placement, TrainingPlace, WebviewMessage } from '../protocol';
+import { PageTrainingJob } from './panelPageJob';
 import { panelChoices } from './panelChoices';
 import { PanelEventLog } from './panelEventLog';
 import { panelHtml } from './panelHtml';
@@ -48,6 +59,13 @@ interface LastRunMemory {
   started: StartedEvent;
   samples?: SamplesEvent;
   attention?: AttentionEvent;
+  placement?: Placement | null;
+}
+
+/** The `gradlens.training.trainOn` setting, read fresh each time. */
+function trainOnSetting(): TrainingPlace {
+  const v = vscode.workspace.getConfiguration('gradlens').get<string>('training.trainOn', 'auto');
+  return (TRAINING_PLACES as readonly string[]).includes(v) ? (v as TrainingPlace) : 'auto';
 }
 
 class TrainingJob {
@@ -105,7 +123,9 @@ class TrainingJob {
 class TrainingSession implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
-  private job: TrainingJob | undefined;
+  private job: TrainingJob | PageTrainingJob | undefined;
+  /** Where the current (or last) job trains, and why. */
+  private placement: Placement | null = null;
   private readonly log = new PanelEventLog();
   private memory: LastRunMemory | undefined;
   private output: vscode.OutputChannel | undefined;
@@ -114,6 +134,7 @@ class TrainingSession implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.memory = context.workspaceState.get<LastRunMemory>(LAST_RUN_KEY);
+    this.placement = this.memory?.placement ?? null;
   }
 
   private get store(): RunStore {
@@ -136,12 +157,15 @@ class TrainingSession implements vscode.Disposable {
   }
 
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    // No retainContextWhenHidden: the page is rebuilt from the event log when shown again.
-    return { enableScripts: true, localResourceRoots: [this.webviewRoot] };
+    // A host job's page is rebuilt from the event log when shown again, so it need not be
+    // kept; a job training in the page would die with it, so where the page may train
+    // (setting auto or page) the page is kept while hidden.
+    return { enableScripts: true, localResourceRoots: [this.webviewRoot], retainContextWhenHidden: trainOnSetting() !== 'host' };
   }
 
   /** Take over a panel: a new one, or one VS Code restored after a reload. */
   attach(panel: vscode.WebviewPanel): void {
+    this.abandonPageJob('the panel was reloaded');
     this.panel?.dispose();
     this.panel = panel;
     panel.webview.options = this.webviewOptions();
@@ -151,6 +175,7 @@ class TrainingSession implements vscode.Disposable {
       cspSource: panel.webview.cspSource,
       nonce: randomBytes(18).toString('base64url'),
       scriptUri: asset('panel.js'),
+      workerUri: asset('trainWorker.js'),
       styleUris: [asset('panel.css')],
     });
     this.panelDisposables = [
@@ -164,6 +189,7 @@ class TrainingSession implements vscode.Disposable {
     this.panel = undefined;
     this.panelDisposables.forEach((d) => d.dispose());
     this.panelDisposables = [];
+    this.abandonPageJob('the panel was closed');
     if (this.job?.active) {
       void vscode.window
         .showInformationMessage('GradLens: training goes on in the background. Reopen the panel to watch it.', 'Open Panel', 'Stop Training')
@@ -172,6 +198,11 @@ class TrainingSession implements vscode.Disposable {
           if (choice === 'Stop Training') this.job?.send({ type: 'stop' });
         });
     }
+  }
+
+  /** A job training in the page cannot outlive it. */
+  private abandonPageJob(why: string): void {
+    if (this.job instanceof PageTrainingJob && this.job.active) this.job.abandon(why);
   }
 
   private post(message: HostMessage): void {
@@ -213,19 +244,33 @@ class TrainingSession implements vscode.Disposable {
   private async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
+        // A page saying 'ready' is a fresh page: a job it was training went with the old one.
+        this.abandonPageJob('the page was reloaded');
         this.post({
           type: 'init',
           choices: panelChoices(),
           runs: this.listRuns(),
           dataDir: this.context.workspaceState.get<string>(DATA_DIR_KEY) ?? null,
           job: this.jobState(),
+          trainOn: trainOnSetting(),
+          placement: this.placement,
         });
         this.post({ type: 'replay', events: this.replayEvents() });
         if (this.pendingSummary) this.post({ type: 'summary', summary: this.pendingSummary, source: 'command' });
         this.pendingSummary = undefined;
         break;
       case 'start':
-        this.start(message.config);
+        this.start(message.config, message.placement ?? null);
+        break;
+      case 'pageStarted':
+        this.startInPage(message.placement);
+        break;
+      case 'pageEvent':
+        if (this.job instanceof PageTrainingJob) this.job.receive(message.event);
+        break;
+      case 'pageRecord':
+        if (!(this.job instanceof PageTrainingJob)) throw new Error('the page sent a run record, but no job trains in the page');
+        this.job.record(message.record);
         break;
       case 'pause':
       case 'resume':
@@ -302,7 +347,7 @@ class TrainingSession implements vscode.Disposable {
     }
   }
 
-  private start(config: TrainConfig): void {
+  private start(config: TrainConfig, placement: Placement | null): void {
     if (this.job?.active) {
       this.notice('error', 'A training job is already running: stop it first.');
       return;
@@ -310,13 +355,34 @@ class TrainingSession implements vscode.Disposable {
     const workerFile = join(this.context.extensionPath, 'dist', 'trainWorker.js');
     this.log.clear();
     this.memory = undefined;
+    this.placement = placement ?? { where: 'host', label: 'fast CPU in the extension host', reason: 'the page did not say where to train' };
     this.job = new TrainingJob(workerFile, config, this.store.root, (e) => this.relay(e), () => this.jobEnded());
-    this.post({ type: 'job', state: 'running' });
+    this.post({ type: 'job', state: 'running', placement: this.placement });
+  }
+
+  /** The page trains this job itself; the host keeps its record and relays its events. */
+  private startInPage(placement: Placement): void {
+    if (this.job?.active) {
+      // The page checks before starting; a second job means the page and host disagree, so stop the newcomer.
+      this.post({ type: 'pageControl', request: 'stop' });
+      this.notice('error', 'A training job is already running: stop it first.');
+      return;
+    }
+    this.log.clear();
+    this.memory = undefined;
+    this.placement = placement;
+    this.job = new PageTrainingJob(
+      { create: (config, label) => this.store.create(config, label) },
+      (e) => this.relay(e),
+      () => this.jobEnded(),
+      (request) => this.post({ type: 'pageControl', request }),
+    );
+    this.post({ type: 'job', state: 'running', placement });
   }
 
   private relay(event: TrainEvent): void {
     this.log.push(event);
-    if (event.type === 'started') this.remember({ runId: event.runId, started: event });
+    if (event.type === 'started') this.remember({ runId: event.runId, started: event, placement: this.placement });
     if (event.type === 'samples' && this.memory) this.memory.samples = event;
     if (event.type === 'attention' && this.memory) this.memory.attention = event;
     this.post({ type: 'event', event });

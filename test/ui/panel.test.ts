@@ -182,6 +182,8 @@ async function trainGanOnTheRing(page: Page, shot: (name: string) => Promise<unk
   const backend = (await frame.locator('#backend').textContent()) ?? '';
   assert.match(backend, /^training on: \S+/);
   assert.doesNotMatch(backend, /—/);
+  // The page's worker probed its GPU (SwiftShader here), so auto trains in the host and says why.
+  assert.equal(backend, "training on: fast CPU in the extension host (the page's GPU is SwiftShader, a software renderer: slower than the CPU path)");
   const first = await waitForStepAbove(frame, 20, 60_000);
   assert.ok(await changes(frame, '#loss-chart', 2500), 'the loss chart did not change while training');
   assert.ok(await changes(frame, '#ring-scatter', 2500), 'the ring scatter did not change while training');
@@ -249,4 +251,23 @@ async function trainGanOnTheRing(page: Page, shot: (name: string) => Promise<unk
   await restored.locator('#summary').scrollIntoViewIfNeeded();
   await shot('07-model-summary');
   console.log(`panel UI test: reached step ${afterShow} before stopping at ${stoppedAt}`);
+  await trainInThePage(restored, shot);
+}
+
+/**
+ * Forced to the page GPU, the run trains in a Web Worker of the webview (fetched from
+ * the extension's folder, started from a blob: URL under the panel's policy) on WebGL2,
+ * and the host keeps it in the run history like its own.
+ */
+async function trainInThePage(frame: FrameLocator, shot: (name: string) => Promise<unknown>): Promise<void> {
+  await frame.locator('#config').scrollIntoViewIfNeeded();
+  await frame.locator('#trainOn').selectOption('page');
+  await frame.locator('#trainOn-hint', { hasText: /page GPU: trains in this page on WebGL2/ }).waitFor({ timeout: 60_000 });
+  await frame.locator('#length').fill('12');
+  await frame.locator('#start').click();
+  await frame.locator('#progress-text', { hasText: 'Completed at step 12 ' }).waitFor({ timeout: 120_000 });
+  assert.match((await frame.locator('#backend').textContent()) ?? '', /^training on: WebGL2, ANGLE \(.*SwiftShader/);
+  await frame.locator('#runs-body tr[data-run]', { hasText: 'completed' }).first().waitFor({ timeout: 10_000 });
+  await frame.locator('h1').scrollIntoViewIfNeeded();
+  await shot('08-gan-trained-in-page');
 }

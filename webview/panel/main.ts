@@ -5,8 +5,8 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './panel.css';
-import type { HostMessage, JobState, PanelChoices, RunListItem } from '../../src/protocol';
-import { isHostMessage } from '../../src/protocol';
+import type { HostMessage, JobState, PanelChoices, Placement, RunListItem, TrainingPlace } from '../../src/protocol';
+import { isHostMessage, TRAINING_PLACES } from '../../src/protocol';
 import type { ModelKind, TrainEvent } from '../../src/training/events';
 import type { ModelSummary } from '../../src/training/summary';
 import { ChartsView, Overlay } from './chartsView';
@@ -20,6 +20,9 @@ import { renderSummary } from './summaryTable';
 import { onThemeChange } from './theme';
 import { VisualsView } from './visuals';
 import { loadState, post, saveState } from './vscodeApi';
+import { PageTrainer } from './pageTrainer';
+import type { GpuProbe } from './pageWorkerProtocol';
+import { decidePlacement, placementHint, placementText } from './placement';
 
 buildLayout(byId('app'));
 
@@ -35,6 +38,13 @@ const wantedOverlays = new Set(saved.overlays ?? []);
 let summary: ModelSummary | null = null;
 let settings = { smoothing: saved.smoothing ?? 0.9, logScale: saved.logScale ?? false };
 
+/** Where the live job trains and why (from the host, which keeps it for replays). */
+let placement: Placement | null = null;
+const pageTrainer = new PageTrainer(document.body.dataset.workerSrc ?? null, post);
+let probe: GpuProbe | null = null;
+let probeError: string | null = null;
+const trainOn = byId<HTMLSelectElement>('trainOn');
+
 const charts = new ChartsView();
 const visuals = new VisualsView(byId('visuals-body'));
 /** A summary asked for by command stays until the form is changed. */
@@ -43,6 +53,7 @@ const form = new ConfigForm((values) => {
   saveState({ form: { ...values } });
   summaryPinned = false;
   requestSummary();
+  renderTrainOnHint();
 });
 
 const shown = (): RunView => opened?.view ?? live;
@@ -72,8 +83,14 @@ function render(): void {
 
 function renderHeader(view: RunView): void {
   const backend = byId('backend');
-  backend.textContent = `training on: ${view.backend?.name ?? live.backend?.name ?? '—'}`;
-  backend.title = view.backend?.description ?? 'The backend is reported when a run starts';
+  if (!opened && placement) {
+    backend.textContent = placementText(placement);
+    backend.title = `${placement.reason}${view.backend ? ` — backend: ${view.backend.name}: ${view.backend.description}` : ''}`;
+  } else {
+    backend.textContent = `training on: ${view.backend?.name ?? live.backend?.name ?? '—'}`;
+    backend.title = view.backend?.description ?? 'The backend is reported when a run starts';
+  }
+  backend.dataset.where = !opened && placement ? placement.where : '';
   const status = byId('status');
   const state = opened ? `past run: ${view.status}` : view.status === 'idle' && job !== 'idle' ? job : view.status;
   status.textContent = state;
@@ -88,6 +105,7 @@ function renderControls(): void {
   (byId('resume') as HTMLButtonElement).disabled = !paused;
   (byId('stop') as HTMLButtonElement).disabled = !(running || paused);
   form.setLocked(job !== 'idle');
+  trainOn.disabled = job !== 'idle';
 }
 
 function renderProgress(view: RunView): void {
@@ -219,6 +237,9 @@ function onMessage(msg: HostMessage): void {
       choices = msg.choices;
       runs = msg.runs;
       job = msg.job;
+      placement = msg.placement;
+      trainOn.value = saved.trainOn ?? msg.trainOn;
+      probeIfNeeded();
       form.setChoices(choices, saved.form);
       if (msg.dataDir && !form.values().dataDir) form.setDataDir(msg.dataDir);
       for (const id of wantedOverlays) if (runs.some((r) => r.id === id)) post({ type: 'overlayRun', id });
@@ -236,7 +257,11 @@ function onMessage(msg: HostMessage): void {
       break;
     case 'job':
       job = msg.state;
+      if (msg.placement !== undefined) placement = msg.placement;
       scheduleRender();
+      break;
+    case 'pageControl':
+      pageTrainer.control(msg.request);
       break;
     case 'runs':
       runs = msg.runs;
@@ -277,16 +302,55 @@ window.addEventListener('message', (e: MessageEvent) => {
 
 // ------------------------------------------------------------ user actions
 
-byId('start').addEventListener('click', () => {
+// ------------------------------------------------------------ where to train
+
+function trainOnChoice(): TrainingPlace {
+  return (TRAINING_PLACES as readonly string[]).includes(trainOn.value) ? (trainOn.value as TrainingPlace) : 'auto';
+}
+
+function readsFiles(): boolean {
+  const name = form.values().dataset;
+  return !!choices.datasets.find((d) => d.name === name)?.needsDataDir;
+}
+
+function placementInputs() {
+  return { place: trainOnChoice(), probe, probeError: pageTrainer.available ? probeError : 'this panel has no in-page trainer', fileDataset: readsFiles() };
+}
+
+function renderTrainOnHint(): void {
+  byId('trainOn-hint').textContent = placementHint(placementInputs());
+}
+
+/** Asks the page's worker what GPU it has, unless runs are set to train in the host. */
+function probeIfNeeded(): Promise<void> {
+  renderTrainOnHint();
+  if (trainOnChoice() === 'host' || !pageTrainer.available || probe || probeError) return Promise.resolve();
+  return pageTrainer.probe().then(
+    (p) => { probe = p; },
+    (err: Error) => { probeError = err.message; },
+  ).then(renderTrainOnHint);
+}
+
+trainOn.addEventListener('change', () => {
+  saveState({ trainOn: trainOnChoice() });
+  void probeIfNeeded();
+});
+
+byId('start').addEventListener('click', async () => {
   const config = form.config((m) => notice('error', m));
-  if (!config) return;
+  if (!config || job !== 'idle') return;
   opened = null;
   live = emptyRun();
   job = 'running';
   notice('info', 'Starting…');
-  post({ type: 'start', config });
   renderAll();
   render();
+  await probeIfNeeded();
+  const chosen = decidePlacement(placementInputs());
+  placement = chosen;
+  if (chosen.where === 'page' && !pageTrainer.busy) pageTrainer.start(config, chosen);
+  else post({ type: 'start', config, placement: chosen });
+  scheduleRender();
 });
 byId('pause').addEventListener('click', () => post({ type: 'pause' }));
 byId('resume').addEventListener('click', () => post({ type: 'resume' }));

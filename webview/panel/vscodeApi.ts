@@ -25,6 +25,8 @@ export interface PageState {
   smoothing?: number;
   logScale?: boolean;
   overlays?: string[];
+  /** The "Train on" control, once changed in this panel (until then the setting decides). */
+  trainOn?: 'auto' | 'host' | 'page';
 }
 
 export function loadState(): PageState {
