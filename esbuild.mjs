@@ -3,9 +3,19 @@
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, statSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join, relative, dirname } from 'node:path';
+import { compileKernels } from './kernels/compile.mjs';
 
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', target: 'es2022' };
+// `import wasmBytes from 'gradlens:simd-kernels'` gets the AssemblyScript kernels
+// (kernels/simd.ts) compiled to WebAssembly and embedded as bytes.
+const simdKernels = {
+  name: 'simd-kernels',
+  setup(build) {
+    build.onResolve({ filter: /^gradlens:simd-kernels$/ }, (args) => ({ path: args.path, namespace: 'simd-kernels' }));
+    build.onLoad({ filter: /.*/, namespace: 'simd-kernels' }, async () => ({ contents: await compileKernels('simd'), loader: 'binary', watchFiles: [join(process.cwd(), 'kernels', 'simd.ts')] }));
+  },
+};
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', target: 'es2022', plugins: [simdKernels] };
 const nodeCjs = { ...common, platform: 'node', format: 'cjs', external: ['vscode', 'esbuild-wasm', 'playwright-core'] };
 
 const targets = [
@@ -25,6 +35,8 @@ const targets = [
   { entry: 'webview/panel/main.ts', out: 'dist/webview/panel.js', ...common, platform: 'browser', format: 'iife' },
   { entry: 'webview/report/main.ts', out: 'dist/webview/report.js', ...common, platform: 'browser', format: 'iife' },
   { entry: 'webview/browserEngine.ts', out: 'dist/webview/engine.js', ...common, platform: 'browser', format: 'iife', globalName: 'GradLensEngine' },
+  // The panel's in-page trainer: a Web Worker (gpu.js on an OffscreenCanvas).
+  { entry: 'webview/panel/trainWorker.ts', out: 'dist/webview/trainWorker.js', ...common, platform: 'browser', format: 'iife' },
   // The VS Code integration suite's run() entry point.
   { entry: 'test/vscode/index.ts', out: 'out/test/vscode/index.js', ...nodeCjs },
 ];
@@ -60,4 +72,8 @@ if (watch) {
   const started = Date.now();
   await Promise.all(builds.map((b) => esbuild.build(b)));
   console.log(`built ${builds.length} bundles in ${Date.now() - started} ms`);
+  // The types of `import ... from 'gradlens'` for users' editors (TypeScript's compiler, so only here).
+  const { buildTypes } = await import('./scripts/build-types.mjs');
+  const types = buildTypes();
+  console.log(`wrote ${types.file} (${types.modules} modules) in ${types.ms} ms`);
 }

@@ -7,6 +7,7 @@ import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
 import * as S from './ops/shape';
 import { matmul } from './ops/matmul';
+import * as A from './functional/activations';
 
 type T = E.TensorLike;
 
@@ -78,12 +79,10 @@ P.sqrt = function () { return E.sqrt(this); };
 P.abs = function () { return E.abs(this); };
 P.square = function () { return E.square(this); };
 P.clamp = function (lo, hi) { return E.clamp(this, lo, hi); };
-// relu: forward max(0, z); backward gates the gradient by z > 0
-P.relu = function () { return E.unary('relu', this, (x) => (x > 0 ? x : 0), (a) => E.mapUnary(a, (x) => (x > 0 ? 1 : 0))); };
-// sigmoid: s = 1/(1+e^-z); ds/dz = s(1-s)
-P.sigmoid = function () { return E.unary('sigmoid', this, (x) => 1 / (1 + Math.exp(-x)), (_a, s) => E.mapUnary(s, (y) => y * (1 - y))); };
-// tanh: dt/dz = 1 - t^2
-P.tanh = function () { return E.unary('tanh', this, Math.tanh, (_a, t) => E.mapUnary(t, (y) => 1 - y * y)); };
+// The activations live with the other pointwise ops in functional/activations.ts.
+P.relu = function () { return A.relu(this); };
+P.sigmoid = function () { return A.sigmoid(this); };
+P.tanh = function () { return A.tanh(this); };
 P.matmul = function (o) { return matmul(this, o); };
 P.sum = function (d, k) { return R.sum(this, d, k); };
 P.mean = function (d, k) { return R.mean(this, d, k); };

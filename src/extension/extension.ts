@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { disposeSandbox } from '../layers/sandbox';
+import { registerAddTypes } from './addTypes';
 import { CheckRunner } from './checkRunner';
 import { GradientLensProvider } from './codeLensProvider';
 import { registerCheckCommands } from './commands';
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
     vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
     ...registerCheckCommands(runner, index, report, context.extensionUri),
     ...registerPanelCommands(context),
+    ...registerAddTypes(context),
     vscode.workspace.onDidOpenTextDocument(syncTests),
     vscode.workspace.onDidChangeTextDocument((e) => syncTests(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => index.forget(d)),

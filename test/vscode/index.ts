@@ -330,6 +330,54 @@ const tests: SuiteTest[] = [
       assert.equal(trainingTabs().length, 1, 'Open Training Panel opened a second panel');
     },
   },
+  {
+    name: "the editor's TypeScript knows 'gradlens' in the examples: no 'Cannot find module', definitions in the d.ts",
+    fn: async () => {
+      const mlp = vscode.Uri.joinPath(workspaceRoot(), 'mlp.ts');
+      const document = await vscode.workspace.openTextDocument(mlp);
+      await vscode.window.showTextDocument(document);
+      const at = document.positionAt(document.getText().indexOf("'gradlens'") + 1);
+      const target = await waitFor('TypeScript to resolve gradlens', async () => {
+        const found = (await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', mlp, at)) ?? [];
+        const uri = found.map((d) => ('targetUri' in d ? d.targetUri : d.uri))[0];
+        return uri?.path;
+      }, 45_000);
+      assert.match(target, /\/\.gradlens\/gradlens\.d\.ts$/);
+      const hover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', mlp, document.positionAt(document.getText().indexOf('matmul')));
+      const text = hover.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      assert.match(text, /matmul\(other: Tensor\): Tensor/, `hover over matmul: ${text}`);
+      assert.ok(!vscode.languages.getDiagnostics(mlp).some((d) => /Cannot find module 'gradlens'/.test(d.message)));
+    },
+    timeoutMs: 60_000,
+  },
+  {
+    name: "Add Types for 'gradlens' Imports: a folder whose tsconfig lacks them gets them, and the error goes",
+    fn: async () => {
+      const dir = vscode.Uri.joinPath(workspaceRoot(), 'scratch-types');
+      const config = vscode.Uri.joinPath(dir, 'tsconfig.json');
+      const file = vscode.Uri.joinPath(dir, 'layer.ts');
+      const write = (uri: vscode.Uri, text: string) => vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+      try {
+        await write(config, '{\n  // a user project\n  "compilerOptions": { "strict": true, "target": "ES2022", "module": "ESNext", "moduleResolution": "bundler" },\n  "include": ["*.ts"]\n}\n');
+        await write(file, "import { layer } from 'gradlens';\nexport const twice = layer({ inputs: { x: [3] }, forward: ({ x }) => x.mul(2), backward: (_i, dout) => ({ x: dout.mul(2) }) });\n");
+        await vscode.window.showTextDocument(file);
+        const missing = () => vscode.languages.getDiagnostics(file).filter((d) => /Cannot find module 'gradlens'/.test(d.message));
+        await waitFor("TypeScript's 'Cannot find module' first", () => missing().length > 0, 45_000);
+        await vscode.commands.executeCommand('gradlens.addTypes', file);
+        const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
+        assert.match(written, /"include": \["\*\.ts", "\.gradlens\/gradlens\.d\.ts"\]/);
+        assert.match(written, /\/\/ a user project/, 'the config lost its comment');
+        await vscode.workspace.fs.stat(vscode.Uri.joinPath(dir, '.gradlens', 'gradlens.d.ts'));
+        await waitFor("the 'Cannot find module' error to go", () => missing().length === 0, 45_000);
+        const errors = vscode.languages.getDiagnostics(file).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+        assert.deepEqual(errors.map((d) => d.message), []);
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await vscode.workspace.fs.delete(dir, { recursive: true, useTrash: false });
+      }
+    },
+    timeoutMs: 120_000,
+  },
 ];
 
 /** Run instead of the above in a workspace opened in Restricted Mode (GRADLENS_SUITE=restricted). */

