@@ -16,8 +16,8 @@ test('both conventions pass through the sandbox, with relative imports, file and
   const result = await checkFile(fixture('good.ts'), { workerPath });
   assert.equal(result.loadError, undefined);
   assert.deepEqual(result.layers.map((l) => [l.name, l.passed, l.line, l.backwardLine]), [
-    ['affine', true, 6, 9],
-    ['scale', true, 13, 16],
+    ['affine', true, 5, 8],
+    ['scale', true, 12, 15],
   ]);
   assert.ok(result.layers.every((l) => l.file === fixture('good.ts') && l.error === undefined));
   assert.deepEqual(result.layers[0].inputs.map((i) => i.status), ['passed', 'passed', 'passed']);
@@ -50,7 +50,7 @@ test('a syntax error is a load error with file:line:col, on every layer of the f
 
 test('a throw at load time names the file and the line it came from', async () => {
   const result = await checkFile(fixture('loadThrows.ts'), { workerPath });
-  assert.match(result.loadError ?? '', /loading .*loadThrows\.ts threw Error: module-level failure \(at .*loadThrows\.ts:11:\d+\)/);
+  assert.match(result.loadError ?? '', /loading .*loadThrows\.ts threw Error: module-level failure \(at .*loadThrows\.ts:10:\d+\)/);
 });
 
 test('each fault is reported on its own layer and the other layers are still checked', async () => {
