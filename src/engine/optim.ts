@@ -151,14 +151,16 @@ export class Adam implements Optimizer {
       }
       s.step++;
       const bc1 = 1 - Math.pow(b1, s.step);
-      const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, s.step));
-      const stepSize = lr / bc1;
+      // one division per element: 1/√(1 - β2ᵗ) becomes a per-step multiplier
+      const invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(b2, s.step));
+      const stepSize = lr / bc1, w1 = 1 - b1, w2 = 1 - b2;
       const theta = p.data as FloatStorage, grad = p.grad.data as FloatStorage, m = s.m, v = s.v;
       for (let i = 0; i < theta.length; i++) {
         const g = grad[i] + wd * theta[i];
-        m[i] = b1 * m[i] + (1 - b1) * g;
-        v[i] = b2 * v[i] + (1 - b2) * g * g;
-        theta[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);
+        m[i] = b1 * m[i] + w1 * g;
+        v[i] = b2 * v[i] + w2 * g * g;
+        // m and v are read back so the update uses their stored (dtype-rounded) values
+        theta[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) * invBc2Sqrt + eps);
       }
     }
   }

@@ -124,8 +124,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     const B = bias.data as FloatStorage;
     for (let s = 0; s < g.n; s++) {
       for (let o = 0; o < g.o; o++) {
-        const base = (s * g.o + o) * L, b = B[o];
-        for (let l = 0; l < L; l++) Y[base + l] += b;
+        const b = B[o];
+        for (let l = (s * g.o + o) * L, end = l + L; l < end; l++) Y[l] += b;
       }
     }
   }
@@ -168,13 +168,23 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
       for (let s = 0; s < g.n; s++) {
         for (let o = 0; o < g.o; o++) {
           const base = (s * g.o + o) * L;
-          let acc = 0;
-          for (let l = 0; l < L; l++) acc += G[base + l];
-          db[o] += acc;
+          db[o] += planeSum(G, base, L);
         }
       }
       dB = new Tensor(db, bias.shape, dtype);
     }
     return bias ? [dX, dW, dB] : [dX, dW];
   });
+}
+
+/**
+ * Σ A[base .. base + len): four independent accumulators, because one running sum is
+ * bound by the add latency rather than by memory (the order differs only in rounding).
+ */
+function planeSum(A: FloatStorage, base: number, len: number): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, k = base;
+  const end = base + len, end4 = base + (len & ~3);
+  for (; k < end4; k += 4) { a0 += A[k]; a1 += A[k + 1]; a2 += A[k + 2]; a3 += A[k + 3]; }
+  for (; k < end; k++) a0 += A[k];
+  return (a0 + a1) + (a2 + a3);
 }

@@ -48,19 +48,21 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
   const X = x.data as FloatStorage;
   const mean = new Float64Array(C), invStd = new Float64Array(C);
   if (training) {
+    // One sweep over memory: each [n, c] plane is contiguous and small (S values), so its
+    // mean and squared deviations are two L1-resident passes; the planes' statistics are
+    // then merged exactly (Chan et al.): M2 = Σ M2_plane + S Σ (μ_plane - μ)².
+    const planeMean = new Float64Array(n * C), variance = new Float64Array(C);
     for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
       const base = (s * C + c) * S;
-      let acc = 0;
-      for (let k = 0; k < S; k++) acc += X[base + k];
-      mean[c] += acc;
+      const mu = planeSum(X, base, S) / S;
+      planeMean[s * C + c] = mu;
+      mean[c] += mu;
+      variance[c] += planeSquaredDeviation(X, base, S, mu);
     }
-    for (let c = 0; c < C; c++) mean[c] /= M;
-    const variance = new Float64Array(C);
+    for (let c = 0; c < C; c++) mean[c] /= n;
     for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-      const base = (s * C + c) * S, mu = mean[c];
-      let acc = 0;
-      for (let k = 0; k < S; k++) { const d = X[base + k] - mu; acc += d * d; }
-      variance[c] += acc;
+      const d = planeMean[s * C + c] - mean[c];
+      variance[c] += S * d * d;
     }
     for (let c = 0; c < C; c++) {
       variance[c] /= M; // biased: what normalises the batch
@@ -75,41 +77,41 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
   }
 
   const gamma = weight ? (weight.data as FloatStorage) : null, beta = bias ? (bias.data as FloatStorage) : null;
-  const xhat = allocate(dtype, x.size) as FloatStorage;
+  // y = γ (x - μ) σ⁻¹ + β, folded per channel into y = scale · x + shift. x̂ is not
+  // stored: the backward recomputes it from x (kept alive by the tape anyway), which
+  // saves writing and later re-reading a full-size buffer.
   const Y = allocate(dtype, x.size) as FloatStorage;
   for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-    const base = (s * C + c) * S, mu = mean[c], is = invStd[c];
-    const gm = gamma ? gamma[c] : 1, bt = beta ? beta[c] : 0;
-    for (let k = 0; k < S; k++) {
-      const h = (X[base + k] - mu) * is;
-      xhat[base + k] = h;
-      Y[base + k] = gm * h + bt;
-    }
+    const base = (s * C + c) * S, mu = mean[c];
+    const scale = (gamma ? gamma[c] : 1) * invStd[c], shift = (beta ? beta[c] : 0) - mu * scale;
+    for (let k = base, end = base + S; k < end; k++) Y[k] = X[k] * scale + shift;
   }
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(op, new Tensor(Y, x.shape, dtype), inputs, (g) => {
     const G = g.data as FloatStorage;
+    // Σg and Σ g x̂ = σ⁻¹ Σ g (x - μ), per channel
     const sumG = new Float64Array(C), sumGXhat = new Float64Array(C);
     for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
       const base = (s * C + c) * S;
-      let a = 0, b = 0;
-      for (let k = 0; k < S; k++) { a += G[base + k]; b += G[base + k] * xhat[base + k]; }
-      sumG[c] += a;
-      sumGXhat[c] += b;
+      sumG[c] += planeSum(G, base, S);
+      sumGXhat[c] += planeDot(G, X, base, S, mean[c]);
     }
+    for (let c = 0; c < C; c++) sumGXhat[c] *= invStd[c];
     const grads: (Tensor | null)[] = [];
     if (x.requiresGrad) {
       const D = allocate(dtype, x.size) as FloatStorage;
-      for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-        const base = (s * C + c) * S, gm = gamma ? gamma[c] : 1;
-        if (training) {
-          // Σd = γ Σg and Σ(d x̂) = γ Σ(g x̂), so dx = γ/(M σ) (M g - Σg - x̂ Σ(g x̂))
-          const k0 = (gm * invStd[c]) / M, sg = sumG[c], sgx = sumGXhat[c];
-          for (let k = 0; k < S; k++) D[base + k] = k0 * (M * G[base + k] - sg - xhat[base + k] * sgx);
-        } else {
-          // running statistics are constants: y is affine in x
-          const k0 = gm * invStd[c];
-          for (let k = 0; k < S; k++) D[base + k] = k0 * G[base + k];
+      for (let c = 0; c < C; c++) {
+        const gm = gamma ? gamma[c] : 1, mu = mean[c], is = invStd[c];
+        // training: Σd = γ Σg and Σ(d x̂) = γ Σ(g x̂), so dx = γ/(M σ) (M g - Σg - x̂ Σ(g x̂)),
+        // i.e. dx = a g - b x + c0 with per-channel constants.
+        // evaluation: running statistics are constants, y is affine in x: dx = γ σ⁻¹ g.
+        const k0 = training ? (gm * is) / M : gm * is;
+        const a = training ? k0 * M : k0;
+        const b = training ? k0 * sumGXhat[c] * is : 0;
+        const c0 = training ? b * mu - k0 * sumG[c] : 0;
+        for (let s = 0; s < n; s++) {
+          const base = (s * C + c) * S;
+          for (let k = base, end = base + S; k < end; k++) D[k] = a * G[k] - b * X[k] + c0;
         }
       }
       grads.push(new Tensor(D, x.shape, dtype));
@@ -118,6 +120,42 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
     if (bias) grads.push(channelTensor(sumG, bias)); // dβ = Σ g
     return grads;
   });
+}
+
+// Plane reductions with four independent accumulators: a single running sum is bound
+// by the add latency, not by memory. They fold in a different order than a plain loop,
+// which moves results only by rounding.
+
+function planeSum(A: FloatStorage, base: number, len: number): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, k = base;
+  const end = base + len, end4 = base + (len & ~3);
+  for (; k < end4; k += 4) { a0 += A[k]; a1 += A[k + 1]; a2 += A[k + 2]; a3 += A[k + 3]; }
+  for (; k < end; k++) a0 += A[k];
+  return (a0 + a1) + (a2 + a3);
+}
+
+/** Σ (A[k] - mu)² over one plane. */
+function planeSquaredDeviation(A: FloatStorage, base: number, len: number, mu: number): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, k = base;
+  const end = base + len, end4 = base + (len & ~3);
+  for (; k < end4; k += 4) {
+    const d0 = A[k] - mu, d1 = A[k + 1] - mu, d2 = A[k + 2] - mu, d3 = A[k + 3] - mu;
+    a0 += d0 * d0; a1 += d1 * d1; a2 += d2 * d2; a3 += d3 * d3;
+  }
+  for (; k < end; k++) { const d = A[k] - mu; a0 += d * d; }
+  return (a0 + a1) + (a2 + a3);
+}
+
+/** Σ G[k] (X[k] - mu) over one plane. */
+function planeDot(G: FloatStorage, X: FloatStorage, base: number, len: number, mu: number): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, k = base;
+  const end = base + len, end4 = base + (len & ~3);
+  for (; k < end4; k += 4) {
+    a0 += G[k] * (X[k] - mu); a1 += G[k + 1] * (X[k + 1] - mu);
+    a2 += G[k + 2] * (X[k + 2] - mu); a3 += G[k + 3] * (X[k + 3] - mu);
+  }
+  for (; k < end; k++) a0 += G[k] * (X[k] - mu);
+  return (a0 + a1) + (a2 + a3);
 }
 
 function channelTensor(values: Float64Array, like: Tensor): Tensor {

@@ -38,31 +38,63 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   const X = x.data as FloatStorage;
   const Y = allocate(dtype, n * c * oh * ow) as FloatStorage;
   const winner = new Int32Array(Y.length); // flat input index of each window's max
-  let out = 0;
-  for (let plane = 0; plane < n * c; plane++) {
-    const base = plane * h * w;
-    for (let i = 0; i < oh; i++) {
-      const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
-      for (let j = 0; j < ow; j++, out++) {
-        const w0 = Math.max(j * s - p, 0), w1 = Math.min(j * s - p + k, w);
-        let best = -Infinity, at = base + h0 * w + w0;
-        for (let r = h0; r < h1; r++) {
-          for (let q = w0; q < w1; q++) {
-            const v = X[base + r * w + q];
-            if (v > best || Number.isNaN(v)) { best = v; at = base + r * w + q; if (Number.isNaN(v)) break; }
+  if (k === 2 && s === 2 && p === 0) maxPool2x2(X, Y, winner, n * c, h, w, oh, ow);
+  else {
+    let out = 0;
+    for (let plane = 0; plane < n * c; plane++) {
+      const base = plane * h * w;
+      for (let i = 0; i < oh; i++) {
+        const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
+        for (let j = 0; j < ow; j++, out++) {
+          const w0 = Math.max(j * s - p, 0), w1 = Math.min(j * s - p + k, w);
+          let best = -Infinity, at = base + h0 * w + w0;
+          for (let r = h0; r < h1; r++) {
+            for (let q = w0; q < w1; q++) {
+              const v = X[base + r * w + q];
+              if (v > best || Number.isNaN(v)) { best = v; at = base + r * w + q; if (Number.isNaN(v)) break; }
+            }
           }
+          Y[out] = best;
+          winner[out] = at;
         }
-        Y[out] = best;
-        winner[out] = at;
       }
     }
   }
   return record('maxPool2d', new Tensor(Y, [n, c, oh, ow], dtype), [x], (g) => {
     const G = g.data as FloatStorage;
     const D = allocate(dtype, x.size) as FloatStorage;
-    for (let o = 0; o < G.length; o++) D[winner[o]] += G[o];
+    // Disjoint windows (stride >= kernel) each own their winner, so a plain store does;
+    // overlapping windows may share one and must add.
+    if (s >= k) for (let o = 0; o < G.length; o++) D[winner[o]] = G[o];
+    else for (let o = 0; o < G.length; o++) D[winner[o]] += G[o];
     return [new Tensor(D, x.shape, dtype)];
   });
+}
+
+/**
+ * The common 2x2, stride-2, unpadded case: every window lies inside the input, so
+ * there are no bounds to clip. Same scan order and tie rule as the general loop:
+ * the first maximum wins, and a NaN wins and propagates.
+ */
+function maxPool2x2(X: FloatStorage, Y: FloatStorage, winner: Int32Array, planes: number, h: number, w: number, oh: number, ow: number): void {
+  let out = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    for (let i = 0; i < oh; i++) {
+      let top = plane * h * w + 2 * i * w;
+      for (let j = 0; j < ow; j++, out++, top += 2) {
+        const bottom = top + w;
+        let best = X[top], at = top;
+        if (best === best) {
+          const v1 = X[top + 1], v2 = X[bottom], v3 = X[bottom + 1];
+          if (!(v1 <= best)) { best = v1; at = top + 1; }
+          if (best === best && !(v2 <= best)) { best = v2; at = bottom; }
+          if (best === best && !(v3 <= best)) { best = v3; at = bottom + 1; }
+        }
+        Y[out] = best;
+        winner[out] = at;
+      }
+    }
+  }
 }
 
 /**
