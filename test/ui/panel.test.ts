@@ -226,6 +226,9 @@ async function trainGanOnTheRing(page: Page, shot: (name: string) => Promise<unk
   await again.locator('#status', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
   await again.locator('#runs-body tr[data-run]').first().waitFor({ timeout: 10_000 });
   assert.match((await again.locator('#runs-body tr[data-run]').first().textContent()) ?? '', /gan.*ring.*stopped/s);
+  // The status can turn to 'stopped' a moment before the run's final step arrives:
+  // read the step from the final line, not from the last progress update.
+  await again.locator('#progress-text', { hasText: /^Stopped at step/ }).waitFor({ timeout: 30_000 });
   await shot('05-gan-stopped');
   const stoppedAt = await stepOf(again);
 
