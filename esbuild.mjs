@@ -15,7 +15,15 @@ const simdKernels = {
     build.onLoad({ filter: /.*/, namespace: 'simd-kernels' }, async () => ({ contents: await compileKernels('simd'), loader: 'binary', watchFiles: [join(process.cwd(), 'kernels', 'simd.ts')] }));
   },
 };
-const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', target: 'es2022', plugins: [simdKernels] };
+// `import wasmBytes from 'gradlens:f64-kernels'` gets the float64 GEMM (kernels/f64.ts) the same way.
+const f64Kernels = {
+  name: 'f64-kernels',
+  setup(build) {
+    build.onResolve({ filter: /^gradlens:f64-kernels$/ }, (args) => ({ path: args.path, namespace: 'f64-kernels' }));
+    build.onLoad({ filter: /.*/, namespace: 'f64-kernels' }, async () => ({ contents: await compileKernels('f64'), loader: 'binary', watchFiles: [join(process.cwd(), 'kernels', 'f64.ts')] }));
+  },
+};
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', target: 'es2022', plugins: [simdKernels, f64Kernels] };
 const nodeCjs = { ...common, platform: 'node', format: 'cjs', external: ['vscode', 'esbuild-wasm', 'playwright-core'] };
 
 const targets = [

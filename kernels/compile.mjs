@@ -37,18 +37,22 @@ async function cachedCompile(name, source, key) {
   return binary;
 }
 
+// How each module gets its linear memory.
+const MEMORY = {
+  // One linear memory shared by the main thread and the worker threads.
+  simd: { enable: ['simd', 'threads'], importMemory: true, sharedMemory: true, initialMemory: 1, maximumMemory: 65536 },
+  // The float64 GEMM: single-threaded, its own memory, exported for the loader
+  // to grow and copy through; no imports, so it instantiates anywhere.
+  f64: { enable: ['simd'], initialMemory: 1, maximumMemory: 32768, use: ['abort='] },
+};
+
 async function compile(name, source) {
   const { error, binary, stderr } = await asc.compileString({ [`${name}.ts`]: source }, {
     optimizeLevel: 3,
     shrinkLevel: 0,
     noAssert: true,
     runtime: 'stub',
-    enable: ['simd', 'threads'],
-    // One linear memory shared by the main thread and the worker threads.
-    importMemory: true,
-    sharedMemory: true,
-    initialMemory: 1,
-    maximumMemory: 65536,
+    ...(MEMORY[name] ?? MEMORY.simd),
   });
   if (error || !binary) throw new Error(`AssemblyScript kernels/${name}.ts failed to compile: ${error?.message ?? ''}\n${stderr.toString()}`);
   return binary;
