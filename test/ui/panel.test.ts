@@ -236,6 +236,10 @@ async function trainGanOnTheRing(page: Page, shot: (name: string) => Promise<unk
   // and the host rebuilds it from the run store: the same run, stopped where it stopped.
   await page.reload();
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // VS Code restores both editors but may bring the untitled file to the front: show the panel's tab.
+  const panelTab = page.locator('.tabs-container .tab', { hasText: 'GradLens Training' });
+  await panelTab.waitFor({ timeout: 60_000 });
+  await panelTab.click();
   const restored = panelFrame(page);
   await restored.locator('#progress-text', { hasText: `Stopped at step ${stoppedAt.toLocaleString('en-US')} ` }).waitFor({ timeout: 90_000 });
   await restored.locator('#loss-chart canvas').first().waitFor();
