@@ -23,14 +23,13 @@ test('both conventions pass through the sandbox, with relative imports, file and
   assert.deepEqual(result.layers[0].inputs.map((i) => i.status), ['passed', 'passed', 'passed']);
 });
 
-test('the warm worker re-checks a small file quickly', async () => {
-  await checkFile(fixture('good.ts'), { workerPath });
-  const t0 = performance.now();
-  const result = await checkFile(fixture('good.ts'), { workerPath });
-  const ms = performance.now() - t0;
-  assert.ok(result.layers.every((l) => l.passed));
-  // The target is 300 ms; the bound leaves room for a loaded CI machine.
-  assert.ok(ms < 1500, `warm re-check took ${ms.toFixed(0)} ms`);
+test('a re-check in the warm worker gives the same report as the first check', async () => {
+  // How fast the warm path is belongs to `npm run bench` ("check this file", target 300 ms).
+  const first = await checkFile(fixture('good.ts'), { workerPath });
+  const again = await checkFile(fixture('good.ts'), { workerPath });
+  assert.ok(again.layers.length > 0 && again.layers.every((l) => l.passed));
+  const summary = (r: typeof first) => r.layers.map((l) => [l.name, l.line, l.forwardCalls, l.inputs.map((i) => [i.name, i.status, i.maxAbsError])]);
+  assert.deepEqual(summary(again), summary(first));
 });
 
 test('a syntax error is a load error with file:line:col, on every layer of the file', async () => {
