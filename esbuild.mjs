@@ -35,6 +35,8 @@ const targets = [
   { entry: 'src/api.ts', out: 'dist/gradlens.js', ...nodeCjs },
   // Worker threads: user code sandbox and training.
   { entry: 'src/layers/sandboxWorker.ts', out: 'dist/sandboxWorker.js', ...nodeCjs },
+  // The thread that checks Python layers (the worker script itself is copied below).
+  { entry: 'src/layers/python/checkThread.ts', out: 'dist/pythonCheck.js', ...nodeCjs },
   { entry: 'src/training/trainWorker.ts', out: 'dist/trainWorker.js', ...nodeCjs },
   { entry: 'src/engine/backends/cpuWorker.ts', out: 'dist/cpuWorker.js', ...nodeCjs },
   // Benchmarks.
@@ -66,6 +68,10 @@ const builds = targets.filter((t) => existsSync(t.entry)).map(({ entry, out, ...
   mkdirSync(dirname(out), { recursive: true });
   return { entryPoints: [entry], outfile: out, ...opts };
 });
+
+// The Python worker runs as it is, beside the bundles.
+mkdirSync('dist/python', { recursive: true });
+copyFileSync('src/layers/python/worker.py', 'dist/python/worker.py');
 
 // Static webview assets (uPlot's stylesheet) ship beside the bundles.
 const uplotCss = 'node_modules/uplot/dist/uPlot.min.css';

@@ -14,14 +14,16 @@ import { errorReport } from '../layers/reports';
 const USAGE = `usage: gradlens check <files or folders...> [options]
 
 Finite-difference checks every layer found: layer() definitions and
-@gradcheck-tagged xxxForward/xxxBackward pairs. Folders are searched recursively
-for .ts/.mts/.js/.mjs files that contain layers.
+@gradcheck-tagged pairs, loss functions, layer objects and torch.autograd.Functions,
+in JavaScript/TypeScript, Python (.py) and notebooks (.ipynb, definitions only).
+Folders are searched recursively for files that contain layers.
 
 options:
   --fast          PyTorch's fast mode (random projections; full check where one fails)
   --sparse K      check a seeded sample of K elements per input
   --seed N        seed for inputs, the upstream gradient and samples (default 0)
-  --timeout S     time limit for a file's code, in seconds (default 30)
+  --timeout S     time limit for a file's code (a Python layer's), in seconds (default 30)
+  --python PATH   the Python interpreter for .py and .ipynb files (default: python3 on PATH)
   --json          print one JSON object instead of the table
   --junit FILE    also write JUnit XML for CI
 
@@ -37,6 +39,7 @@ interface CheckArgs {
   timeoutMs?: number;
   json: boolean;
   junit?: string;
+  pythonPath?: string;
 }
 
 function parse(argv: string[]): CheckArgs | 'help' {
@@ -53,6 +56,7 @@ function parse(argv: string[]): CheckArgs | 'help' {
         timeout: { type: 'string' },
         json: { type: 'boolean' },
         junit: { type: 'string' },
+        python: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -77,6 +81,10 @@ function parse(argv: string[]): CheckArgs | 'help' {
     args.timeoutMs = Math.round(s * 1000);
   }
   if (values.junit !== undefined) args.junit = values.junit;
+  if (values.python !== undefined) {
+    if (values.python.trim() === '') throw new UsageError('--python needs the path of a Python interpreter');
+    args.pythonPath = values.python;
+  }
   return args;
 }
 
@@ -94,7 +102,7 @@ function reportsOf(results: FileCheckResult[], mode: CheckMode): { reports: Laye
     if (r.loadError !== undefined) loadFailed = true;
     if (r.layers.length === 0) {
       loadFailed = true;
-      const why = r.loadError ?? 'no checkable layers found: export a layer({...}), or tag an exported xxxForward with /** @gradcheck x:[4,5] ... */';
+      const why = r.loadError ?? 'no checkable layers found: export a layer({...}), or tag an exported xxxForward with /** @gradcheck x:[4,5] ... */ (in Python: # @gradcheck x:[4,5] above def xxx_forward)';
       reports.push({ ...errorReport(path.basename(r.file), why, mode), file });
       continue;
     }
@@ -128,6 +136,7 @@ export async function runCheck(argv: string[], options: CheckCommandOptions = {}
     seed: args.seed,
     timeoutMs: args.timeoutMs,
     workerPath: options.workerPath,
+    pythonPath: args.pythonPath,
     // The layers' own console output must not mix into the table or the JSON on stdout.
     onLog: (text) => process.stderr.write(text),
   });

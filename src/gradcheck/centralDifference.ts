@@ -1,6 +1,6 @@
 import type { Tolerance } from './types';
 import type { Objective } from './objective';
-import { differences, looksLikeKink, recheck } from './kinks';
+import { differences, looksLikeKink, recheck, type Differences } from './kinks';
 
 /**
  * Numeric derivative of the objective with respect to one element, perturbed in place
@@ -55,6 +55,10 @@ export function numericAt(
   const { data, shape } = objective.work[index];
   const numeric = new Float64Array(data.length).fill(NaN);
   const kink = new Uint8Array(data.length);
+  if (objective.batches) {
+    batchedNumericAt(objective, index, name, positions, l0, tol, numeric, kink);
+    return { numeric, kink };
+  }
   for (let i = 0; i < positions.length; i++) {
     const j = positions[i];
     objective.perturbing(name, j, shape);
@@ -62,4 +66,42 @@ export function numericAt(
   }
   objective.perturbing(null);
   return { numeric, kink };
+}
+
+/**
+ * The same estimates as estimateElement, asked of the target in two batches (see
+ * CheckTarget.valuesAlong): every position at eps, then at eps/10 only those whose
+ * one-sided differences disagreed.
+ */
+function batchedNumericAt(
+  objective: Objective,
+  index: number,
+  name: string,
+  positions: Int32Array,
+  l0: number,
+  tol: Tolerance,
+  numeric: Float64Array,
+  kink: Uint8Array,
+): void {
+  if (positions.length === 0) return;
+  const coarse = objective.valuesAlong(index, name, positions, tol.eps);
+  const suspects: number[] = [];
+  const coarseAt: Differences[] = [];
+  for (let k = 0; k < positions.length; k++) {
+    const d = differences(coarse.plus[k], coarse.minus[k], l0, tol.eps);
+    numeric[positions[k]] = d.central;
+    if (looksLikeKink(d, tol)) {
+      suspects.push(k);
+      coarseAt.push(d);
+    }
+  }
+  if (suspects.length === 0) return;
+  const finePositions = Int32Array.from(suspects, (k) => positions[k]);
+  const fineEps = tol.eps / 10;
+  const fine = objective.valuesAlong(index, name, finePositions, fineEps);
+  suspects.forEach((_, s) => {
+    const verdict = recheck(coarseAt[s], differences(fine.plus[s], fine.minus[s], l0, fineEps), tol);
+    numeric[finePositions[s]] = verdict.numeric;
+    kink[finePositions[s]] = verdict.kink ? 1 : 0;
+  });
 }

@@ -54,6 +54,32 @@ export class Objective {
     return s;
   }
 
+  /** True when the target evaluates many one-element perturbations in one call. */
+  get batches(): boolean {
+    return typeof this.target.valuesAlong === 'function';
+  }
+
+  /**
+   * L at the working inputs with each of `positions` of input `index` moved by +step and
+   * by -step (see CheckTarget.valuesAlong); counts two forward calls per position.
+   */
+  valuesAlong(index: number, name: string, positions: Int32Array, step: number): { plus: Float64Array; minus: Float64Array } {
+    this.forwardCalls += 2 * positions.length;
+    try {
+      const values = this.target.valuesAlong!(this.work, index, positions, step, this.upstream);
+      if (values.plus.length !== positions.length || values.minus.length !== positions.length) {
+        throw new Error(`the layer answered ${values.plus.length} values for ${positions.length} perturbations`);
+      }
+      return values;
+    } catch (err) {
+      const at = (err as { position?: unknown }).position;
+      if (typeof at === 'number') this.perturbing(name, at, this.work[index].shape);
+      const where = this.where();
+      this.perturbing(null);
+      throw new LayerFault(`forward threw${where}: ${messageOf(err)}`);
+    }
+  }
+
   /** Names the element being perturbed (flat = -1: a whole-input direction) in later errors. */
   perturbing(inputName: string | null, flat = -1, shape: readonly number[] = []): void {
     this.perturbedInput = inputName;

@@ -38,8 +38,24 @@ export interface CheckTarget {
    * "not checked"). Shapes are as the user returned them (the checker validates).
    */
   backward(inputs: FlatTensor[], dout: FlatTensor, cache: unknown): (FlatTensor | null)[];
+  /** How this kind of layer should draw randomness, said when its forward is nondeterministic (default: ctx.rng's advice). */
+  randomnessAdvice?: string;
   /** The layer's own tolerance: it wins over CheckOptions.tolerance, which wins over the defaults. */
   tolerance?: Partial<Tolerance>;
+  /**
+   * Optional, for a layer that lives in another process, where each forward is a round
+   * trip: L = sum(out * upstream) at `inputs` with element positions[k] of input `index`
+   * moved by +step (plus[k]) and by -step (minus[k]), every k in one call. It must equal
+   * what forward would give element by element. A fault names the element through a
+   * numeric `position` property on the thrown error.
+   */
+  valuesAlong?(
+    inputs: FlatTensor[],
+    index: number,
+    positions: Int32Array,
+    step: number,
+    upstream: Float64Array,
+  ): { plus: Float64Array; minus: Float64Array };
 }
 
 export type CheckMode = 'full' | 'fast' | 'sparse';
@@ -99,6 +115,8 @@ export interface InputReport {
 export interface LayerReport {
   name: string;
   file?: string;
+  /** In a notebook: the 0-based index of the cell that defines the layer; `line` is then within that cell. */
+  cell?: number;
   /** 1-based line of the layer's definition (forward for the pair convention). */
   line?: number;
   /** 1-based line of the backward, where diagnostics belong. */

@@ -1,15 +1,14 @@
 /** Which files a check of files and folders covers. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { discoverLayers } from './discover';
+import { discoverLayersIn, isCheckablePath } from './languages';
 
-const SOURCE = /\.(ts|mts|js|mjs)$/;
-/** Folders never searched: dependencies, build output, hidden folders. */
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'out', 'build']);
+/** Folders never searched: dependencies, build output, virtual environments, hidden folders. */
+const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'out', 'build', 'venv', 'site-packages', '__pycache__']);
 
 function hasLayers(file: string): boolean {
   try {
-    return discoverLayers(readFileSync(file, 'utf8')).length > 0;
+    return discoverLayersIn(file, readFileSync(file, 'utf8')).length > 0;
   } catch {
     return false;
   }
@@ -20,7 +19,7 @@ function walk(dir: string, found: string[]): void {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!entry.name.startsWith('.') && !SKIPPED_DIRS.has(entry.name)) walk(p, found);
-    } else if (entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts') && hasLayers(p)) {
+    } else if (entry.isFile() && isCheckablePath(entry.name) && hasLayers(p)) {
       found.push(p);
     }
   }
@@ -28,7 +27,7 @@ function walk(dir: string, found: string[]): void {
 
 /**
  * Files named directly are taken as they are; folders are searched recursively for
- * .ts/.mts/.js/.mjs files in which discoverLayers finds at least one layer.
+ * .ts/.mts/.js/.mjs, .py and .ipynb files in which at least one layer is found.
  */
 export function collectLayerFiles(paths: string[]): { files: string[]; missing: string[] } {
   const files: string[] = [];

@@ -16,6 +16,8 @@ import type { CheckOptions, LayerReport } from '../gradcheck/types';
 import type { Bundle, BundleOutcome } from './bundle';
 import { discoverLayers } from './discover';
 import { collectLayerFiles } from './files';
+import { sourceKindOf } from './languages';
+import { checkPythonFile, disposePython } from './python/runner';
 import type { BundleRequest, BundleResponse, RunRequest, RuntimeLayer, WorkerMessage } from './protocol';
 import { errorReport } from './reports';
 import type { CheckFileOptions, DiscoveredLayer } from './types';
@@ -162,6 +164,7 @@ export function warmUp(options: SandboxOptions = {}): void {
 
 /** Stops the warm threads (on deactivation, or to free their memory). */
 export function disposeSandbox(): void {
+  disposePython();
   const w = warm;
   warm = undefined;
   if (w) void w.worker.terminate();
@@ -350,6 +353,8 @@ function assemble(
  * code does; rejects with an AbortError when `options.signal` aborts.
  */
 export function checkFile(file: string, options: SandboxOptions = {}): Promise<FileCheckResult> {
+  const kind = sourceKindOf(file);
+  if (kind === 'python' || kind === 'notebook') return checkPythonFile(file, { ...options, distDir: path.dirname(workerPathOf(options)) });
   const result = queue.then(() => runFile(file, options));
   queue = result.catch(() => undefined);
   return result;
