@@ -1,11 +1,49 @@
 // `npm start`: the command-line checker over the bundled examples, then a short
-// training run. Layers under examples/wrong/ are wrong on purpose: the quick start
-// succeeds only when every correct example passes and every wrong one fails.
+// training run. Layers under examples/wrong/ (and examples/python/wrong/) are wrong on
+// purpose: the quick start succeeds only when every correct example passes and every
+// wrong one fails. The Python examples run with the first interpreter that has numpy:
+// $GRADLENS_PYTHON, python3, python, or Debian's own; those needing torch are left out
+// (and said so) where the interpreter lacks it.
 import { spawnSync } from 'node:child_process';
-import { sep } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 
 const node = process.execPath;
-const check = spawnSync(node, ['dist/cli.js', 'check', 'examples', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+
+function findPython() {
+  const candidates = [process.env.GRADLENS_PYTHON, 'python3', 'python', '/usr/bin/python3'].filter(Boolean);
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import numpy\ntry:\n import torch\n print("torch")\nexcept ImportError:\n print("numpy")'], { encoding: 'utf8', timeout: 60_000 });
+    if (probe.status === 0) return { python, torch: probe.stdout.trim() === 'torch' };
+  }
+  return undefined;
+}
+
+function pythonFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return pythonFiles(p);
+    return /\.(py|ipynb)$/.test(e.name) ? [p] : [];
+  });
+}
+
+const javascript = readdirSync('examples').filter((f) => /\.(ts|js)$/.test(f)).map((f) => join('examples', f));
+const targets = [...javascript, join('examples', 'wrong')];
+const notes = [];
+const python = findPython();
+if (!python) {
+  notes.push('Python examples skipped: no interpreter with numpy found (set GRADLENS_PYTHON, or install numpy for python3)');
+} else {
+  for (const file of pythonFiles(join('examples', 'python'))) {
+    if (!python.torch && /^\s*(import|from)\s+torch\b/m.test(readFileSync(file, 'utf8'))) {
+      notes.push(`${file} skipped: ${python.python} cannot import torch`);
+      continue;
+    }
+    targets.push(file);
+  }
+}
+const args = ['dist/cli.js', 'check', ...targets, '--json', ...(python ? ['--python', python.python] : [])];
+const check = spawnSync(node, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 if (check.status === 2 || !check.stdout) {
   console.error(`quickstart: 'gradlens check examples' could not load or run a file (exit ${check.status})`);
   process.exit(2);
@@ -27,7 +65,9 @@ for (const l of layers) {
   }
   if (!l.passed && l.hint) console.log(`      hint: ${l.hint}`);
 }
-console.log(`\n${layers.length} layers; details: node dist/cli.js check examples\n`);
+console.log(`\n${layers.length} layers; details: node dist/cli.js check examples${python ? ` --python ${python.python}` : ''}`);
+for (const note of notes) console.log(note);
+console.log('');
 if (surprises) {
   console.error(`quickstart: ${surprises} example(s) did not come out as intended`);
   process.exit(1);

@@ -1,5 +1,6 @@
 /**
- * Adapts both ways of writing a layer to the checker's CheckTarget (flat float64
+ * Adapts the ways of writing a JavaScript layer (layer() definitions, xxxForward/
+ * xxxBackward pairs, loss functions) to the checker's CheckTarget (flat float64
  * arrays in and out), and checks on the way that what the user's code returns is
  * what the contract promises: numbers, rectangular arrays, the right count of
  * gradients. Problems become errors that name the function, the input and the index.
@@ -7,6 +8,8 @@
 import { noGrad, randn, Rng, Tensor } from '../engine';
 import type { CheckTarget, FlatTensor, Tolerance } from '../gradcheck/types';
 import type { LayerContext, LayerDefinition } from './contract';
+import type { TagArg } from './tag';
+import { tagValues } from './tagValues';
 
 /** A broken promise of the contract (wrong count, ragged array, a string where a number belongs). */
 export class ContractError extends Error {
@@ -231,6 +234,13 @@ function resolveInput(name: string, spec: unknown, rng: Rng): FlatTensor {
   throw new ContractError(`${what} must be a shape like [4, 5], a tensor, a nested array or (rng) => tensor; got ${describeValue(spec)}`);
 }
 
+interface GradientRules {
+  /** A loss function owes a gradient for every checked input: a missing one is an error, not "not checked". */
+  requireAll?: boolean;
+  /** Arguments that are passed but never checked, with what they are ("integer labels", "a constant"). */
+  unchecked?: ReadonlyMap<string, string>;
+}
+
 /**
  * Gradients as the user returned them, one per input in order (null: not returned).
  * Accepts an object keyed by input name or an array in input order; a layer with a
@@ -241,11 +251,17 @@ function normalizeGradients(
   inputNames: readonly string[],
   inputs: readonly FlatTensor[],
   fnName: string,
+  rules: GradientRules = {},
 ): (FlatTensor | null)[] {
   const n = inputNames.length;
   const list = `(${inputNames.join(', ')})`;
-  const convert = (g: unknown, i: number): FlatTensor | null =>
-    g === null || g === undefined ? null : toFlat(g, `${fnName}'s gradient for '${inputNames[i]}'`, inputs[i].shape);
+  const convert = (g: unknown, i: number): FlatTensor | null => {
+    if (g !== null && g !== undefined) return toFlat(g, `${fnName}'s gradient for '${inputNames[i]}'`, inputs[i].shape);
+    if (rules.requireAll) {
+      throw new ContractError(`${fnName} returned no gradient for '${inputNames[i]}'; expected one for each checked input ${list}, of the input's shape ${fmt(inputs[i].shape)}`);
+    }
+    return null;
+  };
 
   const looksLikeOneGradient = (v: unknown) => {
     if (v instanceof Tensor || typeof v === 'number' || v instanceof Float64Array || v instanceof Float32Array) return true;
@@ -271,8 +287,10 @@ function normalizeGradients(
     const obj = result as Record<string, unknown>;
     const unknownKeys = Object.keys(obj).filter((k) => !inputNames.includes(k));
     if (unknownKeys.length > 0) {
+      const what = unknownKeys.map((k) => `'${k}'${rules.unchecked?.has(k) ? ` (${rules.unchecked.get(k)}, passed but not checked)` : ''}`).join(', ');
+      const input = rules.unchecked ? 'checked input' : 'input';
       throw new ContractError(
-        `${fnName} returned a gradient for ${unknownKeys.map((k) => `'${k}'`).join(', ')}, which ${unknownKeys.length === 1 ? 'is not an input' : 'are not inputs'}; inputs are ${list}`,
+        `${fnName} returned a gradient for ${what}, which ${unknownKeys.length === 1 ? `is not ${input === 'input' ? 'an' : 'a'} ${input}` : `are not ${input}s`}; ${input}s are ${list}`,
       );
     }
     return inputNames.map((name, i) => convert(obj[name], i));
@@ -340,41 +358,95 @@ export function adaptLayerDefinition(def: LayerDefinition, name: string, options
   };
 }
 
+/**
+ * The arguments of a tagged function (a pair's forward, a loss function), positionally
+ * in tag order. Checked inputs and labels are nested arrays made once and refilled before
+ * every call (see NestedInput), which also undoes whatever the previous call wrote into
+ * them; a constant is a fresh copy of its JSON each call, so a layer that changes its
+ * dict (pops a key, sets a default) sees the tag's value again next time. The values
+ * come from tagValues, so a Python layer with the same tag and seed sees the same ones.
+ */
+class TagArguments {
+  /** The checked inputs (the tensor args), in tag order: the checker's view. */
+  readonly inputNames: string[] = [];
+  readonly inputs: FlatTensor[] = [];
+  /** Arguments passed but never checked, with what they are (for messages). */
+  readonly unchecked = new Map<string, string>();
+  private readonly makers: ((inputs: readonly FlatTensor[]) => unknown)[] = [];
+
+  constructor(args: readonly TagArg[], seed: number) {
+    for (const v of tagValues(args, seed)) {
+      if (v.kind === 'tensor') {
+        const k = this.inputs.length;
+        const shape = v.value.shape;
+        const nested = new NestedInput(shape);
+        this.inputNames.push(v.name);
+        this.inputs.push(v.value);
+        this.makers.push((inputs) => (inputs[k].data.length === sizeOf(shape) ? nested.fill(inputs[k].data) : flatToNested(inputs[k])));
+      } else if (v.kind === 'int') {
+        const labels = Float64Array.from(v.value.data);
+        const nested = new NestedInput(v.value.shape);
+        this.unchecked.set(v.name, 'integer labels');
+        this.makers.push(() => nested.fill(labels));
+      } else {
+        const value = v.value;
+        const json = JSON.stringify(value);
+        this.unchecked.set(v.name, 'a constant');
+        this.makers.push(value !== null && typeof value === 'object' ? () => JSON.parse(json) : () => value);
+      }
+    }
+  }
+
+  build(inputs: readonly FlatTensor[]): unknown[] {
+    return this.makers.map((make) => make(inputs));
+  }
+}
+
 export interface PairSpec {
-  /** The pair's stem: "affine" for affineForward/affineBackward. */
+  /** The pair's name: "affine" for affineForward/affineBackward, "convNaive" for convForwardNaive. */
   name: string;
   forward: (...args: unknown[]) => unknown;
   backward: (dout: unknown, cache: unknown) => unknown;
   forwardName: string;
   backwardName: string;
-  inputNames: string[];
-  inputShapes: number[][];
+  /** Every argument of the @gradcheck tag, in order; when absent, the inputs below are all there is. */
+  args?: TagArg[];
+  /** The checked inputs (used when `args` is absent). */
+  inputNames?: string[];
+  inputShapes?: number[][];
   tolerance?: Partial<Tolerance>;
+}
+
+/** A tag's args from a spec that has them, or from the names and shapes of checked inputs alone. */
+function argsOf(spec: { args?: TagArg[]; inputNames?: string[]; inputShapes?: number[][] }, fnName: string): TagArg[] {
+  if (spec.args) return spec.args;
+  const names = spec.inputNames ?? [];
+  const shapes = spec.inputShapes ?? [];
+  if (names.length !== shapes.length) throw new ContractError(`the @gradcheck tag of ${fnName} must name each input with its shape, like x:[4,5] w:[5,3]`);
+  return names.map((name, i) => ({ kind: 'tensor', name, shape: shapes[i] }));
 }
 
 /** A course-style xxxForward/xxxBackward pair (nested arrays in and out) as a CheckTarget. */
 export function adaptPair(pair: PairSpec, options: AdaptOptions = {}): CheckTarget {
-  const { name, forwardName, backwardName, inputNames, inputShapes } = pair;
-  if (inputNames.length !== inputShapes.length || inputNames.length === 0) {
+  const { name, forwardName, backwardName } = pair;
+  const call = new TagArguments(argsOf(pair, forwardName), options.seed ?? 0);
+  const { inputNames } = call;
+  if (inputNames.length === 0) {
     throw new ContractError(`the @gradcheck tag of ${forwardName} must name each input with its shape, like x:[4,5] w:[5,3]`);
   }
-  const seed = options.seed ?? 0;
   const describe = options.describeThrow ?? defaultDescribe;
-  const base = new Rng(seed);
-  const values = inputShapes.map((shape) => ({ data: randn(shape, { rng: base.fork(), dtype: 'float64' }).data as Float64Array, shape: shape.slice() }));
   // A forward that returns a typed array gets its upstream gradient as one too.
   let outWasTyped = false;
-  const nested = inputShapes.map((shape) => new NestedInput(shape));
   // The checker is done with one output before it calls forward again (CheckTarget.forward).
   let outBuffer: Float64Array | undefined;
 
   return {
     name,
     inputNames: inputNames.slice(),
-    inputs: values,
+    inputs: call.inputs,
     tolerance: pair.tolerance,
     forward(inputs) {
-      const args = inputs.map((t, i) => (t.data.length === sizeOf(inputShapes[i]) ? nested[i].fill(t.data) : flatToNested(t)));
+      const args = call.build(inputs);
       const result = callUser(describe, () => pair.forward(...args));
       let out: unknown;
       let cache: unknown;
@@ -393,7 +465,77 @@ export function adaptPair(pair: PairSpec, options: AdaptOptions = {}): CheckTarg
     backward(inputs, dout, cache) {
       const upstream = outWasTyped ? Float64Array.from(dout.data) : flatToNested(dout);
       const grads = callUser(describe, () => pair.backward(upstream, cache));
-      return normalizeGradients(grads, inputNames, inputs, backwardName);
+      return normalizeGradients(grads, inputNames, inputs, backwardName, { unchecked: call.unchecked });
+    },
+  };
+}
+
+export interface LossSpec {
+  /** The function's name ("softmaxLoss"): the layer's name, and the one errors name. */
+  name: string;
+  fn: (...args: unknown[]) => unknown;
+  /** Every argument of the @gradcheck tag, in order. */
+  args: TagArg[];
+  tolerance?: Partial<Tolerance>;
+}
+
+const GRADS_FORMS = 'grads being the gradient itself (one checked input), an array in tag order, or an object keyed by input name';
+
+/** A loss's value as a number: a number, or a tensor holding one. */
+function lossValue(loss: unknown, fnName: string): number {
+  let v: unknown = loss;
+  if (loss instanceof Tensor && loss.size === 1 && loss.dtype !== 'bool') v = Number(loss.data[0]);
+  if (typeof v !== 'number') throw new ContractError(`${fnName}'s loss (the first thing it returns) must be a number; got ${describeValue(loss)}`);
+  if (!Number.isFinite(v)) throw new ContractError(`${fnName} returned a loss of ${v}`);
+  return v;
+}
+
+/**
+ * A loss function `f(...args) -> [loss, grads]` (or `{ loss, grads }`) as a CheckTarget
+ * whose output is the scalar loss. The gradients come with the loss, so forward keeps
+ * them as its cache and backward only scales them: the checker differentiates
+ * L = out * R for an upstream scalar R, whose gradient is R * grads.
+ */
+export function adaptLossFunction(spec: LossSpec, options: AdaptOptions = {}): CheckTarget {
+  const { name } = spec;
+  const call = new TagArguments(spec.args, options.seed ?? 0);
+  const { inputNames } = call;
+  if (inputNames.length === 0) {
+    throw new ContractError(`the @gradcheck tag of ${name} must name at least one checked input with its shape, like x:[4,5]`);
+  }
+  const describe = options.describeThrow ?? defaultDescribe;
+  // The checker is done with one output before it calls forward again (CheckTarget.forward).
+  const out: FlatTensor = { data: new Float64Array(1), shape: [] };
+
+  return {
+    name,
+    inputNames: inputNames.slice(),
+    inputs: call.inputs,
+    tolerance: spec.tolerance,
+    forward(inputs) {
+      const args = call.build(inputs);
+      const result = callUser(describe, () => spec.fn(...args));
+      let loss: unknown;
+      let grads: unknown;
+      if (Array.isArray(result) && result.length === 2) [loss, grads] = result;
+      else if (result !== null && typeof result === 'object' && !Array.isArray(result) && !(result instanceof Tensor) && 'loss' in result) {
+        ({ loss, grads } = result as { loss: unknown; grads?: unknown });
+      } else {
+        const spread = Array.isArray(result) && result.length > 2 ? ` (put the gradients in one array: [loss, [${inputNames.map((n) => `d${n}`).join(', ')}]])` : '';
+        throw new ContractError(`${name} must return [loss, grads] or { loss, grads }, ${GRADS_FORMS}; got ${describeValue(result)}${spread}`);
+      }
+      out.data[0] = lossValue(loss, name);
+      if (grads === undefined || grads === null) {
+        throw new ContractError(`${name} returned its loss but no gradients; return [loss, grads], ${GRADS_FORMS} (${inputNames.join(', ')})`);
+      }
+      return { out, cache: grads };
+    },
+    backward(inputs, dout, grads) {
+      const r = dout.data[0];
+      const flat = normalizeGradients(grads, inputNames, inputs, name, { requireAll: true, unchecked: call.unchecked });
+      // toFlat made copies, so scaling in place leaves the user's arrays alone.
+      for (const g of flat) if (g) for (let i = 0; i < g.data.length; i++) g.data[i] *= r;
+      return flat;
     },
   };
 }

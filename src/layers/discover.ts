@@ -3,9 +3,13 @@
  * text in, layers with names and line ranges out. It runs on every keystroke's
  * worth of edits, so it only scans text (never parses fully, never runs code).
  * Strings and comments are blanked first so that code-like text inside them is not
- * mistaken for a layer; doc comments are kept aside to read @gradcheck tags.
+ * mistaken for a layer; doc comments are kept aside to read @gradcheck tags (tag.ts
+ * reads them, in the grammar every language shares).
  */
-import type { DiscoveredLayer } from './types';
+import { parseGradcheckTag, type Tag } from './tag';
+import type { DiscoveredLayer, TagCandidate } from './types';
+
+export { parseGradcheckTag } from './tag';
 
 interface Comment {
   start: number;
@@ -244,54 +248,18 @@ function stringLiteralAt(text: string, pos: number): string | undefined {
   return end === -1 ? undefined : text.slice(pos + 1, end);
 }
 
-interface Tag {
-  inputNames: string[];
-  inputShapes: number[][];
-  tolerance?: { atol?: number; rtol?: number; eps?: number };
-  problem?: string;
-}
-
-/** Reads `@gradcheck x:[4,5] w:[5,3] b:[3] atol=1e-4` from a comment's text; undefined without a tag. */
-export function parseGradcheckTag(comment: string): Tag | undefined {
-  const at = comment.search(/@gradcheck\b/);
-  if (at === -1) return undefined;
-  let body = comment.slice(at + '@gradcheck'.length);
-  const nextTag = body.search(/(^|\s)@\w/);
-  if (nextTag !== -1) body = body.slice(0, nextTag);
-  body = body
-    .replace(/\*\/\s*$/, '')
-    .split('\n')
-    .map((l) => l.replace(/^\s*(\*|\/\/)/, ''))
-    .join(' ');
-  const tag: Tag = { inputNames: [], inputShapes: [] };
-  const token = new RegExp(`(${IDENT})\\s*:\\s*\\[([^\\]]*)\\]|(atol|rtol|eps)\\s*=\\s*([^\\s,]+)|(\\S+)`, 'g');
-  for (let m = token.exec(body); m; m = token.exec(body)) {
-    if (m[1]) {
-      const dims = m[2].trim() === '' ? [] : m[2].split(',').map((d) => d.trim());
-      if (dims.some((d) => !/^\d+$/.test(d))) {
-        tag.problem ??= `@gradcheck: the shape of '${m[1]}' must be whole numbers, like ${m[1]}:[4,5]; got [${m[2]}]`;
-        continue;
-      }
-      if (tag.inputNames.includes(m[1])) tag.problem ??= `@gradcheck: input '${m[1]}' is named twice`;
-      tag.inputNames.push(m[1]);
-      tag.inputShapes.push(dims.map(Number));
-    } else if (m[3]) {
-      const v = Number(m[4]);
-      if (!Number.isFinite(v) || v < 0) tag.problem ??= `@gradcheck: ${m[3]} must be a non-negative number, got ${m[4]}`;
-      else (tag.tolerance ??= {})[m[3] as 'atol' | 'rtol' | 'eps'] = v;
-    } else if (m[5] && m[5] !== ',') {
-      tag.problem ??= `@gradcheck: could not read '${m[5]}'; write each input as name:[d1,d2,...] (and optionally atol=, rtol=, eps=)`;
-    }
-  }
-  if (tag.inputNames.length === 0) tag.problem ??= '@gradcheck names no inputs; write them in order with shapes, like x:[4,5] w:[5,3]';
-  return tag;
-}
-
 /** The comment directly above `pos` (only whitespace between), merging consecutive `//` lines. */
 function commentAbove(scanned: Scanned, text: string, pos: number): string | undefined {
   const { comments } = scanned;
-  let k = comments.length - 1;
-  while (k >= 0 && comments[k].start >= pos) k--;
+  // The last comment starting before pos (comments are in order of position).
+  let lo = 0;
+  let hi = comments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (comments[mid].start < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  let k = lo - 1;
   if (k < 0 || /\S/.test(text.slice(comments[k].end, pos))) return undefined;
   const parts = [comments[k].text];
   while (k > 0 && comments[k].text.startsWith('//') && comments[k - 1].text.startsWith('//') && !/\S/.test(text.slice(comments[k - 1].end, comments[k].start))) {
@@ -305,26 +273,91 @@ interface Declaration {
   /** Start of the declaration (the `export` keyword when there is one). */
   start: number;
   end: number;
+  /** Where the parameters start: the `(` of the list, or the lone parameter of `x => ...`. */
+  params: number;
+  /** `export default function name(...)`: the module exports it as `default`. */
+  isDefault: boolean;
 }
 
 /** Function declarations and `const f = (...) =>` / `function` expressions, by name. */
 function functionDeclarations(code: string): Map<string, Declaration> {
   const found = new Map<string, Declaration>();
   const re = new RegExp(
-    `(?:^|[^\\w$.])((?:export\\s+)?(?:async\\s+)?function\\s*\\*?\\s*(${IDENT})\\s*[(<]|(?:export\\s+)?(?:const|let|var)\\s+(${IDENT})\\s*(?::[^=;]*)?=\\s*(?:async\\s+)?(?:function\\b|\\(|${IDENT}\\s*=>))`,
+    `(?:^|[^\\w$.])((?:export\\s+(default\\s+)?)?(?:async\\s+)?function\\s*\\*?\\s*(${IDENT})\\s*[(<]|(?:export\\s+)?(?:const|let|var)\\s+(${IDENT})\\s*(?::[^=;]*)?=\\s*(?:async\\s+)?(?:function\\b|\\(|${IDENT}\\s*=>))`,
     'g',
   );
   for (let m = re.exec(code); m; m = re.exec(code)) {
     const start = m.index + m[0].indexOf(m[1]);
-    const name = m[2] ?? m[3];
+    const name = m[3] ?? m[4];
     const afterHead = start + m[1].length;
-    const end = m[2] ? functionEnd(code, afterHead - 1) : expressionEnd(code, code.indexOf('=', start + m[1].indexOf(name) + name.length) + 1);
-    if (!found.has(name)) found.set(name, { name, start, end });
+    let end: number;
+    let params: number;
+    if (m[3]) {
+      end = functionEnd(code, afterHead - 1);
+      params = code.indexOf('(', afterHead - 1);
+    } else {
+      const eq = code.indexOf('=', start + m[1].indexOf(name) + name.length);
+      end = expressionEnd(code, eq + 1);
+      const value = /^\s*(?:async\s+)?(function\b)?/.exec(code.slice(eq + 1, eq + 200))!;
+      params = value[1] ? code.indexOf('(', eq + 1 + value[0].length) : eq + 1 + value[0].length;
+    }
+    if (!found.has(name)) found.set(name, { name, start, end, params, isDefault: m[2] !== undefined });
   }
   return found;
 }
 
-/** Every checkable layer in a file's text, in order of appearance. */
+/**
+ * The names of a forward/backward pair from its forward's name: `Forward` (not followed
+ * by a lowercase letter, so `Forwards` is no pair) is dropped for the pair's name and
+ * becomes `Backward` for the backward's: affineForward -> affine, affineBackward;
+ * convForwardNaive -> convNaive, convBackwardNaive.
+ */
+function pairOf(forwardName: string): { name: string; backwardName: string } | undefined {
+  const m = /^(.+?)Forward(?![a-z])(.*)$/.exec(forwardName);
+  return m ? { name: m[1] + m[2], backwardName: `${m[1]}Backward${m[2]}` } : undefined;
+}
+
+/** The forward's name for a function named like a pair's backward (affineBackward -> affineForward). */
+function forwardOf(backwardName: string): string | undefined {
+  const m = /^(.+?)Backward(?![a-z])(.*)$/.exec(backwardName);
+  return m ? `${m[1]}Forward${m[2]}` : undefined;
+}
+
+/** Whether `@gradcheck` opens a line of the comment (after its markers), as a doc tag does. */
+const TAG_AT_LINE_START = /(?:^|\n)[ \t]*(?:\/\*\*?|\*|\/\/)?[ \t]*@gradcheck\b/;
+
+/**
+ * The @gradcheck tag in the comment right above a declaration, if any. Any function
+ * may be a loss function, so for those a comment that only mentions the tag in passing
+ * ("the @gradcheck tag of ...") is not one: the tag must open a line or read cleanly.
+ * A function named like a pair's forward takes any tag, and so has a malformed one explained.
+ */
+function tagAbove(scanned: Scanned, text: string, d: Declaration): Tag | undefined {
+  const comment = commentAbove(scanned, text, d.start);
+  const tag = comment === undefined ? undefined : parseGradcheckTag(comment);
+  if (!tag || !tag.problem || pairOf(d.name) || TAG_AT_LINE_START.test(comment!)) return tag;
+  return undefined;
+}
+
+/** The fields every convention takes from its tag. */
+function fromTag(tag: Tag): Pick<DiscoveredLayer, 'inputNames' | 'inputShapes' | 'args' | 'tolerance' | 'problem'> {
+  const fields: Pick<DiscoveredLayer, 'inputNames' | 'inputShapes' | 'args' | 'tolerance' | 'problem'> = {
+    inputNames: tag.inputNames,
+    inputShapes: tag.inputShapes,
+    args: tag.args,
+  };
+  if (tag.tolerance) fields.tolerance = tag.tolerance;
+  if (tag.problem) fields.problem = tag.problem;
+  return fields;
+}
+
+/**
+ * Every checkable layer in a file's text, in order of appearance:
+ * - a pair: a function named xxxForward (or xxxForwardYyy) under a @gradcheck tag, with
+ *   its xxxBackward (xxxBackwardYyy);
+ * - a loss function: any other function under a @gradcheck tag, returning [loss, grads];
+ * - a layer() definition (its inputs say what the tag says for the others).
+ */
 export function discoverLayers(text: string): DiscoveredLayer[] {
   const scanned = scan(text);
   const { code } = scanned;
@@ -332,28 +365,53 @@ export function discoverLayers(text: string): DiscoveredLayer[] {
   const line = (pos: number) => lineOf(starts, pos);
   const layers: DiscoveredLayer[] = [];
 
-  // Forward/backward pairs: a function named xxxForward under a @gradcheck tag.
   const functions = functionDeclarations(code);
-  for (const fwd of functions.values()) {
-    const stem = /^(.*)Forward$/.exec(fwd.name)?.[1];
-    if (!stem) continue;
-    const comment = commentAbove(scanned, text, fwd.start);
-    const tag = comment === undefined ? undefined : parseGradcheckTag(comment);
+  for (const fn of functions.values()) {
+    const tag = tagAbove(scanned, text, fn);
     if (!tag) continue;
-    const bwd = functions.get(`${stem}Backward`);
-    const layer: DiscoveredLayer = {
-      name: stem,
-      convention: 'pair',
-      exportName: fwd.name,
-      line: line(fwd.start),
-      endLine: line(Math.max(fwd.end, bwd?.end ?? 0)),
-      inputNames: tag.inputNames,
-      inputShapes: tag.inputShapes,
-    };
-    if (bwd) layer.backwardLine = line(bwd.start);
-    if (tag.tolerance) layer.tolerance = tag.tolerance;
-    if (tag.problem) layer.problem = tag.problem;
-    layers.push(layer);
+    const pair = pairOf(fn.name);
+    if (pair) {
+      const bwd = functions.get(pair.backwardName);
+      const layer: DiscoveredLayer = {
+        name: pair.name,
+        convention: 'pair',
+        exportName: fn.name,
+        backwardName: pair.backwardName,
+        line: line(fn.start),
+        endLine: line(Math.max(fn.end, bwd?.end ?? 0)),
+        ...fromTag(tag),
+      };
+      if (bwd) layer.backwardLine = line(bwd.start);
+      layers.push(layer);
+      continue;
+    }
+    const fwd = functions.get(forwardOf(fn.name) ?? '');
+    if (fwd) {
+      // A tag above the backward of a pair: the pair is meant, so say where the tag goes
+      // (unless the forward has its own tag, which is the one read).
+      const own = pairOf(fwd.name)!;
+      if (tagAbove(scanned, text, fwd)) continue;
+      layers.push({
+        name: own.name,
+        convention: 'pair',
+        exportName: fwd.name,
+        backwardName: fn.name,
+        line: line(fwd.start),
+        endLine: line(Math.max(fwd.end, fn.end)),
+        backwardLine: line(fn.start),
+        ...fromTag(tag),
+        problem: `the @gradcheck tag of a pair goes above its forward, ${fwd.name}, not above ${fn.name}: move it up`,
+      });
+      continue;
+    }
+    layers.push({
+      name: fn.name,
+      convention: 'loss',
+      exportName: fn.isDefault ? 'default' : fn.name,
+      line: line(fn.start),
+      endLine: line(fn.end),
+      ...fromTag(tag),
+    });
   }
 
   // layer() definitions: `export const affine = layer({ ... })` (or `export default layer(...)`).
@@ -384,4 +442,141 @@ export function discoverLayers(text: string): DiscoveredLayer[] {
   }
 
   return layers.sort((a, b) => a.line - b.line);
+}
+
+type TagParam = TagCandidate['params'][number];
+
+const LABEL_NAMES = new Set(['y', 'label', 'labels', 'target', 'targets']);
+
+/**
+ * What a parameter most likely is, for the tag the user is about to write: labels by
+ * their usual names; constants by a `...Param(s)` name, `mode`, a default value, a scalar
+ * or object type annotation, or an object pattern; the rest are checked inputs.
+ */
+function guessKind(name: string, hints: { hasDefault: boolean; type?: string; objectPattern?: boolean }): TagParam['guess'] {
+  if (LABEL_NAMES.has(name.toLowerCase())) return 'int';
+  if (/(?:Params?|params?)$/.test(name) || name === 'mode' || hints.hasDefault || hints.objectPattern) return 'const';
+  if (hints.type !== undefined && /^(?:number|string|boolean|\{[\s\S]*\}|Record\s*<[\s\S]*>)$/.test(hints.type.trim())) return 'const';
+  return 'tensor';
+}
+
+/** Splits `text` at commas outside brackets (`<`/`>` of TypeScript types count, `=>` does not). */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{' || c === '<') depth++;
+    else if (c === ')' || c === ']' || c === '}' || (c === '>' && text[i - 1] !== '=')) depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(text.slice(from));
+  return parts.map((p) => p.trim()).filter((p) => p !== '');
+}
+
+/** Index of the first `=` at depth 0 in `text` that is a default value's (not `=>`, `==`). */
+function defaultAt(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{' || c === '<') depth++;
+    else if (c === ')' || c === ']' || c === '}' || (c === '>' && text[i - 1] !== '=')) depth--;
+    else if (c === '=' && depth === 0 && text[i + 1] !== '>' && text[i + 1] !== '=') return i;
+  }
+  return -1;
+}
+
+/** The parameters of a declaration, in call order, with a guess of what each is (rest parameters left out). */
+function parametersOf(code: string, d: Declaration): TagParam[] {
+  if (code[d.params] !== '(') {
+    const lone = new RegExp(`^${IDENT}`).exec(code.slice(d.params));
+    return lone ? [{ name: lone[0], guess: guessKind(lone[0], { hasDefault: false }) }] : [];
+  }
+  const list = code.slice(d.params + 1, matchBracket(code, d.params));
+  const params: TagParam[] = [];
+  splitTopLevel(list).forEach((p, i) => {
+    if (p.startsWith('...')) return;
+    const eq = defaultAt(p);
+    const hasDefault = eq !== -1;
+    if (p[0] === '{' || p[0] === '[') {
+      params.push({ name: `arg${i + 1}`, guess: guessKind(`arg${i + 1}`, { hasDefault, objectPattern: p[0] === '{' }) });
+      return;
+    }
+    const m = new RegExp(`^(${IDENT})\\s*\\??\\s*(?::([\\s\\S]*))?$`).exec(hasDefault ? p.slice(0, eq).trim() : p);
+    if (!m || m[1] === 'this') return;
+    params.push({ name: m[1], guess: guessKind(m[1], { hasDefault, type: m[2] }) });
+  });
+  return params;
+}
+
+/** Whether a function returns `[loss, ...]` or `{ loss, ... }` (a `return` or an arrow's expression body). */
+function returnsLoss(code: string, d: Declaration): boolean {
+  const body = code.slice(d.params, d.end + 1);
+  for (const m of body.matchAll(new RegExp(`(?:\\breturn|=>)\\s*\\[\\s*(${IDENT})\\s*,`, 'g'))) {
+    if (/loss/i.test(m[1])) return true;
+  }
+  return /(?:\breturn\s*\(?|=>\s*\()\s*\{[^{}]*\bloss\b\s*[,:}]/.test(body);
+}
+
+/** Whether a name says "loss": `loss`, `svm_loss`, `softmaxLoss`, `LossFn` (not `gloss`). */
+const namesLoss = (name: string) => /(?:^|[^a-z])loss|Loss/.test(name);
+
+/** For each position (in ascending order), whether it is outside every bracket of the code. */
+function atTopLevel(code: string, positions: number[]): Set<number> {
+  const top = new Set<number>();
+  let depth = 0;
+  let at = 0;
+  for (const pos of positions) {
+    for (; at < pos; at++) {
+      const c = code[at];
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') depth--;
+    }
+    if (depth <= 0) top.add(pos);
+  }
+  return top;
+}
+
+/**
+ * Untagged functions that look checkable, for an "Add @gradcheck tag…" lens: top-level
+ * pairs with both halves present, and loss-shaped functions (a name with "loss", or
+ * returning [loss, grads]). Tagged layers and layer() definitions are never candidates.
+ */
+export function discoverCandidates(text: string): TagCandidate[] {
+  const scanned = scan(text);
+  const { code } = scanned;
+  const starts = lineStarts(text);
+  const functions = functionDeclarations(code);
+  const all = [...functions.values()].sort((a, b) => a.start - b.start);
+  const top = atTopLevel(code, all.map((d) => d.start));
+  const candidates: TagCandidate[] = [];
+  const add = (name: string, convention: 'pair' | 'loss', d: Declaration) => {
+    const line = lineOf(starts, d.start);
+    candidates.push({
+      name,
+      convention,
+      language: 'javascript',
+      line,
+      insertLine: line,
+      indent: /^[ \t]*/.exec(text.slice(starts[line]))![0],
+      params: parametersOf(code, d),
+    });
+  };
+  for (const fn of all) {
+    if (!top.has(fn.start) || tagAbove(scanned, text, fn)) continue;
+    const pair = pairOf(fn.name);
+    if (pair) {
+      const bwd = functions.get(pair.backwardName);
+      if (bwd && !tagAbove(scanned, text, bwd)) add(pair.name, 'pair', fn);
+      continue;
+    }
+    // A backward is never a loss function, whether or not its forward is there.
+    if (forwardOf(fn.name)) continue;
+    if (namesLoss(fn.name) || returnsLoss(code, fn)) add(fn.name, 'loss', fn);
+  }
+  return candidates;
 }

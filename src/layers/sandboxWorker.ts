@@ -17,7 +17,7 @@ import * as vm from 'node:vm';
 import * as gradlens from '../api';
 import { checkTarget } from '../gradcheck';
 import type { CheckTarget } from '../gradcheck/types';
-import { adaptLayerDefinition, adaptPair, ContractError } from './adapt';
+import { adaptLayerDefinition, adaptLossFunction, adaptPair, ContractError } from './adapt';
 import { bundleUserFile, displayPath, initBundler, warmBundler, type Bundle } from './bundle';
 import { isLayerDefinition, type LayerDefinition } from './contract';
 import type { BundleRequest, BundleResponse, RunRequest, RuntimeLayer, WorkerMessage, WorkerRole } from './protocol';
@@ -109,7 +109,7 @@ function plan(file: string, exports: Record<string, unknown>, discovered: Discov
       continue;
     }
     if (d.convention === 'pair') {
-      const backwardName = `${d.name}Backward`;
+      const backwardName = d.backwardName ?? `${d.name}Backward`;
       claimed.add(backwardName);
       const fwd = exports[d.exportName];
       const bwd = exports[backwardName];
@@ -132,6 +132,7 @@ function plan(file: string, exports: Record<string, unknown>, discovered: Discov
               backward: bwd as (dout: unknown, cache: unknown) => unknown,
               forwardName: d.exportName,
               backwardName,
+              args: d.args,
               inputNames: d.inputNames,
               inputShapes: d.inputShapes ?? [],
               tolerance: d.tolerance,
@@ -139,7 +140,22 @@ function plan(file: string, exports: Record<string, unknown>, discovered: Discov
             { seed, describeThrow: describe },
           ),
       });
-    } else {
+    } else if (d.convention === 'loss') {
+      const fn = exports[d.exportName];
+      if (typeof fn !== 'function') {
+        const problem =
+          d.exportName === 'default'
+            ? `${d.name} is not the default export of ${where}`
+            : `${d.exportName} is not exported as a function from ${where}; write \`export function ${d.exportName}(...)\``;
+        planned.push({ ...base, problem });
+        continue;
+      }
+      const args = d.args ?? d.inputNames.map((name, i) => ({ kind: 'tensor' as const, name, shape: d.inputShapes?.[i] ?? [] }));
+      planned.push({
+        ...base,
+        target: () => adaptLossFunction({ name: d.name, fn: fn as (...a: unknown[]) => unknown, args, tolerance: d.tolerance }, { seed, describeThrow: describe }),
+      });
+    } else if (d.convention === 'layer') {
       const value = exports[d.exportName];
       if (!isLayerDefinition(value)) {
         const problem =
@@ -153,6 +169,8 @@ function plan(file: string, exports: Record<string, unknown>, discovered: Discov
       }
       const name = value.name ?? d.exportName;
       planned.push({ ...base, name, target: () => adaptLayerDefinition(value, name, { seed, describeThrow: describe }) });
+    } else {
+      planned.push({ ...base, problem: `${d.name}: the '${d.convention}' convention is read from Python files only` });
     }
   }
 

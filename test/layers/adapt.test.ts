@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, rand, tensor, Tensor } from '../../src/engine';
+import { Rng, rand, randn, tensor, Tensor } from '../../src/engine';
 import { checkTarget } from '../../src/gradcheck';
-import { adaptLayerDefinition, adaptPair, ContractError, toFlat } from '../../src/layers/adapt';
+import type { CheckTarget } from '../../src/gradcheck/types';
+import { adaptLayerDefinition, adaptLossFunction, adaptPair, ContractError, toFlat } from '../../src/layers/adapt';
 import { isLayerDefinition, layer } from '../../src/layers/contract';
+import { parseGradcheckTag } from '../../src/layers/tag';
+import { tagValues } from '../../src/layers/tagValues';
 
 const square = layer({
   inputs: { x: [2, 3] },
@@ -188,4 +191,147 @@ test('pairs: the nested inputs are reused between calls, yet whatever forward do
       assert.deepEqual(seen[call], Array.from(input, (v) => 3 * v * v), `${what}, call ${call}`);
     }
   }
+});
+
+const argsOf = (tag: string) => parseGradcheckTag(`@gradcheck ${tag}`)!.args;
+
+test('pairs: a tag of inputs alone gives the same values as before tags had labels and constants', () => {
+  const shapes = [[4, 5], [5, 3], [3]];
+  const base = new Rng(11);
+  const before = shapes.map((shape) => Array.from(randn(shape, { rng: base.fork(), dtype: 'float64' }).data as Float64Array));
+  const noop = { name: 'a', forward: () => [0, null], backward: () => [], forwardName: 'aForward', backwardName: 'aBackward' };
+  const byShapes = adaptPair({ ...noop, inputNames: ['x', 'w', 'b'], inputShapes: shapes }, { seed: 11 });
+  const byArgs = adaptPair({ ...noop, args: argsOf('x:[4,5] w:[5,3] b:[3]') }, { seed: 11 });
+  assert.deepEqual(byShapes.inputs.map((t) => Array.from(t.data)), before);
+  assert.deepEqual(byArgs.inputs.map((t) => Array.from(t.data)), before);
+  // A constant draws nothing, so adding one leaves every input as it was.
+  const withConst = adaptPair({ ...noop, args: argsOf('x:[4,5] p={"k": 1} w:[5,3] b:[3]') }, { seed: 11 });
+  assert.deepEqual(withConst.inputs.map((t) => Array.from(t.data)), before);
+});
+
+test('pairs: every tag arg is passed in order; labels are integers, constants fresh copies, neither is checked', () => {
+  const calls: unknown[][] = [];
+  const args = argsOf('x:[3,4] y:int[3]<4 opts={"scale": 2, "deep": {"k": [1]}} bias=0.5');
+  const target = adaptPair(
+    {
+      name: 'pick',
+      forwardName: 'pickForward',
+      backwardName: 'pickBackward',
+      args,
+      forward: (...a) => {
+        calls.push(structuredClone(a));
+        const [x, y, opts, bias] = a as [number[][], number[], { scale: number; deep: { k: number[] } }, number];
+        const out = x.map((row, i) => opts.scale * row[y[i]] + bias);
+        const cache = { y: y.slice(), scale: opts.scale };
+        // Scribbling on the labels and the dict must not reach the next call.
+        y[0] = 99;
+        opts.scale = 100;
+        opts.deep.k.push(2);
+        return [out, cache];
+      },
+      backward: (dout, cache) => {
+        const { y, scale } = cache as { y: number[]; scale: number };
+        const d = dout as number[];
+        return [y.map((label, i) => [0, 1, 2, 3].map((j) => (j === label ? scale * d[i] : 0)))];
+      },
+    },
+    { seed: 3 },
+  );
+  assert.deepEqual(target.inputNames, ['x']);
+  const report = checkTarget(target, { mode: 'full' });
+  assert.equal(report.passed, true, report.error);
+  const [first] = calls;
+  const labels = tagValues(args, 3)[1].value as { data: Int32Array };
+  assert.deepEqual(first[1], Array.from(labels.data));
+  assert.ok((first[1] as number[]).every((v) => Number.isInteger(v) && v >= 0 && v < 4));
+  for (const call of calls) {
+    assert.deepEqual(call.slice(1), [first[1], { scale: 2, deep: { k: [1] } }, 0.5]);
+  }
+});
+
+test('pairs: a gradient for a label or a constant names what it is', () => {
+  const target = adaptPair({
+    name: 'p',
+    forwardName: 'pForward',
+    backwardName: 'pBackward',
+    args: argsOf('x:[2] y:int[2]<3 cfg={}'),
+    forward: (x) => [x, null],
+    backward: (d) => ({ x: d, cfg: 0 }),
+  });
+  assert.match(checkTarget(target, { mode: 'full' }).error ?? '', /pBackward returned a gradient for 'cfg' \(a constant, passed but not checked\), which is not a checked input; checked inputs are \(x\)/);
+});
+
+/** Softmax cross-entropy over nested arrays, averaged over the batch. */
+function softmaxLoss(x: number[][], y: number[]): [number, number[][]] {
+  let loss = 0;
+  const dx = x.map((row, i) => {
+    const max = Math.max(...row);
+    const e = row.map((v) => Math.exp(v - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    loss -= Math.log(e[y[i]] / sum);
+    return e.map((v, j) => (v / sum - (j === y[i] ? 1 : 0)) / x.length);
+  });
+  return [loss / x.length, dx];
+}
+
+test('loss functions: a scalar output; grads bare, in an array in tag order, or by name; scaled by the upstream gradient', () => {
+  const softmax = adaptLossFunction({ name: 'softmaxLoss', fn: softmaxLoss as never, args: argsOf('x:[4,3] y:int[4]<3') }, { seed: 5 });
+  assert.deepEqual(softmax.inputNames, ['x']);
+  assert.deepEqual(softmax.forward(softmax.inputs).out.shape, []);
+  const dout = { data: Float64Array.of(-2.5), shape: [] };
+  const x = softmax.inputs[0];
+  const y = Array.from((tagValues(argsOf('x:[4,3] y:int[4]<3'), 5)[1].value as { data: Int32Array }).data);
+  const { cache } = softmax.forward(softmax.inputs);
+  const grads = softmax.backward(softmax.inputs, dout, cache);
+  const expected = softmaxLoss([0, 1, 2, 3].map((i) => Array.from(x.data.slice(3 * i, 3 * i + 3))), y)[1].flat().map((v) => -2.5 * v);
+  assert.deepEqual(Array.from(grads[0]!.data), expected);
+  assert.equal(checkTarget(softmax, { mode: 'full' }).passed, true);
+
+  // sum(x * w) + reg * sum(w^2), with its gradients as an array and as an object.
+  const dot = (x: number[], w: number[], reg: number) => x.reduce((s, v, i) => s + v * w[i], 0) + reg * w.reduce((s, v) => s + v * v, 0);
+  const asArray = adaptLossFunction({ name: 'dotLoss', fn: ((x: number[], w: number[], reg: number) => [dot(x, w, reg), [w, w.map((v, i) => x[i] + 2 * reg * v)]]) as never, args: argsOf('x:[3] w:[3] reg=0.25') });
+  assert.equal(checkTarget(asArray, { mode: 'full' }).passed, true);
+  const asObject = adaptLossFunction({ name: 'dotLoss', fn: ((x: number[], w: number[], reg: number) => ({ loss: dot(x, w, reg), grads: { w: w.map((v, i) => x[i] + 2 * reg * v), x: w } })) as never, args: argsOf('x:[3] w:[3] reg=0.25') });
+  assert.equal(checkTarget(asObject, { mode: 'fast' }).passed, true);
+  const tensorLoss = adaptLossFunction({ name: 'sq', fn: ((x: number[]) => [tensor([x.reduce((s, v) => s + v * v, 0)]), x.map((v) => 2 * v)]) as never, args: argsOf('x:[4]') });
+  assert.equal(checkTarget(tensorLoss, { mode: 'full' }).passed, true, 'a one-element tensor is a loss too');
+});
+
+test('loss functions: a wrong gradient fails with a diagnosis', () => {
+  const forgetsMean = (x: number[][], y: number[]) => {
+    const [loss, dx] = softmaxLoss(x, y);
+    return [loss, dx.map((row) => row.map((v) => v * x.length))];
+  };
+  const report = checkTarget(adaptLossFunction({ name: 'softmaxLoss', fn: forgetsMean as never, args: argsOf('x:[4,3] y:int[4]<3') }), { mode: 'full' });
+  assert.equal(report.passed, false);
+  assert.match(report.inputs[0].diagnosis ?? '', /factor of exactly 4x/);
+});
+
+test('loss functions: what is wrong with the return value names the function, the input and what was expected', () => {
+  const errorOf = (fn: (...a: never[]) => unknown, tag = 'x:[2] w:[2] y:int[2]<3') =>
+    checkTarget(adaptLossFunction({ name: 'myLoss', fn: fn as never, args: argsOf(tag) }), { mode: 'full' }).error ?? '';
+  assert.match(errorOf(() => 3), /myLoss must return \[loss, grads\] or \{ loss, grads \}, grads being .*; got number 3/);
+  assert.match(errorOf((x: number[], w: number[]) => [0, x, w]), /got an array of length 3 \(put the gradients in one array: \[loss, \[dx, dw\]\]\)/);
+  assert.match(errorOf(() => ['0.5', []]), /myLoss's loss \(the first thing it returns\) must be a number; got the string "0.5"/);
+  assert.match(errorOf(() => [NaN, []]), /myLoss returned a loss of NaN/);
+  assert.match(errorOf(() => ({ loss: 1 })), /myLoss returned its loss but no gradients; return \[loss, grads\]/);
+  assert.match(errorOf((x: number[]) => [0, [x]]), /myLoss returned 1 gradient, expected 2, one per input in order \(x, w\)/);
+  assert.match(errorOf((x: number[]) => [0, [x, null]]), /myLoss returned no gradient for 'w'; expected one for each checked input \(x, w\), of the input's shape \[2\]/);
+  assert.match(errorOf((x: number[]) => [0, { x }]), /myLoss returned no gradient for 'w'/);
+  assert.match(errorOf((x: number[], w: number[]) => [0, { x, dw: w }]), /myLoss returned a gradient for 'dw', which is not a checked input; checked inputs are \(x, w\)/);
+  const wrongShape = checkTarget(adaptLossFunction({ name: 'myLoss', fn: ((x: number[]) => [0, [x, [1, 2, 3]]]) as never, args: argsOf('x:[2] w:[2]') }), { mode: 'full' });
+  assert.equal(wrongShape.inputs[1].status, 'failed');
+  assert.match(wrongShape.inputs[1].diagnosis ?? '', /\[3\].*\[2\]|\[2\].*\[3\]/);
+  assert.match(errorOf(() => [0, 'grads'], 'x:[2]'), /myLoss must return the gradients as an object keyed by input name or an array in input order \(x\); got the string "grads"/);
+  assert.throws(() => adaptLossFunction({ name: 'myLoss', fn: () => 0, args: argsOf('y:int[2]<3') }), /myLoss must name at least one checked input/);
+});
+
+test('tag values: a loss and a pair with the same tag and seed see the same inputs as tagValues gives any language', () => {
+  const args = argsOf('a:[3,2] y:int[3]<2 p={"x": 1} b:[2]');
+  const expected = tagValues(args, 9).filter((v) => v.kind === 'tensor').map((v) => Array.from((v.value as { data: Float64Array }).data));
+  const targets: CheckTarget[] = [
+    adaptLossFunction({ name: 'l', fn: () => [0, []], args }, { seed: 9 }),
+    adaptPair({ name: 'p', forwardName: 'pForward', backwardName: 'pBackward', forward: () => [0, null], backward: () => [], args }, { seed: 9 }),
+  ];
+  for (const t of targets) assert.deepEqual(t.inputs.map((i) => Array.from(i.data)), expected);
 });

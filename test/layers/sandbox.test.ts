@@ -134,3 +134,32 @@ test('checkFiles searches folders for files with layers and reports missing path
   ]);
   assert.ok(results[1].layers.every((l) => l.mode === 'fast' && l.passed));
 });
+
+test('CS231n-style loss functions and a conv pair with a dict of settings, end to end', async () => {
+  const file = path.resolve('test/fixtures/jsLayers/cs231n.js');
+  const result = await checkFile(file, { workerPath });
+  assert.equal(result.loadError, undefined);
+  const layers = byName(result.layers);
+  assert.deepEqual(result.layers.map((l) => l.name), [
+    'softmaxLoss', 'unscaledSoftmaxLoss', 'l2Loss', 'ridgeLoss', 'badKeysLoss', 'notNumberLoss', 'hiddenLoss', 'convNaive', 'poolFast',
+  ]);
+  // Integer labels are passed to the loss but not checked: only x is an input.
+  const softmax = layers.get('softmaxLoss')!;
+  assert.equal(softmax.passed, true, softmax.error);
+  assert.equal(softmax.line, 8);
+  assert.deepEqual(softmax.inputs.map((i) => [i.name, i.status, i.shape]), [['x', 'passed', [5, 4]]]);
+  const unscaled = layers.get('unscaledSoftmaxLoss')!;
+  assert.equal(unscaled.passed, false);
+  assert.match(unscaled.inputs[0].diagnosis ?? '', /constant factor of exactly 5x \(N = 5\)/);
+  assert.equal(layers.get('l2Loss')?.passed, true, 'grads keyed by input name');
+  assert.deepEqual(layers.get('ridgeLoss')?.inputs.map((i) => [i.name, i.status]), [['x', 'passed'], ['w', 'passed']], 'a constant reaches the loss');
+  assert.match(layers.get('badKeysLoss')?.error ?? '', /badKeysLoss returned a gradient for 'y' \(integer labels, passed but not checked\), which is not a checked input; checked inputs are \(x\)/);
+  assert.match(layers.get('notNumberLoss')?.error ?? '', /notNumberLoss's loss \(the first thing it returns\) must be a number; got the string "small"/);
+  assert.match(layers.get('hiddenLoss')?.error ?? '', /hiddenLoss is not exported as a function from .*cs231n\.js; write `export function hiddenLoss\(\.\.\.\)`/);
+  // stride 2 and pad 1 reach the forward (a 5x5 input gives a 3x3 output), on every call.
+  const conv = layers.get('convNaive')!;
+  assert.equal(conv.passed, true, conv.error);
+  assert.deepEqual(conv.inputs.map((i) => [i.name, i.status]), [['x', 'passed'], ['w', 'passed'], ['b', 'passed']]);
+  assert.equal(conv.backwardLine, 104);
+  assert.match(layers.get('poolFast')?.error ?? '', /poolBackwardFast is not exported as a function/);
+});
