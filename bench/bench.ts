@@ -2,7 +2,9 @@
  * `npm run bench`: GradLens's float32 speed side by side with PyTorch CPU and
  * TensorFlow.js's pure-JS backend, in one run.
  *
- *   node dist/bench.js [--quick] [--no-torch] [--no-tfjs] [--out FILE]
+ *   node dist/bench.js [--quick] [--no-torch] [--no-tfjs] [--out FILE] [--section NAME]
+ *
+ * --section runs one of the extra sections alone (gpujs, gradcheck, python).
  *
  * Prints tables (medians of several runs) to stdout, progress to stderr, and
  * writes every number to dist/bench-results.json (or FILE).
@@ -49,6 +51,15 @@ async function main(): Promise<void> {
   const outIndex = argv.indexOf('--out');
   const outFile = outIndex >= 0 ? argv[outIndex + 1] : 'dist/bench-results.json';
   const ctx: BenchContext = { quick, log: (line) => process.stderr.write(`[bench] ${line}\n`) };
+  const sectionIndex = argv.indexOf('--section');
+  if (sectionIndex >= 0) {
+    const name = argv[sectionIndex + 1];
+    const section = extraSections.find((s) => s.name === `${name}Section`);
+    if (!section) throw new Error(`--section takes one of ${extraSections.map((s) => s.name.replace(/Section$/, '')).join(', ')}; got ${name}`);
+    const t = await section(ctx);
+    console.log(formatTable(t.title, t.rows, t.notes));
+    return;
+  }
   const started = Date.now();
   const host = machine();
   console.log(`# GradLens bench — ${host.cpu}, ${host.cores} cores (${host.simd}), Node ${host.node}, load average ${host.loadAverage1m}`);

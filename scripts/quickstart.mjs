@@ -53,7 +53,8 @@ let surprises = 0;
 console.log('GradLens: gradient checks of the bundled examples (float64, central differences)\n');
 for (const l of layers) {
   const wrongOnPurpose = l.file.split(/[\\/]/).includes('wrong');
-  const where = `${l.file.split(sep).join('/')}:${l.line}`;
+  const file = l.file.split(sep).join('/');
+  const where = l.cell !== undefined ? `${file}, cell ${l.cell + 1}, line ${l.line}` : `${file}:${l.line}`;
   const asExpected = l.passed !== wrongOnPurpose;
   if (!asExpected) surprises++;
   const mark = l.passed ? '✓ passed' : '✗ failed';

@@ -198,7 +198,7 @@ function timeCheck(target: CheckTarget, mode: CheckMode, runs: number): CheckTim
   };
 }
 
-interface TorchCheck {
+export interface TorchCheck {
   median_ms: number;
   runs_ms: number[];
   cpu_median_ms: number;
@@ -206,9 +206,20 @@ interface TorchCheck {
   forward_calls: number;
   passed: boolean;
 }
-type TorchOutcome = { status: 'ok'; version: string; threads: number; full: TorchCheck; fast: TorchCheck } | { status: 'skipped'; reason: string };
+export type TorchOutcome =
+  | {
+      status: 'ok';
+      version: string;
+      threads: number;
+      full: TorchCheck;
+      fast: TorchCheck;
+      /** The same layer as a torch.autograd.Function with a hand-written backward. */
+      function_full: TorchCheck;
+      function_fast: TorchCheck;
+    }
+  | { status: 'skipped'; reason: string };
 
-function runTorch(quick: boolean): TorchOutcome {
+export function runTorch(quick: boolean): TorchOutcome {
   if (!existsSync(PYTHON)) return { status: 'skipped', reason: `${PYTHON} not found` };
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
   if (probe.status !== 0) {
@@ -223,18 +234,18 @@ function runTorch(quick: boolean): TorchOutcome {
     return { status: 'skipped', reason: `${TORCH_SCRIPT} failed: ${why}` };
   }
   try {
-    const parsed = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { torch: string; threads: number; full: TorchCheck; fast: TorchCheck };
-    return { status: 'ok', version: parsed.torch, threads: parsed.threads, full: parsed.full, fast: parsed.fast };
+    const parsed = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { torch: string; threads: number } & Record<'full' | 'fast' | 'function_full' | 'function_fast', TorchCheck>;
+    return { status: 'ok', version: parsed.torch, threads: parsed.threads, full: parsed.full, fast: parsed.fast, function_full: parsed.function_full, function_fast: parsed.function_fast };
   } catch {
     return { status: 'skipped', reason: `${TORCH_SCRIPT} printed no JSON result` };
   }
 }
 
 /** One result from the runs that succeeded: every timed run pooled, one median over them. */
-function pooled(outcomes: TorchOutcome[]): TorchOutcome {
+export function pooled(outcomes: TorchOutcome[]): TorchOutcome {
   const ok = outcomes.filter((o): o is Extract<TorchOutcome, { status: 'ok' }> => o.status === 'ok');
   if (ok.length === 0) return outcomes[0];
-  const pool = (mode: 'full' | 'fast'): TorchCheck => {
+  const pool = (mode: 'full' | 'fast' | 'function_full' | 'function_fast'): TorchCheck => {
     const runs_ms = ok.flatMap((o) => o[mode].runs_ms);
     const cpu_runs_ms = ok.flatMap((o) => o[mode].cpu_runs_ms);
     return {
@@ -246,7 +257,7 @@ function pooled(outcomes: TorchOutcome[]): TorchOutcome {
       passed: ok.every((o) => o[mode].passed),
     };
   };
-  return { ...ok[0], full: pool('full'), fast: pool('fast') };
+  return { ...ok[0], full: pool('full'), fast: pool('fast'), function_full: pool('function_full'), function_fast: pool('function_fast') };
 }
 
 interface FileTiming {

@@ -6,6 +6,7 @@
  */
 import { gpujsSection } from './gpujs';
 import { gradcheckSection } from './gradcheck';
+import { pythonSection } from './python';
 
 export interface BenchContext {
   /** Fewer runs, for a smoke test of the bench itself. */
@@ -26,4 +27,4 @@ export interface BenchSectionResult {
 export type BenchSection = (ctx: BenchContext) => Promise<BenchSectionResult>;
 
 /** Sections contributed by other parts of GradLens (gradient-check speed, ...), run in order. */
-export const extraSections: BenchSection[] = [gpujsSection, gradcheckSection];
+export const extraSections: BenchSection[] = [gpujsSection, gradcheckSection, pythonSection];

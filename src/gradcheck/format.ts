@@ -33,8 +33,15 @@ export function formatReport(reports: LayerReport[], options: FormatOptions): st
 
 type Paint = (text: string, style: Style) => string;
 
+/** "conv.py:12", or in a notebook "layers.ipynb, cell 3, line 4" (cells counted from 1, as Jupyter shows them). */
+export function placeOf(layer: Pick<LayerReport, 'file' | 'line' | 'cell'>): string {
+  const file = layer.file ?? '';
+  if (layer.cell !== undefined) return `${file}, cell ${layer.cell + 1}${layer.line ? `, line ${layer.line}` : ''}`;
+  return `${file}${layer.line ? `:${layer.line}` : ''}`;
+}
+
 function formatLayer(layer: LayerReport, paint: Paint): string[] {
-  const where = layer.file ? `  ${layer.file}${layer.line ? `:${layer.line}` : ''}` : '';
+  const where = layer.file ? `  ${placeOf(layer)}` : '';
   const mark = layer.passed ? paint('✓', 'green') : paint('✗', 'red');
   const tol = layer.tolerance;
   const meta = `${layer.mode}, ${fmtMs(layer.timeMs)}, ${layer.forwardCalls} forward calls, eps ${tol.eps} atol ${tol.atol} rtol ${tol.rtol}`;
@@ -113,6 +120,8 @@ export interface JsonLayer {
   name: string;
   file: string | null;
   line: number | null;
+  /** In a notebook: the 0-based index of the cell; `line` is then within that cell. */
+  cell?: number;
   passed: boolean;
   error?: string;
   nondeterminism?: string;
@@ -145,6 +154,7 @@ export function toJsonReport(reports: LayerReport[]): JsonReport {
         name: r.name,
         file: r.file ?? null,
         line: r.line ?? null,
+        ...(r.cell !== undefined ? { cell: r.cell } : {}),
         passed: r.passed,
         ...(r.error !== undefined ? { error: r.error } : {}),
         inputs: r.inputs.map(jsonInput),
