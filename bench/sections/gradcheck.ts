@@ -19,7 +19,7 @@ import { checkTarget } from '../../src/gradcheck';
 import type { CheckMode, CheckTarget, FlatTensor, LayerReport } from '../../src/gradcheck/types';
 import { adaptLayerDefinition, adaptPair } from '../../src/layers/adapt';
 import { layer } from '../../src/layers/contract';
-import { checkFile, disposeSandbox, type FileCheckResult } from '../../src/layers/sandbox';
+import { checkFile, disposeSandbox, type FileCheckResult, type SandboxOptions } from '../../src/layers/sandbox';
 import { median } from '../stats';
 import type { BenchCell, BenchContext, BenchSectionResult } from './index';
 
@@ -260,7 +260,7 @@ export function pooled(outcomes: TorchOutcome[]): TorchOutcome {
   return { ...ok[0], full: pool('full'), fast: pool('fast'), function_full: pool('function_full'), function_fast: pool('function_fast') };
 }
 
-interface FileTiming {
+export interface FileTiming {
   ms: number;
   /** CPU time of the whole process: this thread, the bundler and the sandbox worker. */
   cpuMs: number;
@@ -271,10 +271,10 @@ interface FileTiming {
   problem?: string;
 }
 
-async function timeFileCheck(file: string, workerPath: string, mode: CheckMode): Promise<FileTiming> {
+export async function timeFileCheck(file: string, workerPath: string, mode: CheckMode, extra: SandboxOptions = {}): Promise<FileTiming> {
   const cpu = process.cpuUsage();
   const t = performance.now();
-  const result: FileCheckResult = await checkFile(file, { workerPath, mode, seed: SEED });
+  const result: FileCheckResult = await checkFile(file, { workerPath, mode, seed: SEED, ...extra });
   const ms = performance.now() - t;
   const used = process.cpuUsage(cpu);
   const failed = result.layers.filter((l) => !l.passed).map((l) => `${l.name}${l.error ? `: ${l.error}` : ' failed'}`);

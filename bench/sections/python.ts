@@ -10,9 +10,9 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CheckMode } from '../../src/gradcheck/types';
-import { checkFile, disposeSandbox } from '../../src/layers/sandbox';
+import { disposeSandbox } from '../../src/layers/sandbox';
 import { median } from '../stats';
-import { pooled, runTorch, type TorchOutcome } from './gradcheck';
+import { pooled, runTorch, timeFileCheck, type FileTiming, type TorchOutcome } from './gradcheck';
 import type { BenchCell, BenchContext, BenchSectionResult } from './index';
 
 const PYTHON = '/usr/bin/python3';
@@ -24,31 +24,8 @@ const SUBJECT = 'linear_relu';
 const TARGET_VS_TORCH_FUNCTION = 1;
 const TARGET_WARM_FILE_MS = 500;
 
-interface Timing {
-  ms: number;
-  cpuMs: number;
-  /** The checker's own time for the layer(s): the round trips to Python included, start-up and loading not. */
-  checkMs: number;
-  forwardCalls: number;
-  problem?: string;
-}
-
-async function timeCheck(file: string, mode: CheckMode, only?: string[]): Promise<Timing> {
-  const cpu = process.cpuUsage();
-  const t = performance.now();
-  const result = await checkFile(file, { workerPath: path.resolve(WORKER), pythonPath: PYTHON, mode, seed: 0, only });
-  const ms = performance.now() - t;
-  const used = process.cpuUsage(cpu);
-  const failed = result.layers.filter((l) => !l.passed).map((l) => `${l.name}${l.error ? `: ${l.error}` : ' failed'}`);
-  const problem = result.loadError ?? (result.layers.length === 0 ? 'no layers found' : failed.length > 0 ? failed.join('; ') : undefined);
-  return {
-    ms,
-    cpuMs: (used.user + used.system) / 1000,
-    checkMs: result.layers.reduce((s, l) => s + l.timeMs, 0),
-    forwardCalls: result.layers.reduce((s, l) => s + l.forwardCalls, 0),
-    ...(problem ? { problem } : {}),
-  };
-}
+const timeCheck = (file: string, mode: CheckMode, only?: string[]): Promise<FileTiming> =>
+  timeFileCheck(file, path.resolve(WORKER), mode, { pythonPath: PYTHON, only });
 
 type Row = Record<string, BenchCell>;
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -62,7 +39,7 @@ export async function pythonSection(ctx: BenchContext): Promise<BenchSectionResu
   }
   const file = path.resolve(FIXTURE);
   const problems = new Set<string>();
-  const record = (t: Timing) => {
+  const record = (t: FileTiming) => {
     if (t.problem) problems.add(t.problem);
     return t;
   };
@@ -73,15 +50,15 @@ export async function pythonSection(ctx: BenchContext): Promise<BenchSectionResu
 
   try {
     ctx.log('python: check this .py file, cold (a fresh interpreter importing numpy)');
-    const colds: Timing[] = [];
+    const colds: FileTiming[] = [];
     for (let r = 0; r < (ctx.quick ? 1 : 3); r++) {
       disposeSandbox();
       colds.push(record(await timeCheck(file, 'full')));
     }
     ctx.log('python: check this .py file, warm');
-    const warm: Timing[] = [];
+    const warm: FileTiming[] = [];
     for (let r = 0; r < runs; r++) warm.push(record(await timeCheck(file, 'full')));
-    const layerRuns: Record<'full' | 'fast', Timing[]> = { full: [], fast: [] };
+    const layerRuns: Record<'full' | 'fast', FileTiming[]> = { full: [], fast: [] };
     for (const mode of ['full', 'fast'] as const) {
       ctx.log(`python: ${SUBJECT} alone, ${mode} mode, warm`);
       await timeCheck(file, mode, [SUBJECT]);

@@ -17,6 +17,7 @@ import type { Bundle, BundleOutcome } from './bundle';
 import { discoverLayers } from './discover';
 import { collectLayerFiles } from './files';
 import { sourceKindOf } from './languages';
+import { abortError, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, formatSeconds } from './limits';
 import { checkPythonFile, disposePython } from './python/runner';
 import type { BundleRequest, BundleResponse, RunRequest, RuntimeLayer, WorkerMessage } from './protocol';
 import { errorReport } from './reports';
@@ -36,8 +37,7 @@ export interface SandboxOptions extends CheckFileOptions {
   workerPath?: string;
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_MEMORY_LIMIT_MB = 1024;
+export { DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_LIMIT_MB };
 /**
  * Typed arrays live outside the V8 heap that resourceLimits bounds, so the host also
  * watches the process's resident memory and stops a worker that grows it by more
@@ -58,12 +58,6 @@ let warm: WarmWorker | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 /** Where the running check's console output goes; the warm worker outlives any one check. */
 let logSink: ((text: string) => void) | undefined;
-
-function abortError(): Error {
-  const err = new Error('the gradient check was cancelled');
-  err.name = 'AbortError';
-  return err;
-}
 
 function workerPathOf(options: SandboxOptions): string {
   return options.workerPath ?? path.join(__dirname, 'sandboxWorker.js');
@@ -259,10 +253,6 @@ function runOnce(worker: Worker, request: RunRequest, state: RunState, options: 
     worker.ref();
     worker.postMessage(request);
   });
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function matchesOnly(only: string[] | undefined, name: string, id: string): boolean {

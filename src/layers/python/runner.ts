@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { CheckOptions, LayerReport } from '../../gradcheck/types';
+import { abortError, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, formatSeconds } from '../limits';
 import { errorReport } from '../reports';
 import { tagValues } from '../tagValues';
 import type { CheckFileOptions, DiscoveredLayer } from '../types';
@@ -31,8 +32,6 @@ export interface PythonFileResult {
 }
 
 export const DEFAULT_PYTHON = 'python3';
-const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_MEMORY_LIMIT_MB = 1024;
 /** Starting an interpreter (and importing numpy) on a busy machine, before any user code runs. */
 const STARTUP_MS = 60_000;
 
@@ -169,16 +168,6 @@ export function disposePython(): void {
   const t = thread;
   thread = undefined;
   if (t) void t.worker.terminate();
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-function abortError(): Error {
-  const err = new Error('the gradient check was cancelled');
-  err.name = 'AbortError';
-  return err;
 }
 
 /** Why a process that died during a layer did: in the words a user needs. */
