@@ -129,10 +129,10 @@ test('parseNotebook: malformed input says what is wrong and where', () => {
   assert.throws(() => parseNotebook('{"nbformat": 4, "metadata": {}}'), /no cells array/);
   assert.throws(() => parseNotebook('{"nbformat": 3, "worksheets": []}'), /nbformat 3; only nbformat 4/);
   const cells = [{ cell_type: 'code', source: '' }, { cell_type: 'markdown', source: [] }, { cell_type: 'raw', source: 'x' }, { cell_type: 'code' }];
-  assert.throws(() => parseNotebook(JSON.stringify({ cells })), { message: 'cell 3 has no source' });
-  assert.throws(() => parseNotebook(JSON.stringify({ cells: [{ cell_type: 'code', source: [1, 2] }] })), /cell 0 has a source that is neither a string nor a list of strings/);
-  assert.throws(() => parseNotebook(JSON.stringify({ cells: [{ source: 'x' }] })), /cell 0 has cell_type missing/);
-  assert.throws(() => parseNotebook(JSON.stringify({ cells: ['x'] })), /cell 0 is not an object/);
+  assert.throws(() => parseNotebook(JSON.stringify({ cells })), { message: 'cell 4 has no source' });
+  assert.throws(() => parseNotebook(JSON.stringify({ cells: [{ cell_type: 'code', source: [1, 2] }] })), /cell 1 has a source that is neither a string nor a list of strings/);
+  assert.throws(() => parseNotebook(JSON.stringify({ cells: [{ source: 'x' }] })), /cell 1 has cell_type missing/);
+  assert.throws(() => parseNotebook(JSON.stringify({ cells: ['x'] })), /cell 1 is not an object/);
 });
 
 test('notebookDefinitions: imports, literal constants and definitions only, each line mapped to its cell', () => {

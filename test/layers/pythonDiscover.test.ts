@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { discoverPythonCandidates, discoverPythonLayers, pairStem, scanPython } from '../../src/layers/python/discover';
+import { discoverPythonCandidates, discoverPythonLayers, pairStem } from '../../src/layers/python/discover';
+import { scanPython } from '../../src/layers/python/scan';
 
 /** The 0-based line of the first line of `text` that starts with `start` (after indentation). */
 function lineOf(text: string, start: string, from = 0): number {

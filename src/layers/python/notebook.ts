@@ -12,21 +12,11 @@
  * scanner as .py files, so an unclosed string in one cell never hides the next.
  */
 import type { DiscoveredLayer, TagCandidate } from '../types';
-import {
-  closingBracket,
-  pythonCandidatesOf,
-  pythonLayersOf,
-  scanPython,
-  splitTokens,
-  tokenText,
-  topLevelDefinitions,
-  type PyScan,
-  type PyToken,
-  type PyUnit,
-} from './discover';
+import { pythonCandidatesOf, pythonLayersOf, type PyUnit } from './discover';
+import { closingBracket, scanPython, splitTokens, tokenText, topLevelDefinitions, type PyScan, type PyToken } from './scan';
 
 export interface NotebookCell {
-  /** 0-based position among all the notebook's cells (what error messages number). */
+  /** 0-based position among all the notebook's cells (messages say index + 1). */
   index: number;
   kind: 'code' | 'markdown' | 'raw';
   source: string;
@@ -48,16 +38,18 @@ export function parseNotebook(json: string): NotebookCell[] {
   if (typeof doc.nbformat === 'number' && doc.nbformat !== 4) throw new Error(`the notebook is nbformat ${doc.nbformat}; only nbformat 4 is read (save it again from Jupyter)`);
   if (!Array.isArray(doc.cells)) throw new Error('the notebook has no cells array');
   return doc.cells.map((cell: unknown, index: number): NotebookCell => {
-    if (!isRecord(cell)) throw new Error(`cell ${index} is not an object`);
+    // Messages count cells from 1, as a reader counts them down the notebook.
+    const at = `cell ${index + 1}`;
+    if (!isRecord(cell)) throw new Error(`${at} is not an object`);
     const kind = cell.cell_type;
     if (kind !== 'code' && kind !== 'markdown' && kind !== 'raw') {
-      throw new Error(`cell ${index} has cell_type ${JSON.stringify(kind) ?? 'missing'}; expected "code", "markdown" or "raw"`);
+      throw new Error(`${at} has cell_type ${JSON.stringify(kind) ?? 'missing'}; expected "code", "markdown" or "raw"`);
     }
     const { source } = cell;
-    if (source === undefined) throw new Error(`cell ${index} has no source`);
+    if (source === undefined) throw new Error(`${at} has no source`);
     if (typeof source === 'string') return { index, kind, source };
     if (Array.isArray(source) && source.every((s) => typeof s === 'string')) return { index, kind, source: source.join('') };
-    throw new Error(`cell ${index} has a source that is neither a string nor a list of strings`);
+    throw new Error(`${at} has a source that is neither a string nor a list of strings`);
   });
 }
 
