@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { ReportWebviewMessage } from '../reportProtocol';
+import type { ResolvedPython } from './pythonPath';
 import type { FileResult } from './results';
 
 /**
@@ -11,6 +12,10 @@ export interface GradLensApi {
   /** Latest reported state per test item id. */
   testStates(): Record<string, string>;
   testItemIds(): string[];
+  /** The URI a test item points at (a notebook's layer items point into their cells). */
+  testItemUri(id: string): string | undefined;
+  /** The interpreter a check of this file or notebook (a URI's string) would run. */
+  python(resource?: string): Promise<ResolvedPython>;
   statusBarText(): string;
   report: {
     isOpen(): boolean;

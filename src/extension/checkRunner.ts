@@ -2,14 +2,21 @@ import * as vscode from 'vscode';
 import { checkFile } from '../layers/sandbox';
 import { formatReport } from '../gradcheck';
 import type { DiscoveredLayer } from '../layers/types';
-import type { LayerIndex } from './layerIndex';
+import type { GradientProblems } from './diagnostics';
+import { isNotebookUri, type LayerIndex } from './layerIndex';
+import type { PythonInterpreter } from './pythonInterpreter';
 import type { ResultStore, FileResult } from './results';
 import type { GradientTests } from './testing';
-import { updateDiagnostics } from './diagnostics';
 import { checkOptions, readSettings, type CheckMode } from './settings';
 import { statusBarText, summarize } from './outcomeText';
 
+/** Files whose layers run in Python, so a check needs an interpreter. */
+function isPythonUri(uri: vscode.Uri): boolean {
+  return /\.(py|ipynb)$/.test(uri.path);
+}
+
 export interface CheckRequest {
+  /** The file, or the notebook (never one of its cells). */
   uri: vscode.Uri;
   /** Layer names; every layer of the file when absent. */
   layers?: string[];
@@ -24,9 +31,10 @@ export class CheckRunner {
     private readonly store: ResultStore,
     private readonly index: LayerIndex,
     private readonly tests: GradientTests,
-    private readonly diagnostics: vscode.DiagnosticCollection,
+    private readonly problems: GradientProblems,
     private readonly output: vscode.OutputChannel,
     private readonly statusBar: vscode.StatusBarItem,
+    private readonly python: PythonInterpreter,
   ) {}
 
   /** With a notification that shows progress and offers Cancel. */
@@ -67,8 +75,9 @@ export class CheckRunner {
   ): Promise<FileResult | undefined> {
     const { uri } = request;
     const file = uri.fsPath;
-    // What gets checked is what the editor shows, saved or not.
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    // What gets checked is what the editor shows, saved or not: a file's buffer, a notebook's cells.
+    const notebook = isNotebookUri(uri) ? this.index.openNotebook(uri) : undefined;
+    const open = notebook ? undefined : vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const text = open?.isDirty ? open.getText() : undefined;
     const layers = await this.index.layersOfUri(uri);
     if (request.layers === undefined && layers.length === 0) return undefined;
@@ -78,11 +87,14 @@ export class CheckRunner {
     const started = Date.now();
     let result: FileResult;
     try {
+      const pythonPath = isPythonUri(uri) ? (await this.python.resolve(uri)).path : undefined;
       const checked = await checkFile(file, {
         ...options,
         only: request.layers,
         signal: abort.signal,
         ...(text !== undefined ? { text } : {}),
+        ...(notebook ? { notebookCells: this.index.cellsOf(notebook) } : {}),
+        ...(pythonPath !== undefined ? { pythonPath } : {}),
         onLog: (line) => this.output.append(line),
       });
       result = { file, reports: checked.layers, loadError: checked.loadError };
@@ -96,7 +108,7 @@ export class CheckRunner {
       cancel.dispose();
       this.store.clearRunning(file);
     }
-    this.publish(uri, result, layers, request.layers !== undefined, open, testRun, Date.now() - started);
+    this.publish(uri, result, layers, request.layers !== undefined, testRun, Date.now() - started);
     return this.store.get(file);
   }
 
@@ -105,7 +117,6 @@ export class CheckRunner {
     result: FileResult,
     layers: DiscoveredLayer[],
     partial: boolean,
-    document: vscode.TextDocument | undefined,
     testRun: vscode.TestRun | undefined,
     ms: number,
   ): void {
@@ -113,7 +124,7 @@ export class CheckRunner {
     const present = new Set(layers.map((l) => l.name));
     this.store.set(result, partial ? present : new Set());
     const merged = this.store.get(result.file)!;
-    updateDiagnostics(this.diagnostics, uri, merged, layers, document);
+    this.problems.update(uri, merged, layers);
     this.tests.record(uri, result, layers, testRun);
     const name = vscode.workspace.asRelativePath(uri);
     this.output.appendLine(`── ${name} · ${new Date().toLocaleTimeString()} · ${ms} ms`);

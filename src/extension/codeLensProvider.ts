@@ -4,7 +4,11 @@ import type { LayerIndex } from './layerIndex';
 import type { ResultStore } from './results';
 import { lensSpecs } from './lensSpecs';
 
-/** Lenses above each layer; the decisions live in lensSpecs(), this only adapts them. */
+/**
+ * Lenses above each layer and each untagged candidate, in files and in notebook cells (a
+ * cell shows the lenses of the layers it defines; checks and results belong to its
+ * notebook). The decisions live in lensSpecs(), this only adapts them.
+ */
 export class GradientLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -23,24 +27,20 @@ export class GradientLensProvider implements vscode.CodeLensProvider, vscode.Dis
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const layers = this.index.layersOf(document);
-    if (layers.length === 0) return [];
-    if (!this.warmed && vscode.workspace.isTrusted) {
+    const found = this.index.of(document);
+    if (!found || (found.here.length === 0 && found.candidates.length === 0)) return [];
+    if (!this.warmed && vscode.workspace.isTrusted && found.here.some((l) => l.language !== 'python')) {
       // Start the sandbox worker and esbuild now (no user code runs), so the first check is quick.
       this.warmed = true;
       warmUp();
     }
-    const file = document.uri.fsPath;
+    const file = found.target.fsPath;
     const results = new Map((this.store.get(file)?.reports ?? []).map((r) => [r.name, r]));
-    const specs = lensSpecs(layers, { trusted: vscode.workspace.isTrusted, running: this.store.runningIn(file), results });
+    const specs = lensSpecs(found.here, { trusted: vscode.workspace.isTrusted, running: this.store.runningIn(file), results }, found.candidates);
     return specs.map((spec) => {
       const range = new vscode.Range(spec.line, 0, spec.line, 0);
-      return new vscode.CodeLens(range, {
-        title: spec.title,
-        tooltip: spec.tooltip,
-        command: spec.command,
-        arguments: spec.layer !== undefined ? [document.uri, spec.layer] : [],
-      });
+      const args = spec.layer !== undefined ? [found.target, spec.layer] : spec.candidate !== undefined ? [document.uri, spec.candidate] : [];
+      return new vscode.CodeLens(range, { title: spec.title, tooltip: spec.tooltip, command: spec.command, arguments: args });
     });
   }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isCheckablePath } from './layerAtCursor';
+import { isCheckablePath } from '../layers/languages';
 
 /**
  * The walkthrough's "open the examples": the example layers ship inside the extension

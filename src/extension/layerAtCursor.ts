@@ -10,11 +10,3 @@ export function layerAtLine(layers: DiscoveredLayer[], line: number): Discovered
   const above = layers.filter((l) => l.line <= line).sort((a, b) => b.line - a.line)[0];
   return above ?? layers[0];
 }
-
-/** File extensions whose layers GradLens finds. */
-export const CHECKABLE_EXTENSIONS = ['.ts', '.js', '.mts', '.mjs'];
-
-export function isCheckablePath(path: string): boolean {
-  if (path.endsWith('.d.ts') || path.endsWith('.d.mts')) return false;
-  return CHECKABLE_EXTENSIONS.some((ext) => path.endsWith(ext));
-}

@@ -2,7 +2,7 @@
  * Which code lenses a file gets, decided from the layers found in its text and the last
  * results: no user code runs here. Pure, so the untrusted-workspace case is tested in Node.
  */
-import type { DiscoveredLayer } from '../layers/types';
+import type { DiscoveredLayer, TagCandidate } from '../layers/types';
 import type { LayerReport } from '../gradcheck/types';
 import { lensOutcome } from './outcomeText';
 
@@ -15,6 +15,7 @@ export const COMMANDS = {
   openTrainingPanel: 'gradlens.openTrainingPanel',
   showModelSummary: 'gradlens.showModelSummary',
   openExample: 'gradlens.openExample',
+  addTag: 'gradlens.addTag',
   manageTrust: 'workbench.trust.manage',
 } as const;
 
@@ -26,6 +27,8 @@ export interface LensSpec {
   command: string;
   /** Layer name for layer commands; the command also receives the file's URI. */
   layer?: string;
+  /** Candidate name for "Add @gradcheck tag…"; the command also receives the document's URI. */
+  candidate?: string;
 }
 
 export interface LensState {
@@ -36,8 +39,22 @@ export interface LensState {
   results: ReadonlyMap<string, LayerReport>;
 }
 
-export function lensSpecs(layers: DiscoveredLayer[], state: LensState): LensSpec[] {
+/**
+ * Layers get check lenses (or, in Restricted Mode, a lens that says why none runs);
+ * untagged candidates get "Add @gradcheck tag…", which only edits text and so is offered
+ * in Restricted Mode too.
+ */
+export function lensSpecs(layers: DiscoveredLayer[], state: LensState, candidates: TagCandidate[] = []): LensSpec[] {
   const specs: LensSpec[] = [];
+  for (const candidate of candidates) {
+    specs.push({
+      line: candidate.line,
+      title: '$(tag) Add @gradcheck tag…',
+      tooltip: `GradLens needs the shapes of ${candidate.name}'s inputs to check it: name them in a @gradcheck tag`,
+      command: COMMANDS.addTag,
+      candidate: candidate.name,
+    });
+  }
   for (const layer of layers) {
     const line = layer.line;
     if (!state.trusted) {
@@ -78,5 +95,5 @@ export function lensSpecs(layers: DiscoveredLayer[], state: LensState): LensSpec
       });
     }
   }
-  return specs;
+  return specs.sort((a, b) => a.line - b.line);
 }

@@ -3,6 +3,23 @@
  * status bar) for a checker result. Pure: no vscode import, so it is tested in plain Node.
  */
 import type { InputReport, LayerReport } from '../gradcheck/types';
+import type { LayerConvention } from '../layers/types';
+
+/** How a layer is written, as its Test Explorer item describes it. */
+export function conventionLabel(convention: LayerConvention): string {
+  switch (convention) {
+    case 'layer':
+      return 'layer()';
+    case 'pair':
+      return 'forward/backward pair';
+    case 'loss':
+      return 'loss function';
+    case 'object':
+      return 'layer object';
+    case 'autograd':
+      return 'torch.autograd.Function';
+  }
+}
 
 /** 3.1e-10: two significant digits are what a reader compares. */
 export function formatError(x: number): string {

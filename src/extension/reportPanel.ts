@@ -23,6 +23,8 @@ export class ReportPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly store: ResultStore,
     private readonly rerun: (file: string, layer: string, mode: 'full' | 'fast') => void,
+    /** "Go to layer": `line` is 0-based, within the layer's cell for a notebook. */
+    private readonly reveal: (file: string, line: number, layer?: string) => void,
   ) {
     this.disposables.push(store.onDidChange(() => this.post()));
   }
@@ -65,10 +67,7 @@ export class ReportPanel implements vscode.Disposable {
         this.rerun(message.file, message.layer, message.mode);
         break;
       case 'reveal':
-        void vscode.window.showTextDocument(vscode.Uri.file(message.file), {
-          viewColumn: vscode.ViewColumn.One,
-          selection: new vscode.Range(message.line, 0, message.line, 0),
-        });
+        this.reveal(message.file, message.line, this.selection?.file === message.file ? this.selection.layer : undefined);
         break;
       case 'rendered':
         this.selection = message.selection;

@@ -3,7 +3,8 @@ import type { DiscoveredLayer } from '../layers/types';
 import type { InputReport, LayerReport } from '../gradcheck/types';
 import type { FileResult } from './results';
 import type { LayerIndex } from './layerIndex';
-import { diffTexts, inputFinding, lensOutcome } from './outcomeText';
+import { conventionLabel, diffTexts, inputFinding, lensOutcome } from './outcomeText';
+import { LAYER_FILES_GLOB, MAX_WORKSPACE_FILES, SKIPPED_GLOB } from './workspaceFiles';
 
 export type TestState = 'passed' | 'failed' | 'errored' | 'skipped';
 
@@ -13,8 +14,9 @@ export interface TestRunHandler {
 }
 
 /**
- * Test Explorer: one item per file, per layer and per input, filled from the text (no code
- * runs to list them). Every check, wherever it was started, reports its outcome here.
+ * Test Explorer: one item per file (or notebook), per layer and per input, filled from the
+ * text (no code runs to list them). Every check, wherever it was started, reports its
+ * outcome here. A notebook's layer items point into their cells while it is open.
  */
 export class GradientTests implements vscode.Disposable {
   readonly controller = vscode.tests.createTestController('gradlens', 'GradLens gradient checks');
@@ -51,7 +53,7 @@ export class GradientTests implements vscode.Disposable {
   }
 
   async discoverWorkspace(): Promise<void> {
-    const files = await vscode.workspace.findFiles('**/*.{ts,js,mts,mjs}', '**/{node_modules,dist,out,.git}/**', 2000);
+    const files = await vscode.workspace.findFiles(LAYER_FILES_GLOB, SKIPPED_GLOB, MAX_WORKSPACE_FILES);
     for (const uri of files) this.updateFile(uri, await this.index.layersOfUri(uri));
   }
 
@@ -68,23 +70,28 @@ export class GradientTests implements vscode.Disposable {
       this.controller.items.add(fileItem);
     }
     const layerItems = layers.map((layer) => {
-      const layerItem =
-        fileItem!.children.get(GradientTests.layerId(uri, layer.name)) ??
-        this.controller.createTestItem(GradientTests.layerId(uri, layer.name), layer.name, uri);
-      layerItem.range = new vscode.Range(layer.line, 0, layer.endLine, 0);
-      layerItem.description = layer.convention === 'pair' ? 'forward/backward pair' : 'layer()';
-      this.setInputs(layerItem, uri, layer.name, layer.inputNames, layer.line);
+      const at = this.index.locationOf(uri, layer);
+      const layerItem = this.item(fileItem!.children, GradientTests.layerId(uri, layer.name), layer.name, at.uri);
+      layerItem.range = at.range;
+      layerItem.description = conventionLabel(layer.convention);
+      this.setInputs(layerItem, uri, layer.name, layer.inputNames, new vscode.Location(at.uri, at.range.start));
       return layerItem;
     });
     fileItem.children.replace(layerItems);
     return fileItem;
   }
 
-  private setInputs(layerItem: vscode.TestItem, uri: vscode.Uri, layer: string, names: string[], line: number): void {
+  /** The item with this id, made anew when it must point into another document (a notebook opened or closed). */
+  private item(siblings: vscode.TestItemCollection, id: string, label: string, uri: vscode.Uri): vscode.TestItem {
+    const existing = siblings.get(id);
+    if (existing && existing.uri?.toString() === uri.toString()) return existing;
+    return this.controller.createTestItem(id, label, uri);
+  }
+
+  private setInputs(layerItem: vscode.TestItem, file: vscode.Uri, layer: string, names: string[], at: vscode.Location): void {
     const items = names.map((name) => {
-      const id = GradientTests.inputId(uri, layer, name);
-      const item = layerItem.children.get(id) ?? this.controller.createTestItem(id, `d${name}`, uri);
-      item.range = new vscode.Range(line, 0, line, 0);
+      const item = this.item(layerItem.children, GradientTests.inputId(file, layer, name), `d${name}`, at.uri);
+      item.range = at.range;
       return item;
     });
     layerItem.children.replace(items);
@@ -97,9 +104,12 @@ export class GradientTests implements vscode.Disposable {
     const excluded = new Set((request.exclude ?? []).map((i) => i.id));
     const byFile = new Map<string, { uri: vscode.Uri; layers?: Set<string> }>();
     for (const item of roots) {
-      if (!item.uri || excluded.has(item.id)) continue;
-      const key = item.uri.toString();
-      const entry = byFile.get(key) ?? { uri: item.uri, layers: new Set<string>() };
+      // The file item's URI is what gets checked: a notebook's layer items point into cells.
+      let fileItem = item;
+      while (fileItem.parent) fileItem = fileItem.parent;
+      if (!fileItem.uri || excluded.has(item.id)) continue;
+      const key = fileItem.uri.toString();
+      const entry = byFile.get(key) ?? { uri: fileItem.uri, layers: new Set<string>() };
       byFile.set(key, entry);
       const layer = this.layerNameOf(item);
       if (layer === undefined) entry.layers = undefined; // the whole file
@@ -134,9 +144,12 @@ export class GradientTests implements vscode.Disposable {
   }
 
   private recordLayer(run: vscode.TestRun, uri: vscode.Uri, layerItem: vscode.TestItem, report: LayerReport): void {
-    const location = new vscode.Location(uri, new vscode.Position(Math.max(0, (report.line ?? 1) - 1), 0));
+    const location =
+      layerItem.uri && layerItem.range
+        ? new vscode.Location(layerItem.uri, layerItem.range.start)
+        : new vscode.Location(uri, new vscode.Position(Math.max(0, (report.line ?? 1) - 1), 0));
     // Input items follow the report: a layer whose inputs were not readable from the text gets them now.
-    if (report.inputs.length > 0) this.setInputs(layerItem, uri, report.name, report.inputs.map((i) => i.name), location.range.start.line);
+    if (report.inputs.length > 0) this.setInputs(layerItem, uri, report.name, report.inputs.map((i) => i.name), location);
     run.started(layerItem);
     if (report.error) {
       const message = new vscode.TestMessage(report.error);

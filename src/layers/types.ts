@@ -87,4 +87,9 @@ export interface CheckFileOptions {
   onLog?: (text: string) => void;
   /** The Python interpreter for .py and .ipynb files (default: `python3` on PATH). */
   pythonPath?: string;
+  /**
+   * A notebook's code cells as the editor holds them (saved or not), each with its index
+   * among all the notebook's cells; without it, a .ipynb is read from disk.
+   */
+  notebookCells?: { index: number; source: string }[];
 }

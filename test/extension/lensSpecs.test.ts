@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { COMMANDS, lensSpecs } from '../../src/extension/lensSpecs';
-import type { DiscoveredLayer } from '../../src/layers/types';
+import type { DiscoveredLayer, TagCandidate } from '../../src/layers/types';
 import { layerReport, transposed } from './reports';
 
 const layers: DiscoveredLayer[] = [
@@ -44,4 +44,37 @@ test('in Restricted Mode no lens runs code: each says why and opens Workspace Tr
     assert.equal(s.command, COMMANDS.manageTrust);
     assert.match(s.title, /Restricted Mode/);
   }
+});
+
+const candidates: TagCandidate[] = [
+  { name: 'sigmoid', convention: 'pair', language: 'python', line: 30, insertLine: 30, indent: '', params: [{ name: 'x', guess: 'tensor' }] },
+];
+
+test('an untagged candidate gets "Add @gradcheck tag…", in line order with the layers', () => {
+  const specs = lensSpecs(layers, { trusted: true, running: new Set(), results: new Map() }, candidates);
+  assert.deepEqual(specs.at(-1), {
+    line: 30,
+    title: '$(tag) Add @gradcheck tag…',
+    tooltip: "GradLens needs the shapes of sigmoid's inputs to check it: name them in a @gradcheck tag",
+    command: COMMANDS.addTag,
+    candidate: 'sigmoid',
+  });
+  assert.deepEqual(specs.map((s) => s.line), [...specs.map((s) => s.line)].sort((a, b) => a - b));
+});
+
+test('Python layers get the same lenses, and in Restricted Mode the same reason; adding a tag only edits text, so it stays', () => {
+  const python: DiscoveredLayer[] = [
+    { name: 'affine', convention: 'pair', exportName: 'affine_forward', line: 3, endLine: 12, backwardLine: 9, inputNames: ['x', 'w', 'b'], language: 'python' },
+    { name: 'LeakyReLU', convention: 'object', exportName: 'LeakyReLU', line: 2, endLine: 9, inputNames: ['x'], language: 'python', cell: 3 },
+  ];
+  const trusted = lensSpecs(python, { trusted: true, running: new Set(), results: new Map() }, candidates);
+  assert.deepEqual(trusted.filter((s) => s.layer).map((s) => [s.layer, s.command]), [
+    ['LeakyReLU', COMMANDS.checkLayer],
+    ['LeakyReLU', COMMANDS.fastCheckLayer],
+    ['affine', COMMANDS.checkLayer],
+    ['affine', COMMANDS.fastCheckLayer],
+  ]);
+  const restricted = lensSpecs(python, { trusted: false, running: new Set(), results: new Map() }, candidates);
+  assert.deepEqual(restricted.map((s) => s.command), [COMMANDS.manageTrust, COMMANDS.manageTrust, COMMANDS.addTag]);
+  assert.ok(restricted.filter((s) => s.command === COMMANDS.manageTrust).every((s) => /Restricted Mode/.test(s.title)));
 });

@@ -52,3 +52,32 @@ test('the .vsix keeps sources and tests out and carries the runtime files', () =
   }
   assert.ok(!rules.some((r) => /^!(src|test|out|node_modules)\b/.test(r)));
 });
+
+const PYTHON_AND_NOTEBOOKS = /py\|ipynb/;
+
+test('Python files and Jupyter notebooks activate GradLens and get its menus', () => {
+  for (const event of ['onLanguage:python', 'onNotebook:jupyter-notebook', 'workspaceContains:**/*.{py,ipynb}']) {
+    assert.ok(manifest.activationEvents.includes(event), `missing activation event ${event}`);
+  }
+  for (const menu of ['commandPalette', 'editor/context', 'explorer/context']) {
+    const entries = (contributes.menus[menu] as { command: string; when: string }[]).filter((e) => e.command !== 'gradlens.addTypes');
+    assert.ok(entries.length > 0);
+    for (const e of entries) assert.match(e.when, PYTHON_AND_NOTEBOOKS, `${menu}: ${e.command}`);
+  }
+  assert.ok(contributes.menus['editor/context'].some((e: { command: string }) => e.command === 'gradlens.addTag'));
+});
+
+test('gradlens.pythonPath: a string, empty by default, per machine, ignored from an untrusted workspace', () => {
+  const p = contributes.configuration.properties['gradlens.pythonPath'];
+  assert.equal(p.type, 'string');
+  assert.equal(p.default, '');
+  assert.equal(p.scope, 'machine-overridable');
+  assert.match(p.markdownDescription, /interpreter/);
+  assert.match(p.markdownDescription, /Python extension/);
+  assert.match(p.markdownDescription, /python3/);
+  assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('gradlens.pythonPath'));
+});
+
+test("the Python extension's API facade is a runtime dependency (bundled into dist/extension.js)", () => {
+  assert.ok(manifest.dependencies['@vscode/python-extension']);
+});

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { checkOptions, readSettings, type SettingGetter } from '../../src/extension/settings';
-import { isCheckablePath, layerAtLine } from '../../src/extension/layerAtCursor';
+import { layerAtLine } from '../../src/extension/layerAtCursor';
+import { LAYER_FILES_GLOB, SKIPPED_GLOB, inSkippedFolder } from '../../src/extension/workspaceFiles';
 import type { DiscoveredLayer } from '../../src/layers/types';
 
 function getter(values: Record<string, unknown>): SettingGetter {
@@ -38,6 +39,11 @@ test('the layer at the cursor: inside one, below one, above all', () => {
   assert.equal(layerAtLine([], 3), undefined);
 });
 
-test('checkable files are .ts .js .mts .mjs, not declarations', () => {
-  assert.deepEqual(['a.ts', 'a.js', 'a.mts', 'a.mjs', 'a.d.ts', 'a.py', 'a.json'].map(isCheckablePath), [true, true, true, true, false, false, false]);
+test('Check Workspace reads JavaScript, TypeScript, Python and notebooks, and skips installed packages', () => {
+  for (const ext of ['ts', 'js', 'mts', 'mjs', 'py', 'ipynb']) assert.ok(LAYER_FILES_GLOB.includes(ext), ext);
+  for (const folder of ['node_modules', '.venv', 'venv', 'site-packages', '__pycache__']) assert.ok(SKIPPED_GLOB.includes(folder), folder);
+  assert.ok(inSkippedFolder('proj/.venv/lib/python3.11/site-packages/torch/nn/functional.py'));
+  assert.ok(inSkippedFolder('proj/venv/bin/activate_this.py'));
+  assert.ok(!inSkippedFolder('proj/layers/venv_notes.py'));
+  assert.ok(!inSkippedFolder('proj/site-packages.py'), 'only folders are skipped');
 });

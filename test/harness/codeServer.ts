@@ -69,10 +69,27 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A workspace folder holding a fresh copy of examples/ (or GRADLENS_EXAMPLES), so tests may edit files freely. */
+/**
+ * A workspace folder holding a fresh copy of examples/ (or GRADLENS_EXAMPLES), so tests may
+ * edit files freely. Its settings name Debian's interpreter, which has numpy and torch: the
+ * extension host's PATH comes from the user's login shell, whose `python3` may be a bare
+ * pyenv shim.
+ */
 export function exampleWorkspace(): string {
   const dir = join(tempDir('workspace-'), 'examples');
   cpSync(process.env.GRADLENS_EXAMPLES ?? join(ROOT, 'examples'), dir, { recursive: true });
+  mkdirSync(join(dir, '.vscode'), { recursive: true });
+  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'gradlens.pythonPath': DEBIAN_PYTHON }, null, 2));
+  return dir;
+}
+
+/** The interpreter the Python tests run: Debian's, with python3-numpy and python3-torch. */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
+/** A workspace folder holding a fresh copy of test/fixtures/<name> (with its .vscode/ settings). */
+export function fixtureWorkspace(name: string): string {
+  const dir = join(tempDir('workspace-'), name);
+  cpSync(join(ROOT, 'test', 'fixtures', name), dir, { recursive: true });
   return dir;
 }
 

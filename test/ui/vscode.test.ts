@@ -18,6 +18,7 @@ import {
   ROOT,
   exampleWorkspace,
   findChromium,
+  fixtureWorkspace,
   findCodeServer,
   installVsix,
   startCodeServer,
@@ -96,11 +97,12 @@ interface SuiteResults {
 }
 
 /** Runs test/vscode/index.ts's run() in the extension host of a fresh code-server and returns what it wrote. */
-async function runIntegrationSuite(label: string, suite: 'main' | 'restricted'): Promise<SuiteResults> {
+async function runIntegrationSuite(label: string, suite: 'main' | 'restricted' | 'python'): Promise<SuiteResults> {
   const started = Date.now();
   const resultsFile = join(tempDir('results-'), 'results.json');
   const server = await startServer({ GRADLENS_VSCODE_RESULTS: resultsFile, GRADLENS_SUITE: suite }, suite === 'restricted');
-  const workspace = exampleWorkspace();
+  // The Python suite's folder names /usr/bin/python3 in its .vscode/settings.json.
+  const workspace = suite === 'python' ? fixtureWorkspace('python-workspace') : exampleWorkspace();
   const remote = (path: string) => `vscode-remote://127.0.0.1:${server.port}${path}`;
   // The installed .vsix is the extension under test: the suite checks what users get.
   const payload = [
@@ -137,7 +139,16 @@ test('integration suite inside the VS Code extension host (code-server)', { time
 test('Restricted Mode: no user code runs, lenses offer Workspace Trust (code-server)', { timeout: 300_000 }, async () => {
   try {
     const results = await runIntegrationSuite('restricted', 'restricted');
-    assert.equal(results.outcomes.length, 1);
+    assert.equal(results.outcomes.length, 2);
+  } finally {
+    await stopAll();
+  }
+});
+
+test('Python integration suite: .py files, notebook cells, Add @gradcheck tag, checks with gradlens.pythonPath (code-server)', { timeout: 300_000 }, async () => {
+  try {
+    const results = await runIntegrationSuite('python', 'python');
+    assert.ok(results.outcomes.length >= 9, 'the suite ran too few tests');
   } finally {
     await stopAll();
   }
@@ -283,4 +294,77 @@ async function clickThrough(page: Page, shot: (name: string) => Promise<Buffer>,
   await cancel.first().click();
   await lens(page, 'Check gradients').first().waitFor({ timeout: 10_000 });
   assert.ok(Date.now() - cancelled < 10_000, 'cancelling did not stop the check');
+}
+
+test('UI (Python): lenses in a .py file and in notebook cells, clicks that check, Add @gradcheck tag… through its input box', { timeout: 300_000 }, async () => {
+  const started = Date.now();
+  const server = await startServer();
+  const workspace = fixtureWorkspace('python-workspace');
+  const { page } = await openWorkbench(server, server.workbenchUrl(workspace));
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  try {
+    await pythonClickThrough(page, shot);
+  } catch (error) {
+    await shot('python-ui-failure');
+    throw error;
+  } finally {
+    await stopAll();
+  }
+  console.log(`Python UI test: ${Date.now() - started} ms with code-server and chromium start`);
+});
+
+/** Types the tag into the open "Add @gradcheck tag…" box, after checking that a size left as ? is refused. */
+async function answerTagBox(page: Page, prefill: string, typed: string, shot?: () => Promise<Buffer>): Promise<void> {
+  const box = page.locator('.quick-input-widget');
+  const input = box.locator('input');
+  await input.waitFor({ timeout: 20_000 });
+  assert.equal(await input.inputValue(), prefill);
+  await input.fill(typed.replace(/\d+\]/, '?]'));
+  await box.getByText(/Replace the \? with a number/).first().waitFor({ timeout: 10_000 });
+  await shot?.();
+  await input.fill(typed);
+  await box.getByText(/Replace/).first().waitFor({ state: 'detached', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await box.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+async function pythonClickThrough(page: Page, shot: (name: string) => Promise<Buffer>): Promise<void> {
+  // A .py file: a pair and a layer object, lenses from the text; clicks check with /usr/bin/python3.
+  await openInExplorer(page, 'affine.py');
+  await lens(page, 'Check gradients').nth(1).waitFor({ timeout: 60_000 });
+  await lens(page, 'Check gradients').first().click();
+  await lens(page, /✓ passed · max rel err/).first().waitFor({ timeout: 60_000 });
+  await lens(page, 'Check gradients').nth(1).click();
+  await lens(page, /✓ passed · max rel err/).nth(1).waitFor({ timeout: 60_000 });
+  await shot('python-lenses');
+
+  // The same pair with a slip: the lens names the wrong gradient.
+  await openInExplorer(page, 'wrong/affine_slip.py');
+  await lens(page, 'Check gradients').first().click();
+  const failure = lens(page, /^✗ dw wrong/).first();
+  await failure.waitFor({ timeout: 60_000 });
+  console.log(`Python failure lens: ${await failure.textContent()}`);
+  await shot('python-wrong');
+
+  // An untagged pair: the lens asks for the shapes and writes the tag; then it can be checked.
+  await openInExplorer(page, 'untagged.py');
+  await lens(page, 'Add @gradcheck tag').first().click();
+  await answerTagBox(page, 'x:[?]', 'x:[4,5]', () => shot('python-add-tag'));
+  await page.locator('.monaco-editor .view-line', { hasText: '# @gradcheck x:[4,5]' }).first().waitFor({ timeout: 10_000 });
+  await lens(page, 'Check gradients').first().click();
+  await lens(page, /✓ passed · max rel err/).first().waitFor({ timeout: 60_000 });
+
+  // A notebook: each cell shows the lenses of what it defines; checks run the cells as shown.
+  await openInExplorer(page, 'layers.ipynb');
+  await lens(page, 'Check gradients').first().waitFor({ timeout: 60_000 });
+  await lens(page, 'Add @gradcheck tag').first().waitFor({ timeout: 10_000 });
+  await lens(page, 'Check gradients').first().click();
+  await lens(page, /✓ passed · max rel err/).first().waitFor({ timeout: 60_000 });
+  await shot('notebook-lenses');
+  await lens(page, 'Add @gradcheck tag').first().click();
+  await answerTagBox(page, 'alpha={} x:[?]', 'x:[4,5] alpha=0.1');
+  await lens(page, 'Check gradients').nth(1).waitFor({ timeout: 20_000 });
+  await lens(page, 'Check gradients').nth(1).click();
+  await lens(page, /✓ passed · max rel err/).nth(1).waitFor({ timeout: 60_000 });
+  await shot('notebook-tagged');
 }

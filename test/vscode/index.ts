@@ -8,17 +8,12 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { GradLensApi } from '../../src/extension/api';
+import type { FileResult } from '../../src/extension/results';
+import { EXTENSION_ID, gradlensDiagnostics, lensTitles, setting, waitFor, workspaceRoot } from './helpers';
+import { pythonTests, restrictedPythonTests } from './python';
 import { runSuite, type SuiteTest } from './runner';
 
-const EXTENSION_ID = 'gradlens.gradlens';
-
 let api: GradLensApi;
-
-function workspaceRoot(): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the suite needs the examples folder open as the workspace');
-  return folder.uri;
-}
 
 async function layerFiles(): Promise<vscode.Uri[]> {
   const files = await vscode.workspace.findFiles('**/*.{ts,js,mts,mjs}', '**/node_modules/**');
@@ -41,28 +36,6 @@ async function examplePair(): Promise<{ correct: vscode.Uri; wrong: vscode.Uri }
   return { correct, wrong };
 }
 
-async function lensTitles(uri: vscode.Uri): Promise<string[]> {
-  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
-  return lenses.filter((l) => l.command).map((l) => l.command!.title);
-}
-
-async function gradlensDiagnostics(uri: vscode.Uri): Promise<vscode.Diagnostic[]> {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'GradLens');
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function setting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('gradlens').update(key, value, vscode.ConfigurationTarget.Workspace);
-}
 
 const tests: SuiteTest[] = [
   {
@@ -72,9 +45,11 @@ const tests: SuiteTest[] = [
       assert.ok(extension, `${EXTENSION_ID} is not installed`);
       api = await extension.activate();
       const commands = await vscode.commands.getCommands(true);
-      for (const id of ['checkFile', 'checkLayer', 'fastCheckLayer', 'checkWorkspace', 'showReport', 'openTrainingPanel', 'showModelSummary', 'openExample']) {
+      for (const id of ['checkFile', 'checkLayer', 'fastCheckLayer', 'checkWorkspace', 'addTag', 'showReport', 'openTrainingPanel', 'showModelSummary', 'openExample']) {
         assert.ok(commands.includes(`gradlens.${id}`), `command gradlens.${id} is not registered`);
       }
+      // The harness's copy of the examples names Debian's interpreter in its workspace settings.
+      assert.deepEqual(await api.python(), { path: '/usr/bin/python3', source: 'setting' });
     },
   },
   {
@@ -304,12 +279,12 @@ const tests: SuiteTest[] = [
   {
     name: 'Check Gradients in Workspace checks every example: correct ones pass, wrong ones fail',
     fn: async () => {
-      const results = (await vscode.commands.executeCommand<{ file: string; reports: { name: string; passed: boolean }[] }[]>('gradlens.checkWorkspace')) ?? [];
+      const results = (await vscode.commands.executeCommand<FileResult[]>('gradlens.checkWorkspace')) ?? [];
       assert.ok(results.length >= 2, `only ${results.length} files checked`);
       for (const file of results) {
         const wrong = file.file.includes('/wrong/');
         if (wrong) assert.ok(file.reports.some((r) => !r.passed), `${file.file}: every layer passed`);
-        else for (const r of file.reports) assert.ok(r.passed, `${file.file}: ${r.name} failed`);
+        else for (const r of file.reports) assert.ok(r.passed, `${file.file}: ${r.name} failed: ${r.error ?? JSON.stringify(r.inputs.map((i) => [i.name, i.status, i.diagnosis]))}${r.nondeterminism ? ` ${r.nondeterminism}` : ''}`);
       }
       assert.match(api.statusBarText(), /GradLens: \d+ of \d+ failed/);
       const ids = api.testItemIds();
@@ -405,6 +380,14 @@ const restrictedTests: SuiteTest[] = [
   },
 ];
 
+/** GRADLENS_SUITE picks the suite: the examples workspace (default), Restricted Mode, or the Python fixtures. */
 export function run(): Promise<void> {
-  return runSuite(process.env.GRADLENS_SUITE === 'restricted' ? restrictedTests : tests);
+  switch (process.env.GRADLENS_SUITE) {
+    case 'restricted':
+      return runSuite([...restrictedTests, ...restrictedPythonTests]);
+    case 'python':
+      return runSuite(pythonTests);
+    default:
+      return runSuite(tests);
+  }
 }

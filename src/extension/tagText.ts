@@ -1,0 +1,57 @@
+/**
+ * The text behind "Add @gradcheck tag…": what the input box starts with (read from the
+ * candidate's signature), what it says is wrong while the user types, and the comment
+ * line it writes. Pure, so each is tested in Node; addTag.ts does the VS Code part.
+ */
+import { parseGradcheckTag } from '../layers/tag';
+import type { LayerLanguage, TagCandidate } from '../layers/types';
+
+/** The grammar in one line, shown under the input box. */
+export const TAG_PROMPT =
+  'In call order: inputs x:[4,5] (float64, checked), labels y:int[4]<10 (values in [0, 10)), constants name=<JSON>; optionally atol= rtol= eps=';
+
+/** `x:[?] w:[?] y:int[?]<? conv_param={}`: one argument per parameter, each size left for the user. */
+export function tagPrefill(params: TagCandidate['params']): string {
+  return params
+    .map((p) => (p.guess === 'tensor' ? `${p.name}:[?]` : p.guess === 'int' ? `${p.name}:int[?]<?` : `${p.name}={}`))
+    .join(' ');
+}
+
+/** Offsets of the `?` placeholders outside JSON strings (a constant may hold a '?' of its own). */
+export function placeholders(text: string): number[] {
+  const found: number[] = [];
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '?') found.push(i);
+  }
+  return found;
+}
+
+/** The range the input box selects first: the first placeholder, so typing replaces it. */
+export function firstPlaceholder(text: string): [number, number] | undefined {
+  const at = placeholders(text)[0];
+  return at === undefined ? undefined : [at, at + 1];
+}
+
+/** What is wrong with the typed arguments, as the input box shows it; undefined when they make a tag. */
+export function tagTextProblem(text: string, language: LayerLanguage): string | undefined {
+  if (text.trim() === '') return 'Name the arguments in call order, like x:[4,5] w:[5,3]';
+  const left = placeholders(text).length;
+  if (left > 0) {
+    return `Replace ${left === 1 ? 'the ?' : `each of the ${left} ?`} with a number: the sizes of each shape (x:[4,5]) and each label bound (y:int[4]<10)`;
+  }
+  if (/[\r\n]/.test(text)) return 'Write the tag on one line';
+  if (language === 'javascript' && text.includes('*/')) return "A JavaScript tag lives in a /** */ comment, so it cannot contain '*/'";
+  return parseGradcheckTag(`@gradcheck ${text.trim()}`)?.problem?.replace(/^@gradcheck: /, '');
+}
+
+/** The comment line written above the candidate, without its line break. */
+export function tagLine(language: LayerLanguage, indent: string, text: string): string {
+  const body = `@gradcheck ${text.trim()}`;
+  return language === 'python' ? `${indent}# ${body}` : `${indent}/** ${body} */`;
+}
