@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { warmUp } from '../layers/sandbox';
+import { warmUp, warmUpPython } from '../layers/sandbox';
+import type { PythonInterpreter } from './pythonInterpreter';
 import type { LayerIndex } from './layerIndex';
 import type { ResultStore } from './results';
 import { lensSpecs } from './lensSpecs';
@@ -14,8 +15,9 @@ export class GradientLensProvider implements vscode.CodeLensProvider, vscode.Dis
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
   private warmed = false;
+  private warmedPython = false;
 
-  constructor(private readonly index: LayerIndex, private readonly store: ResultStore) {
+  constructor(private readonly index: LayerIndex, private readonly store: ResultStore, private readonly python: PythonInterpreter) {
     this.subscriptions = [
       store.onDidChange(() => this.changed.fire()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
@@ -33,6 +35,11 @@ export class GradientLensProvider implements vscode.CodeLensProvider, vscode.Dis
       // Start the sandbox worker and esbuild now (no user code runs), so the first check is quick.
       this.warmed = true;
       warmUp();
+    }
+    if (!this.warmedPython && vscode.workspace.isTrusted && found.here.some((l) => l.language === 'python')) {
+      // The same for Python: start the interpreter (it imports numpy) before the first click.
+      this.warmedPython = true;
+      void this.python.resolve(found.target).then((resolved) => warmUpPython(resolved.path), () => undefined);
     }
     const file = found.target.fsPath;
     const results = new Map((this.store.get(file)?.reports ?? []).map((r) => [r.name, r]));

@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
     (file, layer, mode) => void checks.runWithProgress([{ uri: vscode.Uri.file(file), layers: [layer] }], mode),
     (file, line, layer) => void revealLayer(index, file, line, layer),
   );
-  const lenses = new GradientLensProvider(index, store);
+  const lenses = new GradientLensProvider(index, store, python);
   const settings = () => readSettings((key, fallback) => vscode.workspace.getConfiguration('gradlens').get(key, fallback));
   const checkOnSave = (uri: vscode.Uri, hasLayers: boolean) => {
     if (!settings().checkOnSave || !vscode.workspace.isTrusted) return;

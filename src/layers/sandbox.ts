@@ -18,7 +18,7 @@ import { discoverLayers } from './discover';
 import { collectLayerFiles } from './files';
 import { sourceKindOf } from './languages';
 import { abortError, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, formatSeconds } from './limits';
-import { checkPythonFile, disposePython } from './python/runner';
+import { checkPythonFile, disposePython, warmUpPython as warmUpPythonRunner } from './python/runner';
 import type { BundleRequest, BundleResponse, RunRequest, RuntimeLayer, WorkerMessage } from './protocol';
 import { errorReport } from './reports';
 import type { CheckFileOptions, DiscoveredLayer } from './types';
@@ -154,6 +154,11 @@ function retire(worker: Worker): void {
 export function warmUp(options: SandboxOptions = {}): void {
   bundlerThread(workerPathOf(options)).worker.postMessage({ type: 'warm' });
   acquireWorker(options);
+}
+
+/** Starts a Python interpreter for later checks of .py files and notebooks (it runs no user code). */
+export function warmUpPython(pythonPath: string, options: SandboxOptions = {}): void {
+  warmUpPythonRunner(pythonPath, path.dirname(workerPathOf(options)));
 }
 
 /** Stops the warm threads (on deactivation, or to free their memory). */

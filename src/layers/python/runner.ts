@@ -161,6 +161,17 @@ function acquireThread(distDir: string): CheckThread {
   return t;
 }
 
+/**
+ * Starts the interpreter (which imports numpy; no user code runs) and the checker thread
+ * ahead of the first check, so that it answers at once. Failures are left for the check
+ * to report.
+ */
+export function warmUpPython(pythonPath: string, distDir: string): void {
+  if (!existsSync(path.join(distDir, 'python', 'worker.py'))) return;
+  acquireThread(distDir);
+  queue = queue.then(() => acquireProcess(pythonPath, distDir, () => undefined).catch(() => undefined));
+}
+
 /** Stops the warm Python process and the checker thread. */
 export function disposePython(): void {
   warm?.kill();
