@@ -133,9 +133,9 @@ test('--timeout bounds a hanging layer; the others are still checked', async () 
   assert.match(layers[1].error ?? '', /timed out after 1 s/);
 });
 
-test("the README's command: node dist/cli.js check examples", async () => {
+test("the README's command: node dist/cli.js check examples (Python's with an interpreter that has numpy and torch)", async () => {
   const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, ['dist/cli.js', 'check', 'examples'], { timeout: 120_000 }, (err, stdout) => {
+    execFile(process.execPath, ['dist/cli.js', 'check', 'examples', '--python', '/usr/bin/python3'], { timeout: 120_000 }, (err, stdout) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout });
     });
   });
@@ -143,5 +143,40 @@ test("the README's command: node dist/cli.js check examples", async () => {
   assert.equal(result.code, 1);
   assert.match(result.stdout, /✗ twoLayerNetSlip/);
   assert.match(result.stdout, /✓ twoLayerNet /);
-  assert.match(result.stdout, /passed, 3 failed/);
+  assert.match(result.stdout, /✗ two_layer_net_slip_loss/);
+  assert.match(result.stdout, /✓ conv_naive /);
+  assert.match(result.stdout, /passed, 6 failed/);
+});
+
+const python = ['--python', '/usr/bin/python3'];
+
+test('Python files and notebooks: the correct examples pass (exit 0), the wrong ones fail (exit 1), in text, JSON and JUnit', async () => {
+  const correct = readdirSync('examples/python')
+    .filter((f) => /\.(py|ipynb)$/.test(f))
+    .map((f) => path.join('examples/python', f));
+  const passing = await check(...correct, '--json', ...python);
+  assert.equal(passing.code, 0, passing.stdout);
+  const report = JSON.parse(passing.stdout) as JsonReport;
+  assert.ok(report.layers.length >= 14, `layers: ${report.layers.map((l) => l.name).join(', ')}`);
+  const notebook = report.layers.filter((l) => l.file?.endsWith('.ipynb'));
+  assert.ok(notebook.length >= 2 && notebook.every((l) => typeof l.cell === 'number'), 'notebook layers carry their cell');
+
+  const junit = path.join(tmp, 'python.xml');
+  const failing = await check('examples/python/wrong', '--junit', junit, ...python);
+  assert.equal(failing.code, 1, failing.stdout);
+  assert.match(failing.stdout, /uses W1 where W2 belongs/);
+  assert.match(failing.stdout, /nondeterministic.*np\.random/);
+  assert.match(readFileSync(junit, 'utf8'), /<testsuite name="[^"]*two_layer_net_slip\.py"[^>]*failures="[1-9]/);
+});
+
+test('a Python file that cannot be loaded exits 2, naming the file and line; so does a missing interpreter', async () => {
+  const syntax = await check('test/fixtures/python/syntax.py', ...python);
+  assert.equal(syntax.code, 2);
+  assert.match(syntax.stdout, /SyntaxError: .*syntax\.py:5/);
+  const missing = await check('test/fixtures/python/conventions.py', '--python', 'no-such-python-3.99');
+  assert.equal(missing.code, 2);
+  assert.match(missing.stdout, /could not start the Python interpreter 'no-such-python-3\.99'/);
+  const usage = await check('examples/python/conv.py', '--python', '');
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--python needs the path of a Python interpreter/);
 });
