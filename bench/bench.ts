@@ -13,14 +13,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, arch } from 'node:os';
 import { dirname } from 'node:path';
 import { referenceBackend } from '../src/engine';
-import { createFastCpuBackend, FastCpuBackend } from '../src/engine/backends';
+import { createFastCpuBackend, type FastCpuBackend } from '../src/engine/backends';
 import { benchMatmul } from './matmul';
 import { SEED_CNN, SMALL_CNN } from './models';
-import { BenchContext, BenchSectionResult, extraSections } from './sections';
+import { type BenchContext, type BenchSectionResult, extraSections } from './sections';
 import { formatTable } from './table';
-import { benchTfjs, runTfjsChild, TfjsResult } from './tfjs';
-import { benchTorch, TorchResult } from './torch';
-import { benchTraining, TrainRow } from './training';
+import { benchTfjs, runTfjsChild, type TfjsResult } from './tfjs';
+import { benchTorch, type TorchResult } from './torch';
+import { benchTraining, type TrainRow } from './training';
 
 // Issue 5's targets for this 2-core machine.
 const TARGET_MATMUL_GFLOPS = 20;

@@ -1,6 +1,6 @@
 /** GEMM throughput of each float32 candidate: the numbers behind the fast CPU path's design. */
-import { Backend, referenceBackend } from '../src/engine';
-import { createBlockedJsBackend, createFastCpuBackend, FastCpuBackend } from '../src/engine/backends';
+import { type Backend, referenceBackend } from '../src/engine';
+import { createBlockedJsBackend, createFastCpuBackend, type FastCpuBackend } from '../src/engine/backends';
 import { timeRuns } from './stats';
 
 export interface MatmulRow {

@@ -3,7 +3,7 @@
  * timed training step. The same networks are defined for PyTorch in
  * scripts/bench_torch.py and for TensorFlow.js in tfjsChild.ts.
  */
-import { Rng, tensor, Tensor } from '../src/engine';
+import { Rng, tensor, type Tensor } from '../src/engine';
 import * as nn from '../src/engine/nn';
 import { Adam } from '../src/engine/optim';
 import { crossEntropy } from '../src/engine/functional';

@@ -1,6 +1,6 @@
 /** Training-step throughput of the bench CNNs on each of our float32 backends. */
-import { Backend, setBackend } from '../src/engine';
-import { cnnTrainer, CnnSpec } from './models';
+import { type Backend, setBackend } from '../src/engine';
+import { cnnTrainer, type CnnSpec } from './models';
 import { timeRuns } from './stats';
 
 export interface TrainRow {

@@ -64,7 +64,7 @@ function blockName(id) {
  * Returns the body and the module ids it refers to.
  */
 function toAmbientBody(id, text, modules) {
-  const source = ts.createSourceFile(id + '.d.ts', text, ts.ScriptTarget.Latest, true);
+  const source = ts.createSourceFile(`${id}.d.ts`, text, ts.ScriptTarget.Latest, true);
   if (source.typeReferenceDirectives.length || source.referencedFiles.length || source.libReferenceDirectives.length) {
     throw new Error(`build-types: ${id}.d.ts has a triple-slash reference; the public types must not depend on other declaration files`);
   }
@@ -117,7 +117,7 @@ export function assembleTypes(modules, entryId) {
     bodies.set(id, body);
     queue.push(...refs);
   }
-  const indent = (s) => s.trimEnd().split('\n').map((line) => (line ? '  ' + line : line)).join('\n');
+  const indent = (s) => s.trimEnd().split('\n').map((line) => (line ? `  ${line}` : line)).join('\n');
   const blocks = [...bodies].map(([id, body]) => `declare module '${blockName(id)}' {\n${indent(body)}\n}\n`);
   return (
     `// The types of 'gradlens', the module GradLens provides to layer files when it checks them.\n` +

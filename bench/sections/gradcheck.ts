@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
-import { randn, Rng, Tensor } from '../../src/engine';
+import { randn, Rng, type Tensor } from '../../src/engine';
 import { checkTarget } from '../../src/gradcheck';
 import type { CheckMode, CheckTarget, FlatTensor, LayerReport } from '../../src/gradcheck/types';
 import { adaptLayerDefinition, adaptPair } from '../../src/layers/adapt';
@@ -59,7 +59,7 @@ function typedArrayTarget(): CheckTarget {
           let s = b[j];
           for (let i = 0; i < IN; i++) s += x[n * IN + i] * w[i * OUT + j];
           z[n * OUT + j] = s;
-          out[n * OUT + j] = s > 0 ? s : 0;
+          out[n * OUT + j] = Math.max(s , 0);
         }
       }
       return { out: { data: out, shape: [N, OUT] }, cache: z };
@@ -102,7 +102,7 @@ function pairTarget(): CheckTarget {
         let s = b[j];
         for (let i = 0; i < w.length; i++) s += x[n][i] * w[i][j];
         zn.push(s);
-        on.push(s > 0 ? s : 0);
+        on.push(Math.max(s , 0));
       }
       z.push(zn);
       out.push(on);

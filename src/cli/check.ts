@@ -43,9 +43,8 @@ interface CheckArgs {
 }
 
 function parse(argv: string[]): CheckArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const read = () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -60,6 +59,9 @@ function parse(argv: string[]): CheckArgs | 'help' {
         help: { type: 'boolean', short: 'h' },
       },
     });
+  let parsed: ReturnType<typeof read>;
+  try {
+    parsed = read();
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

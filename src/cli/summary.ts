@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { modelSummary } from '../training/models/catalog';
 import { looksLikeNotation, summarizeNotation } from '../training/notation';
-import { formatSummary, ModelSummary, SummaryError } from '../training/summary';
-import { MODEL_KINDS, ModelKind } from '../training/events';
+import { formatSummary, type ModelSummary, SummaryError } from '../training/summary';
+import { MODEL_KINDS, type ModelKind } from '../training/events';
 import { ConfigError } from '../training/errors';
 import { DatasetError } from '../training/datasets/types';
 

@@ -10,7 +10,7 @@ import { DatasetError } from '../training/datasets/types';
 import { datasetInfo, DEFAULT_DATASET } from '../training/datasets/registry';
 import { downloadDataset, REMOTE_DATASETS } from '../training/datasets/download';
 import { ConfigError, Trainer } from '../training/trainer';
-import { MODEL_KINDS, ModelKind, TrainConfig, TrainEvent } from '../training/events';
+import { MODEL_KINDS, type ModelKind, type TrainConfig, type TrainEvent } from '../training/events';
 import { RunStore } from '../training/runStore';
 import { formatCount } from '../training/summary';
 

@@ -1,6 +1,6 @@
 /** Constructors. Randomness always comes from an explicit Rng (or a seed that makes one). */
 import { Rng } from './rng';
-import { allocate, DType, EngineError, fromNested, NestedArray, Shape, sizeOf, Storage, Tensor } from './tensor';
+import { allocate, type DType, EngineError, fromNested, type NestedArray, type Shape, sizeOf, type Storage, Tensor } from './tensor';
 
 export interface TensorOptions {
   dtype?: DType;

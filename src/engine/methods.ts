@@ -2,7 +2,7 @@
  * Tensor methods, PyTorch-style: thin forwards to the ops, attached to the
  * prototype so that `x.matmul(w).add(b).relu()` reads like the math.
  */
-import { Tensor, DType, Shape } from './tensor';
+import { Tensor, type DType, type Shape } from './tensor';
 import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
 import * as S from './ops/shape';

@@ -6,7 +6,7 @@
  * Adam: m ← β1 m + (1 - β1) g;  v ← β2 v + (1 - β2) g²;
  *       θ ← θ - (lr / (1 - β1ᵗ)) · m / (√v / √(1 - β2ᵗ) + ε)
  */
-import { allocate, EngineError, FloatStorage, Tensor } from './tensor';
+import { allocate, EngineError, type FloatStorage, Tensor } from './tensor';
 
 export interface Optimizer {
   /** Learning rate; may be changed between steps (schedules). */
@@ -150,9 +150,9 @@ export class Adam implements Optimizer {
         this.state.set(p, s);
       }
       s.step++;
-      const bc1 = 1 - Math.pow(b1, s.step);
+      const bc1 = 1 - b1 ** s.step;
       // one division per element: 1/√(1 - β2ᵗ) becomes a per-step multiplier
-      const invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(b2, s.step));
+      const invBc2Sqrt = 1 / Math.sqrt(1 - b2 ** s.step);
       const stepSize = lr / bc1, w1 = 1 - b1, w2 = 1 - b2;
       const theta = p.data as FloatStorage, grad = p.grad.data as FloatStorage, m = s.m, v = s.v;
       for (let i = 0; i < theta.length; i++) {

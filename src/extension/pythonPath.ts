@@ -30,6 +30,7 @@ export interface PythonInputs {
 export function expandSetting(setting: unknown, workspaceFolder?: string, home?: string): string | undefined {
   if (typeof setting !== 'string' || setting.trim() === '') return undefined;
   let path = setting.trim();
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code's own ${workspaceFolder} variable, written in the setting as text
   if (workspaceFolder !== undefined) path = path.replaceAll('${workspaceFolder}', workspaceFolder);
   if (home !== undefined && (path === '~' || path.startsWith('~/'))) path = home + path.slice(1);
   return path;

@@ -9,9 +9,7 @@ import { LAYER_FILES_GLOB, MAX_WORKSPACE_FILES, SKIPPED_GLOB } from './workspace
 export type TestState = 'passed' | 'failed' | 'errored' | 'skipped';
 
 /** What a run of the checker needs from Test Explorer: which files and layers, and where to report. */
-export interface TestRunHandler {
-  (requests: { uri: vscode.Uri; layers?: string[] }[], mode: 'full' | 'fast', run: vscode.TestRun, token: vscode.CancellationToken): Promise<void>;
-}
+export type TestRunHandler = (requests: { uri: vscode.Uri; layers?: string[] }[], mode: 'full' | 'fast', run: vscode.TestRun, token: vscode.CancellationToken) => Promise<void>
 
 /**
  * Test Explorer: one item per file (or notebook), per layer and per input, filled from the
@@ -124,7 +122,7 @@ export class GradientTests implements vscode.Disposable {
     if (hash < 0) return undefined;
     const rest = item.id.slice(hash + 1);
     const slash = rest.lastIndexOf('/');
-    return item.parent && item.parent.parent ? rest.slice(0, slash) : rest;
+    return item.parent?.parent ? rest.slice(0, slash) : rest;
   }
 
   /** Reports a file's results into `run`, or into a run of its own when a lens or command started the check. */
@@ -172,10 +170,14 @@ export class GradientTests implements vscode.Disposable {
 
   private recordInput(run: vscode.TestRun, item: vscode.TestItem, input: InputReport, location: vscode.Location): void {
     run.started(item);
-    if (input.status === 'passed') return this.mark(run, item, 'passed');
+    if (input.status === 'passed') {
+      this.mark(run, item, 'passed');
+      return;
+    }
     if (input.status === 'not-checked' || input.status === 'kink') {
       run.appendOutput(`${inputFinding(input)}\r\n`, location, item);
-      return this.mark(run, item, 'skipped');
+      this.mark(run, item, 'skipped');
+      return;
     }
     const texts = diffTexts(input);
     const finding = `${inputFinding(input)}\nExpected: numeric (central differences); actual: your backward.`;

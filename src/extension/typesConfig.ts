@@ -57,7 +57,7 @@ export function addTypesToConfig(text: string, typesPath = TYPES_PATH): ConfigEd
     const edited =
       array.lastValueEnd === undefined
         ? text.slice(0, array.open + 1) + quoted + text.slice(array.open + 1)
-        : text.slice(0, array.lastValueEnd) + ', ' + quoted + text.slice(array.lastValueEnd);
+        : `${text.slice(0, array.lastValueEnd)}, ${quoted}${text.slice(array.lastValueEnd)}`;
     return { kind: 'edited', text: edited, listedIn: target };
   }
   for (const key of ['files', 'include'] as const) {

@@ -36,7 +36,7 @@ export class Objective {
     } catch (err) {
       throw new LayerFault(`forward threw${this.where()}: ${messageOf(err)}`);
     }
-    if (!result || !result.out || !result.out.data) {
+    if (!result?.out?.data) {
       throw new LayerFault(`forward returned no output${this.where()}`);
     }
     return result;

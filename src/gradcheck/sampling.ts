@@ -1,4 +1,4 @@
-import { Rng } from '../engine/rng';
+import type { Rng } from '../engine/rng';
 
 /** Every flat position 0..n-1. */
 export function allPositions(n: number): Int32Array {

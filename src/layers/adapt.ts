@@ -51,7 +51,7 @@ function describeValue(v: unknown): string {
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (v instanceof Tensor) return `a tensor of shape ${fmt(v.shape)}`;
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '...' : v)}`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
   if (typeof v === 'object') return `an object with keys {${Object.keys(v as object).join(', ')}}`;
   return `${typeof v} ${String(v)}`;
 }

@@ -112,7 +112,7 @@ function resolveRelative(target: string): string | undefined {
     const stem = target.slice(0, -jsLike[0].length);
     for (const ext of ['.ts', '.tsx', '.mts', '.cts']) if (isFile(stem + ext)) return stem + ext;
   }
-  for (const ext of EXTENSIONS) if (isFile(path.join(target, 'index' + ext))) return path.join(target, 'index' + ext);
+  for (const ext of EXTENSIONS) if (isFile(path.join(target, `index${ext}`))) return path.join(target, `index${ext}`);
   return undefined;
 }
 

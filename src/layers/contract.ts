@@ -38,7 +38,7 @@ export interface LayerSpec<I extends Record<string, LayerInput>> {
   /** Runs without the autograd tape: the point is to check a hand-written backward. */
   forward(inputs: InputTensors<I>, ctx: LayerContext): ForwardResult;
   // `any` for cache: its type is whatever this layer's forward chose to keep.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: the cache is whatever this layer's forward chose to keep
   backward(inputs: InputTensors<I>, dout: Tensor, cache: any, ctx: LayerContext): Gradients<I>;
   tolerance?: Partial<Tolerance>;
 }

@@ -335,7 +335,7 @@ const TAG_AT_LINE_START = /(?:^|\n)[ \t]*(?:\/\*\*?|\*|\/\/)?[ \t]*@gradcheck\b/
 function tagAbove(scanned: Scanned, text: string, d: Declaration): Tag | undefined {
   const comment = commentAbove(scanned, text, d.start);
   const tag = comment === undefined ? undefined : parseGradcheckTag(comment);
-  if (!tag || !tag.problem || pairOf(d.name) || TAG_AT_LINE_START.test(comment!)) return tag;
+  if (!tag?.problem || pairOf(d.name) || TAG_AT_LINE_START.test(comment!)) return tag;
   return undefined;
 }
 

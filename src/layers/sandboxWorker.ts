@@ -16,7 +16,7 @@ import { format } from 'node:util';
 import * as vm from 'node:vm';
 import * as gradlens from '../api';
 import { checkTarget } from '../gradcheck';
-import type { CheckTarget } from '../gradcheck/types';
+import type { CheckTarget, LayerReport } from '../gradcheck/types';
 import { adaptLayerDefinition, adaptLossFunction, adaptPair, ContractError } from './adapt';
 import { bundleUserFile, displayPath, initBundler, warmBundler, type Bundle } from './bundle';
 import { isLayerDefinition, type LayerDefinition } from './contract';
@@ -35,7 +35,7 @@ const BUILTINS = new Set(builtinModules);
 // stdio streams: those would print into the CLI's --json output, and capturing them
 // as streams keeps the host process from exiting while the warm worker idles.
 for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-  console[method] = (...args: unknown[]) => send({ type: 'log', text: format(...args) + '\n' });
+  console[method] = (...args: unknown[]) => send({ type: 'log', text: `${format(...args)}\n` });
 }
 for (const stream of [process.stdout, process.stderr]) {
   stream.write = ((chunk: unknown) => {
@@ -192,7 +192,8 @@ function run(req: RunRequest): void {
   try {
     loaded = load(req.file, bundle);
   } catch (err) {
-    return send({ type: 'loadError', message: err instanceof LoadError ? err.message : `could not run ${displayPath(req.file)}: ${String(err)}` });
+    send({ type: 'loadError', message: err instanceof LoadError ? err.message : `could not run ${displayPath(req.file)}: ${String(err)}` });
+    return;
   }
   const layers = plan(req.file, loaded.exports, req.discovered, loaded.describe, req.check.seed ?? 0).filter(
     (l) => !req.only || req.only.includes(l.name) || req.only.includes(l.id),
@@ -203,7 +204,7 @@ function run(req: RunRequest): void {
     if (req.skip.includes(layer.id)) continue;
     send({ type: 'layerStart', id: layer.id });
     const tolerance = { ...req.check.tolerance, ...layer.discovered?.tolerance };
-    let report;
+    let report: LayerReport;
     if (layer.problem || !layer.target) {
       report = errorReport(layer.name, layer.problem ?? 'cannot be checked', mode, tolerance);
     } else {

@@ -12,15 +12,15 @@
 import '../engine/methods';
 import { Rng } from '../engine/rng';
 import { getActiveBackend } from '../engine/backend';
-import { checkDatasetForModel, DEFAULT_DATASET, generateDataset, LoadOptions } from './datasets/catalog';
-import { Dataset, DatasetError } from './datasets/types';
+import { checkDatasetForModel, DEFAULT_DATASET, generateDataset, type LoadOptions } from './datasets/catalog';
+import { type Dataset, DatasetError } from './datasets/types';
 import type { BackendChoice, DoneEvent, ResolvedConfig, RunState, TrainConfig, TrainEvent } from './events';
 import { MODEL_KINDS } from './events';
 import type { RunResult, WeightEntry } from './runStore';
 import { GanTask } from './tasks/gan';
 import { ImageClassifierTask } from './tasks/imageClassifier';
 import { SequenceTask } from './tasks/sequence';
-import { TrainTask, weightEntries } from './tasks/task';
+import { type TrainTask, weightEntries } from './tasks/task';
 import { ConfigError } from './errors';
 
 /** Run length when neither epochs nor steps is given. */

@@ -9,7 +9,7 @@
  *   RELU, BN, DROPOUT[p]   activations, batch norm, dropout
  * Items are separated by commas (or arrows); case does not matter.
  */
-import { LayerSpec, ModelSummary, summarize, SummaryError } from './summary';
+import { type LayerSpec, type ModelSummary, summarize, SummaryError } from './summary';
 
 export interface ParsedNotation {
   input: number[];
@@ -49,7 +49,10 @@ export function parseNotation(text: string): ParsedNotation {
       const n = Number(m[1]);
       if (n < 1) throw new SummaryError(`${where}: an FC layer needs at least one output`);
       // The flatten folds into the FC row, as the course's tables count it.
-      if (!flat) layers.push({ kind: 'flatten' }), names.push('');
+      if (!flat) {
+        layers.push({ kind: 'flatten' });
+        names.push('');
+      }
       layers.push({ kind: 'linear', out: n });
       flat = true;
     } else if (item === 'RELU') {

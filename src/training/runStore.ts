@@ -117,7 +117,7 @@ export function parseMetricsLines(text: string): { rows: MetricRow[]; truncatedT
     else badLines.push(i + 1);
   });
   let truncatedTail = false;
-  if (tail !== null && tail.trim()) {
+  if (tail?.trim()) {
     const row = parse(tail);
     if (row) rows.push(row);
     else truncatedTail = true;

@@ -6,11 +6,11 @@
 import { getActiveBackend, referenceBackend, setBackend } from '../engine/backend';
 import { useFastBackend } from '../engine/backends';
 import { loadDataset } from './datasets/registry';
-import { Dataset } from './datasets/types';
+import type { Dataset } from './datasets/types';
 import { ConfigError } from './errors';
 import type { BackendChoice, TrainConfig, TrainEvent } from './events';
-import { BackendInfo, TrainLoop } from './loop';
-import { RunStore } from './runStore';
+import { type BackendInfo, TrainLoop } from './loop';
+import type { RunStore } from './runStore';
 
 export { ConfigError };
 export { TrainLoop, validateConfig, createTask } from './loop';

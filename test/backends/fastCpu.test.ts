@@ -9,7 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { referenceBackend } from '../../src/engine/backend';
 import type { Backend, Conv2dGeometry } from '../../src/engine/backend';
-import { createFastCpuBackend, createBlockedJsBackend, FastCpuBackend } from '../../src/engine/backends';
+import { createFastCpuBackend, createBlockedJsBackend, type FastCpuBackend } from '../../src/engine/backends';
 import { Rng } from '../../src/engine/rng';
 
 const RTOL = 1e-4;

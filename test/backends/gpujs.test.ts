@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GPU } from 'gpu.js';
 import { chooseGpuBackend, checkGpuKernels, GpuJsBackend, type GpuJsConstructor, type KernelParity } from '../../src/engine/backends/gpujs';
-import { F, Tensor, getActiveBackend, randn, setBackend } from '../../src/engine';
+import { F, type Tensor, getActiveBackend, randn, setBackend } from '../../src/engine';
 
 const GPUClass = GPU as unknown as GpuJsConstructor;
 

@@ -5,7 +5,7 @@
 // here are at most 300 long: float32 error ~sqrt(300)·6e-8 ≈ 1e-6 of that).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randn, setBackend, getActiveBackend, referenceBackend, Tensor, matmul } from '../../src/engine';
+import { randn, setBackend, getActiveBackend, referenceBackend, type Tensor, matmul } from '../../src/engine';
 import { backendFor } from '../../src/engine/backend';
 import type { Backend } from '../../src/engine/backend';
 import { conv2d } from '../../src/engine/functional';

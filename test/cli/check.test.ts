@@ -19,8 +19,8 @@ async function check(...argv: string[]): Promise<{ code: number; stdout: string;
   const err: string[] = [];
   const { log, error } = console;
   const write = process.stderr.write;
-  console.log = (...a: unknown[]) => out.push(a.join(' ') + '\n');
-  console.error = (...a: unknown[]) => err.push(a.join(' ') + '\n');
+  console.log = (...a: unknown[]) => out.push(`${a.join(' ')}\n`);
+  console.error = (...a: unknown[]) => err.push(`${a.join(' ')}\n`);
   process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as unknown as typeof process.stderr.write;
   try {
     const code = await runCheck(argv, { workerPath });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, tensor, Tensor } from '../../src/engine';
+import { F, tensor, type Tensor } from '../../src/engine';
 import { assertClose, assertGradOk, leaf } from '../helpers/finiteDiff';
 
 test('linear: forward is x Wᵀ + b on a hand-computable case', () => {

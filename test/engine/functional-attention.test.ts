@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, Rng, tensor, Tensor } from '../../src/engine';
+import { F, Rng, tensor, type Tensor } from '../../src/engine';
 import { assertClose, assertGradOk, leaf } from '../helpers/finiteDiff';
 
 /** softmax(q kᵀ · scale + bias) v for one [L, d] head, by plain loops. */

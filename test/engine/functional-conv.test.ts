@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, tensor, Tensor, setBackend, referenceBackend, Backend, Conv2dGeometry, randn } from '../../src/engine';
+import { F, tensor, Tensor, setBackend, referenceBackend, type Backend, type Conv2dGeometry, randn } from '../../src/engine';
 import { assertClose, assertGradOk, leaf } from '../helpers/finiteDiff';
 
 /** The defining sum, written as plainly as possible, to check the im2col path against. */

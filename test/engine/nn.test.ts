@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, nn, Rng, tensor, Tensor, noGrad } from '../../src/engine';
+import { F, nn, Rng, tensor, type Tensor, noGrad } from '../../src/engine';
 import { assertClose, assertGradOk, leaf } from '../helpers/finiteDiff';
 
 function smallCnn(seed: number, dtype: 'float32' | 'float64' = 'float64'): nn.Sequential {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { optim, tensor, Tensor, nn, F, Rng } from '../../src/engine';
+import { optim, tensor, type Tensor, nn, F, Rng } from '../../src/engine';
 import { assertClose, leaf } from '../helpers/finiteDiff';
 
 /** loss = Σ c p³ + Σ c p: a non-quadratic objective, so every step's gradient differs. */

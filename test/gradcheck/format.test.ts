@@ -18,11 +18,11 @@ function reports(): LayerReport[] {
 test('the text report lists layers, inputs, statuses, diagnoses and worst elements', () => {
   const text = formatReport(reports(), { color: false });
   assert.doesNotMatch(text, /\x1b\[/);
-  assert.match(text, /✓ affine  examples\/affine\.ts:3  full, [\d.]+ ms, 46 forward calls, eps 0\.000001 atol 0\.00001 rtol 0\.001/);
-  assert.match(text, /✗ batchSum  examples\/affine\.ts:20/);
+  assert.match(text, /✓ affine {2}examples\/affine\.ts:3 {2}full, [\d.]+ ms, 46 forward calls, eps 0\.000001 atol 0\.00001 rtol 0\.001/);
+  assert.match(text, /✗ batchSum {2}examples\/affine\.ts:20/);
   assert.match(text, /x\s+FAILED\s+\S+\s+0\.875\s+off by a constant factor of exactly 1\/8 \(N = 8\): a mean where a sum belongs\?/);
-  assert.match(text, /worst elements:\n\s+\[\d+,\d+\]  analytic -?[\d.e-]+  numeric -?[\d.e-]+/);
-  assert.match(text, /✗ broken  examples\/broken\.js:1.*\n    error: backward threw: boom/);
+  assert.match(text, /worst elements:\n\s+\[\d+,\d+\] {2}analytic -?[\d.e-]+ {2}numeric -?[\d.e-]+/);
+  assert.match(text, /✗ broken {2}examples\/broken\.js:1.*\n {4}error: backward threw: boom/);
   assert.match(text, /x\s+at kinks\s+every element of x sits at a kink/);
   assert.match(text, /b\s+not checked\s+not checked: backward returned no gradient for b/);
   assert.match(text, /5 layers: 2 passed, 2 failed, 1 could not run$/);

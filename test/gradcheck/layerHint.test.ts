@@ -61,7 +61,7 @@ test('pass/fail hints: only when some pass and some fail; layer numbers only whe
 test('the hint is printed, carried in JSON and in the JUnit failure', () => {
   const report = { ...checkTarget(twoLayerNet(3, 4, 'W1 for W2'), { mode: 'full' }), file: 'net.js', line: 1 };
   const text = formatReport([report], { color: false });
-  assert.match(text, /\n    hint: W2, b2 are right but x, W1, b1 are wrong: .* mix them up/);
+  assert.match(text, /\n {4}hint: W2, b2 are right but x, W1, b1 are wrong: .* mix them up/);
   const json = toJsonReport([report]);
   assert.equal(json.layers[0].hint, report.hint);
   assert.equal(JSON.parse(JSON.stringify(json)).layers[0].hint, report.hint);

@@ -85,15 +85,15 @@ export function linearRelu(n: number, d: number, m: number, seed = 7): CheckTarg
             s3 += xv * wd[p + 3];
           }
           const o = i * m + j;
-          out[o] = s0 > 0 ? s0 : 0;
-          out[o + 1] = s1 > 0 ? s1 : 0;
-          out[o + 2] = s2 > 0 ? s2 : 0;
-          out[o + 3] = s3 > 0 ? s3 : 0;
+          out[o] = Math.max(s0 , 0);
+          out[o + 1] = Math.max(s1 , 0);
+          out[o + 2] = Math.max(s2 , 0);
+          out[o + 3] = Math.max(s3 , 0);
         }
         for (; j < m; j++) {
           let s = bd[j];
           for (let k = 0; k < d; k++) s += xd[xr + k] * wd[k * m + j];
-          out[i * m + j] = s > 0 ? s : 0;
+          out[i * m + j] = Math.max(s , 0);
         }
       }
       return { out: { data: out, shape: [n, m] }, cache: out };
@@ -128,7 +128,7 @@ export function relu(values: number[], gate: (x: number) => boolean = (x) => x >
     inputNames: ['x'],
     inputs: [flat(values, shape)],
     forward([x]) {
-      return { out: { data: x.data.map((v) => (v > 0 ? v : 0)), shape }, cache: null };
+      return { out: { data: x.data.map((v) => (Math.max(v , 0))), shape }, cache: null };
     },
     backward([x], dout) {
       return [{ data: x.data.map((v, i) => (gate(v) ? dout.data[i] : 0)), shape }];
@@ -244,7 +244,7 @@ export function twoLayerNet(n: number, d: number, slip?: 'W1 for W2' | 'no gate'
     inputs: [randomInput([n, d], rng), randomInput([d, d], rng, scale), randomInput([d], rng, 0.1), randomInput([d, d], rng, scale), randomInput([d], rng, 0.1)],
     forward([x, w1, b1, w2, b2]) {
       const z1 = affineRows(x.data, w1.data, b1.data, n);
-      const h = z1.map((v) => (v > 0 ? v : 0));
+      const h = z1.map((v) => (Math.max(v , 0)));
       return { out: { data: affineRows(h, w2.data, b2.data, n), shape: [n, d] }, cache: { z1, h } };
     },
     backward([x, w1, , w2], dout, cache) {

@@ -6,7 +6,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync, cpSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve('.');
@@ -123,7 +122,7 @@ export function installVsix(install: CodeServerInstall, vsix: string, extensions
   const result = spawnSync(install.node, [install.entry, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'], {
     encoding: 'utf8',
     timeout: 120_000,
-    env: { ...process.env, PATH: dirnameOf(install.node) + ':' + process.env.PATH },
+    env: { ...process.env, PATH: `${dirnameOf(install.node)}:${process.env.PATH}` },
   });
   if (result.status !== 0 || !/was successfully installed/.test(result.stdout)) {
     throw new Error(`installing ${vsix} into code-server failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, rand, randn, tensor, Tensor } from '../../src/engine';
+import { Rng, rand, randn, tensor, type Tensor } from '../../src/engine';
 import { checkTarget } from '../../src/gradcheck';
 import type { CheckTarget } from '../../src/gradcheck/types';
 import { adaptLayerDefinition, adaptLossFunction, adaptPair, ContractError, toFlat } from '../../src/layers/adapt';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FormError, formToConfig, FormValues, datasetsFor } from '../../webview/panel/formConfig';
+import { FormError, formToConfig, type FormValues, datasetsFor } from '../../webview/panel/formConfig';
 import { panelChoices } from '../../src/extension/panelChoices';
 import { modelSummary } from '../../src/training/models/catalog';
 

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -70,7 +70,7 @@ after(async () => {
 function installFakeHost(data: { choices: unknown; summaries: Record<string, unknown>; runs: Record<string, TrainEvent[]> }): void {
   const w = window as unknown as Record<string, unknown>;
   const sent: unknown[] = [];
-  let state: unknown = undefined;
+  let state: unknown ;
   let stream: TrainEvent[] = [];
   let at = 0;
   let paused = false;

@@ -5,8 +5,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, concat, stack, where } from '../../src/engine';
-import { checkOpCase, ErrorTally, FixtureFile, OpCase } from './fixture';
+import { type Tensor, concat, stack, where } from '../../src/engine';
+import { checkOpCase, ErrorTally, type FixtureFile, type OpCase } from './fixture';
 import coreJson from '../fixtures/torch/core.json';
 
 const fixture = coreJson as unknown as FixtureFile<OpCase>;

@@ -6,9 +6,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, Tensor } from '../../src/engine';
+import { F, type Tensor } from '../../src/engine';
 
-import { assertClose, checkOpCase, ErrorTally, FixtureFile, OpCase, toIntArray } from './fixture';
+import { assertClose, checkOpCase, ErrorTally, type FixtureFile, type OpCase, toIntArray } from './fixture';
 import functionalJson from '../fixtures/torch/functional.json';
 
 const fixture = functionalJson as unknown as FixtureFile<OpCase>;

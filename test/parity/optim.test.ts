@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { optim, Tensor } from '../../src/engine';
-import { assertClose, FixtureFile, FixtureTensor, toTensor } from './fixture';
+import { optim, type Tensor } from '../../src/engine';
+import { assertClose, type FixtureFile, type FixtureTensor, toTensor } from './fixture';
 import optimJson from '../fixtures/torch/optim.json';
 
 interface OptimCase {

@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { loadIdxDataset, parseIdx } from '../../src/training/datasets/idx';
 import { loadCifar10 } from '../../src/training/datasets/cifar10';
 import { loadDataset, checkDatasetForModel } from '../../src/training/datasets/registry';
-import { downloadDataset, RemoteFile } from '../../src/training/datasets/download';
+import { downloadDataset, type RemoteFile } from '../../src/training/datasets/download';
 import { makeShapesDataset } from '../../src/training/datasets/shapes';
 import { makeDigitsDataset } from '../../src/training/datasets/digits';
 import { makeRingDataset } from '../../src/training/datasets/ring';
@@ -213,14 +213,14 @@ function tar(files: Record<string, Buffer>): Buffer {
     h.write('0000644\0', 100);
     h.write('0000000\0', 108);
     h.write('0000000\0', 116);
-    h.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
+    h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
     h.write('00000000000\0', 136);
     h.write('        ', 148);
     h.write('0', 156);
     h.write('ustar\0' + '00', 257);
     let sum = 0;
     for (const b of h) sum += b;
-    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
     parts.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
   parts.push(Buffer.alloc(1024));

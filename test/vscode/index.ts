@@ -200,7 +200,7 @@ const tests: SuiteTest[] = [
         // Replace the text with the correct network, unsaved: lenses follow, nothing runs.
         const runsBefore = JSON.stringify(api.results(scratch.fsPath));
         const edit = new vscode.WorkspaceEdit();
-        edit.replace(scratch, new vscode.Range(0, 0, document.lineCount, 0), readFileSync(correct.fsPath, 'utf8') + '\n// edited\n');
+        edit.replace(scratch, new vscode.Range(0, 0, document.lineCount, 0), `${readFileSync(correct.fsPath, 'utf8')}\n// edited\n`);
         assert.ok(await vscode.workspace.applyEdit(edit));
         assert.ok(document.isDirty);
         const after = await lensTitles(scratch);

@@ -4,10 +4,10 @@
  * the discriminator's outputs D(x) and D(G(z)), which meet at 0.5 when D is fooled.
  * Past runs are overlaid as dashed, lighter curves.
  */
-import { alignSeries, positiveOnly, thinIndices, XYSeries } from './align';
+import { alignSeries, positiveOnly, thinIndices, type XYSeries } from './align';
 import { byId } from './dom';
-import { ChartData, LineChart, LineSpec } from './lineChart';
-import { epochSeries, RunView } from './runState';
+import { type ChartData, LineChart, type LineSpec } from './lineChart';
+import { epochSeries, type RunView } from './runState';
 import { smoothEma } from './smoothing';
 
 export interface Overlay {

@@ -6,7 +6,7 @@
 import type { PanelChoices } from '../../src/protocol';
 import type { TrainConfig } from '../../src/training/events';
 import { byId, h } from './dom';
-import { datasetsFor, FormError, formToConfig, FormValues } from './formConfig';
+import { datasetsFor, FormError, formToConfig, type FormValues } from './formConfig';
 
 const TEXT_FIELDS = ['model', 'preset', 'dataset', 'dataDir', 'length', 'lengthUnit', 'batchSize', 'lr', 'seed', 'trainLimit', 'ganLoss', 'backendChoice'] as const;
 

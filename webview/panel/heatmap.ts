@@ -2,7 +2,7 @@
  * Matrices drawn as coloured cells on a canvas: the confusion matrix and each attention
  * head's weights. Labels go along the edges when there is room for them.
  */
-import { range, Rgb, sequential } from './colormap';
+import { range, type Rgb, sequential } from './colormap';
 import { themeColor } from './theme';
 
 export interface MatrixView {

@@ -9,12 +9,12 @@ import type { HostMessage, JobState, PanelChoices, Placement, RunListItem, Train
 import { isHostMessage, TRAINING_PLACES } from '../../src/protocol';
 import type { ModelKind, TrainEvent } from '../../src/training/events';
 import type { ModelSummary } from '../../src/training/summary';
-import { ChartsView, Overlay } from './chartsView';
+import { ChartsView, type Overlay } from './chartsView';
 import { ConfigForm } from './configForm';
 import { byId } from './dom';
 import { formatDuration, formatInt, formatMetric } from './format';
 import { buildLayout } from './layout';
-import { applyEvent, emptyRun, foldEvents, isActive, progressOf, RunView, settleRecorded } from './runState';
+import { applyEvent, emptyRun, foldEvents, isActive, progressOf, type RunView, settleRecorded } from './runState';
 import { renderRuns } from './runsTable';
 import { renderSummary } from './summaryTable';
 import { onThemeChange } from './theme';

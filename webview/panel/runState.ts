@@ -69,7 +69,7 @@ export function applyEvent(view: RunView, event: TrainEvent): RunView {
       view.steps.push(event.step);
       view.loss.push(event.loss);
       view.throughput.push(event.throughput);
-      for (const [k, v] of Object.entries(event.metrics)) {
+      for (const k of Object.keys(event.metrics)) {
         if (!view.metrics[k]) view.metrics[k] = new Array(n).fill(null);
       }
       for (const [k, col] of Object.entries(view.metrics)) col.push(event.metrics[k] ?? null);

@@ -10,7 +10,7 @@ import { formatMetric } from './format';
 import { drawMatrix } from './heatmap';
 import { drawImageTiles, imageCanvas } from './imageGrid';
 import { drawRingScatter } from './ringScatter';
-import { RunView } from './runState';
+import type { RunView } from './runState';
 
 function card(id: string, title: string, ...children: (HTMLElement | string)[]): HTMLElement {
   return h('div', { class: 'visual', id }, h('h3', { text: title }), ...children);

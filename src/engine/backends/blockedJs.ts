@@ -26,7 +26,10 @@ export function createBlockedJsBackend(): Backend {
     description: 'cache-blocked JavaScript loops (4-row register tiling)',
     gemm(args: GemmArgs): void {
       const { a, b, c, m, n, k, transA, transB, accumulate } = args;
-      if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array)) return referenceBackend.gemm(args);
+      if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array)) {
+        referenceBackend.gemm(args);
+        return;
+      }
       if (scratchA.length < m * k) scratchA = new Float32Array(m * k);
       if (scratchB.length < k * n) scratchB = new Float32Array(k * n);
       const A = rowMajor(a, m, k, transA, scratchA);

@@ -24,8 +24,8 @@
 import type { Backend, Conv2dGeometry, GemmArgs } from '../backend';
 import { referenceBackend } from '../backend';
 import type { FloatStorage } from '../tensor';
-import { KernelName, SimdKernels } from './wasmKernels';
-import { ChunkedJob, ThreadPool } from './threadPool';
+import type { KernelName, SimdKernels } from './wasmKernels';
+import { type ChunkedJob, ThreadPool } from './threadPool';
 
 /** Register-tile sizes of the kernels: row and column chunks keep to whole tiles. */
 const TILE_ROWS = 4;
@@ -100,7 +100,10 @@ export class FastCpuBackend implements Backend {
   gemm(args: GemmArgs): void {
     const { m, n, k, transA, transB, accumulate } = args;
     // float64 never reaches here through the engine; keep it exact if called directly.
-    if (!(args.a instanceof Float32Array && args.b instanceof Float32Array && args.c instanceof Float32Array)) return referenceBackend.gemm(args);
+    if (!(args.a instanceof Float32Array && args.b instanceof Float32Array && args.c instanceof Float32Array)) {
+      referenceBackend.gemm(args);
+      return;
+    }
     const { a, b, c } = args;
     if (a.length < m * k || b.length < k * n || c.length < m * n) {
       throw new RangeError(`fast CPU gemm: buffers too small for ${m}x${k} * ${k}x${n} (a ${a.length}, b ${b.length}, c ${c.length})`);

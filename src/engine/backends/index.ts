@@ -3,7 +3,7 @@
  * `useFastBackend()` installs it for every float32 op; float64 (gradient
  * checks) keeps running on the reference backend whatever is installed.
  */
-import { Backend, getActiveBackend, setBackend } from '../backend';
+import { type Backend, getActiveBackend, setBackend } from '../backend';
 import { createBlockedJsBackend } from './blockedJs';
 import { FastCpuBackend } from './fastCpu';
 import { hardwareThreads } from './threadPool';

@@ -17,7 +17,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism, cpus } from 'node:os';
-import { KERNEL_NAMES, KernelName, SimdKernels } from './wasmKernels';
+import { KERNEL_NAMES, type KernelName, type SimdKernels } from './wasmKernels';
 
 // Control block (int32 slots). The worker code below uses these numbers literally.
 const C_SEQ = 0; // job sequence posted by the main thread (-1: exit)
@@ -179,6 +179,7 @@ export class ThreadPool {
         const started = Date.now();
         let done: number;
         while ((done = Atomics.load(ctl, C_DONE + t)) !== seq) {
+          // biome-ignore lint/correctness/noUnsafeFinally: a worker that never finishes outranks the error in flight: the arena cannot be reused
           if (Date.now() - started > JOB_TIMEOUT_MS) throw new Error(`fast CPU backend: worker ${t} did not finish ${job.kernel} within ${JOB_TIMEOUT_MS / 1000} s`);
           Atomics.wait(ctl, C_DONE + t, done, 1000);
         }

@@ -4,7 +4,7 @@
  * written directly beneath the forward it differentiates.
  */
 import { backendFor } from '../backend';
-import { allocate, EngineError, fmtShape, FloatStorage, record, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
 import { requireFloat, requireSameDtype } from './checks';
 
 /**
@@ -47,7 +47,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       backend.gemm({ a: U, b: X, c: d, m: nOut, n: nIn, k: rows, transA: true, transB: false }); // dW = Uᵀ X
       dW = new Tensor(d, weight.shape, dtype);
     }
-    if (bias && bias.requiresGrad) {
+    if (bias?.requiresGrad) {
       const d = allocate(dtype, nOut) as FloatStorage;
       for (let r = 0; r < rows; r++) for (let j = 0, o = r * nOut; j < nOut; j++) d[j] += U[o + j]; // db = Σ_rows U
       dB = new Tensor(d, bias.shape, dtype);
@@ -82,7 +82,7 @@ function pointwise(
 export function relu(x: Tensor): Tensor {
   if (x.data instanceof Float32Array) return reluFloat32(x);
   return pointwise('relu', x,
-    (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = X[i] > 0 ? X[i] : 0; },
+    (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = Math.max(X[i] , 0); },
     (X, _Y, G, D) => { for (let i = 0; i < X.length; i++) D[i] = X[i] > 0 ? G[i] : 0; });
 }
 

@@ -10,8 +10,8 @@
  * so its backward is theirs chained: dV = Wᵀ dO, dW = dO Vᵀ, the softmax Jacobian,
  * then dQ = dS K · scale and dK = dSᵀ Q · scale.
  */
-import { Rng } from '../rng';
-import { allocate, EngineError, fmtShape, FloatDType, fromNested, NestedArray, Tensor } from '../tensor';
+import type { Rng } from '../rng';
+import { allocate, EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, Tensor } from '../tensor';
 import { add, mul } from '../ops/elementwise';
 import { broadcastShapes } from '../ops/indexing';
 import { matmul } from '../ops/matmul';

@@ -2,7 +2,7 @@
  * Argument checks shared by the functional ops. Every failure is an EngineError
  * that names the op and the shapes involved, so a wrong call says what to fix.
  */
-import { EngineError, fmtShape, FloatDType, fromNested, NestedArray, Shape, sizeOf, Tensor } from '../tensor';
+import { EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, type Shape, sizeOf, Tensor } from '../tensor';
 import { normAxis } from '../ops/indexing';
 
 /** Throws unless `t` is a float tensor; returns its dtype. */

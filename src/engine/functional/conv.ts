@@ -8,8 +8,8 @@
  * A backend with fused conv kernels (Backend.conv2dForward and friends) takes over
  * when it has them; float64 always stays on the reference path.
  */
-import { backendFor, Backend, Conv2dGeometry } from '../backend';
-import { allocate, EngineError, fmtShape, FloatStorage, record, Tensor } from '../tensor';
+import { backendFor, type Backend, type Conv2dGeometry } from '../backend';
+import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
 import { requireSameDtype } from './checks';
 
 export interface Conv2dOptions {
@@ -163,7 +163,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
       dW = new Tensor(dw, weight.shape, dtype);
     }
     // dL/db[o] = Σ_{n,p,q} G[n,o,p,q]
-    if (bias && bias.requiresGrad) {
+    if (bias?.requiresGrad) {
       const db = allocate(dtype, g.o) as FloatStorage;
       for (let s = 0; s < g.n; s++) {
         for (let o = 0; o < g.o; o++) {

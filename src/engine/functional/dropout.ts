@@ -4,7 +4,7 @@
  * the identity. y = m ⊙ x with m_i ∈ {0, 1/(1-p)}; dy/dx = m.
  */
 import { Rng } from '../rng';
-import { allocate, EngineError, FloatStorage, record, Tensor } from '../tensor';
+import { allocate, EngineError, type FloatStorage, record, Tensor } from '../tensor';
 import { requireFloat } from './checks';
 
 export interface DropoutOptions {

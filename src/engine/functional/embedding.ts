@@ -2,7 +2,7 @@
  * Embedding lookup: out[..., :] = table[id, :]. The lookup is a one-hot row times
  * the table, so its backward adds each output row's gradient into the row it came from.
  */
-import { allocate, EngineError, fmtShape, FloatStorage, fromNested, NestedArray, record, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, fromNested, type NestedArray, record, Tensor } from '../tensor';
 import { requireFloat } from './checks';
 
 export function embedding(ids: Tensor | NestedArray, table: Tensor): Tensor {

@@ -2,7 +2,7 @@
  * Losses, all with mean reduction (PyTorch's default). Each returns a 0-d tensor;
  * its backward receives the scalar upstream gradient g (1 when the loss is the root).
  */
-import { allocate, EngineError, fmtShape, FloatStorage, NestedArray, record, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, type NestedArray, record, Tensor } from '../tensor';
 import { asFloatTensor, describe, requireFloat, requireSameDtype, sameShape } from './checks';
 
 /** Integer class targets: a number array or a tensor of class ids, one per row. */

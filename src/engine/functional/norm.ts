@@ -7,7 +7,7 @@
  *   dx = (1 / (M √(σ² + ε))) · ( M d - Σ d - x̂ Σ(d ⊙ x̂) ),
  *   dγ = Σ g ⊙ x̂,   dβ = Σ g.
  */
-import { allocate, EngineError, fmtShape, FloatStorage, record, sizeOf, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, record, sizeOf, Tensor } from '../tensor';
 import { requireFloat, requireSameDtype, sameShape } from './checks';
 
 export interface BatchNormOptions {

@@ -5,7 +5,7 @@
  * at p = 16 gives 196 patches of 768. Only elements move, so the backward puts each
  * gradient back where its element came from.
  */
-import { allocate, EngineError, fmtShape, FloatStorage, record, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
 import { requireFloat } from './checks';
 
 export function patchify(images: Tensor, patchSize: number): Tensor {

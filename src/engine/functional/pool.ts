@@ -3,7 +3,7 @@
  * its backward routes the gradient there alone; average pooling spreads each
  * gradient evenly over its window.
  */
-import { allocate, EngineError, fmtShape, FloatStorage, record, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
 import { requireFloat } from './checks';
 import { convOutputSize } from './conv';
 
@@ -84,10 +84,13 @@ function maxPool2x2(X: FloatStorage, Y: FloatStorage, winner: Int32Array, planes
       for (let j = 0; j < ow; j++, out++, top += 2) {
         const bottom = top + w;
         let best = X[top], at = top;
+        // biome-ignore lint/suspicious/noSelfCompare: a NaN test in the hot loop (NaN propagates, as in PyTorch)
         if (best === best) {
           const v1 = X[top + 1], v2 = X[bottom], v3 = X[bottom + 1];
           if (!(v1 <= best)) { best = v1; at = top + 1; }
+          // biome-ignore lint/suspicious/noSelfCompare: as above
           if (best === best && !(v2 <= best)) { best = v2; at = bottom; }
+          // biome-ignore lint/suspicious/noSelfCompare: as above
           if (best === best && !(v3 <= best)) { best = v3; at = bottom + 1; }
         }
         Y[out] = best;

@@ -2,7 +2,7 @@
  * softmax and logSoftmax along one dim. The tensor is seen as [outer, len, inner]
  * around that dim, so each "lane" of `len` elements sits at stride `inner`.
  */
-import { allocate, FloatStorage, record, Tensor } from '../tensor';
+import { allocate, type FloatStorage, record, Tensor } from '../tensor';
 import { lanesOf, requireFloat } from './checks';
 
 /**

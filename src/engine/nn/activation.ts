@@ -1,7 +1,7 @@
 /** Activation layers: parameter-free wrappers over the functional ops. */
 import { gelu, leakyRelu, relu, sigmoid, tanh } from '../functional/activations';
 import { softmax } from '../functional/softmax';
-import { Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
 import { Module } from './module';
 
 export class ReLU extends Module {

@@ -4,13 +4,13 @@
  * join the heads and project back. Keeps the last attention weights per head for
  * display.
  */
-import { AttentionOptions, scaledDotProductAttentionWithWeights } from '../functional/attention';
+import { type AttentionOptions, scaledDotProductAttentionWithWeights } from '../functional/attention';
 import { requirePositiveInt } from '../functional/checks';
 import { zeros_ } from '../init';
 import { permute, reshape } from '../ops/shape';
-import { EngineError, fmtShape, FloatDType, NestedArray, Tensor } from '../tensor';
+import { EngineError, fmtShape, type FloatDType, type NestedArray, type Tensor } from '../tensor';
 import { Linear } from './linear';
-import { dtypeOf, initRng, InitOptions, Module, requireDtype } from './module';
+import { dtypeOf, initRng, type InitOptions, Module, requireDtype } from './module';
 
 export interface MultiHeadAttentionOptions extends InitOptions {
   /** Mask the upper triangle: position i attends only to positions ≤ i. */

@@ -1,6 +1,6 @@
 /** Sequential and Flatten: composing layers and joining conv features to FC layers. */
 import { flatten } from '../ops/shape';
-import { EngineError, Tensor } from '../tensor';
+import { EngineError, type Tensor } from '../tensor';
 import { Module } from './module';
 
 /** Feeds each module's output to the next; children are named '0', '1', ... */

@@ -2,9 +2,9 @@
 import { zeros } from '../creation';
 import { conv2d } from '../functional/conv';
 import { requirePositiveInt } from '../functional/checks';
-import { FloatDType, Tensor } from '../tensor';
-import { initWeights, WeightInit } from './linear';
-import { dtypeOf, initRng, InitOptions, Module, requireDtype } from './module';
+import type { FloatDType, Tensor } from '../tensor';
+import { initWeights, type WeightInit } from './linear';
+import { dtypeOf, initRng, type InitOptions, Module, requireDtype } from './module';
 
 export interface Conv2dLayerOptions extends InitOptions {
   stride?: number;

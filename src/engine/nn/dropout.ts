@@ -1,7 +1,7 @@
 /** Dropout: inverted dropout in training, the identity in evaluation. */
 import { dropout } from '../functional/dropout';
-import { Rng } from '../rng';
-import { EngineError, Tensor } from '../tensor';
+import type { Rng } from '../rng';
+import { EngineError, type Tensor } from '../tensor';
 import { Module } from './module';
 
 export class Dropout extends Module {

@@ -3,8 +3,8 @@ import { zeros } from '../creation';
 import { embedding } from '../functional/embedding';
 import { requirePositiveInt } from '../functional/checks';
 import { normal_ } from '../init';
-import { FloatDType, NestedArray, Tensor } from '../tensor';
-import { dtypeOf, initRng, InitOptions, Module } from './module';
+import type { FloatDType, NestedArray, Tensor } from '../tensor';
+import { dtypeOf, initRng, type InitOptions, Module } from './module';
 
 export class Embedding extends Module {
   readonly weight: Tensor;

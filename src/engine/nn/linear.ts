@@ -2,10 +2,10 @@
 import { linear } from '../functional/activations';
 import { requirePositiveInt } from '../functional/checks';
 import { kaimingUniform_, uniform_, kaimingNormal_, xavierNormal_, xavierUniform_, zeros_ } from '../init';
-import { Rng } from '../rng';
-import { EngineError, FloatDType, Tensor } from '../tensor';
+import type { Rng } from '../rng';
+import { EngineError, type FloatDType, type Tensor } from '../tensor';
 import { zeros } from '../creation';
-import { dtypeOf, initRng, InitOptions, Module, requireDtype } from './module';
+import { dtypeOf, initRng, type InitOptions, Module, requireDtype } from './module';
 
 /**
  * How weights start. 'default' is PyTorch's (Kaiming-uniform with a = √5, i.e.

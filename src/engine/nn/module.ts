@@ -5,7 +5,7 @@
  * train()/eval() can walk the tree in registration order, as PyTorch's do.
  */
 import { Rng } from '../rng';
-import { allocate, EngineError, fmtShape, FloatDType, fromNested, NestedArray, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, Tensor } from '../tensor';
 
 export interface ModuleOptions {
   /** float64 (the default) for gradient checks; float32 for training. */

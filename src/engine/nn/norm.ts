@@ -2,8 +2,8 @@
 import { ones, zeros } from '../creation';
 import { batchNorm, layerNorm } from '../functional/norm';
 import { requirePositiveInt } from '../functional/checks';
-import { EngineError, fmtShape, FloatDType, Tensor } from '../tensor';
-import { dtypeOf, Module, ModuleOptions, requireDtype } from './module';
+import { EngineError, fmtShape, type FloatDType, type Tensor } from '../tensor';
+import { dtypeOf, Module, type ModuleOptions, requireDtype } from './module';
 
 export interface BatchNormLayerOptions extends ModuleOptions {
   eps?: number;

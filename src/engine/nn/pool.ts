@@ -1,6 +1,6 @@
 /** Pooling layers. */
 import { avgPool2d, maxPool2d } from '../functional/pool';
-import { Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
 import { Module } from './module';
 
 export interface PoolLayerOptions {

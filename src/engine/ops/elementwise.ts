@@ -3,7 +3,7 @@
  * elements; its backward is the local derivative times the upstream gradient,
  * summed back down to the input's shape wherever the input was broadcast.
  */
-import { allocate, DType, EngineError, fmtShape, FloatStorage, record, Storage, Tensor } from '../tensor';
+import { allocate, type DType, EngineError, fmtShape, type FloatStorage, record, type Storage, Tensor } from '../tensor';
 import { broadcastShapes, broadcastStrides, offsetTable, sameShape } from './indexing';
 import { sumTo } from './reduce';
 
@@ -103,7 +103,7 @@ export const div = (a: TensorLike, b: TensorLike): Tensor =>
 // d(a^p) = p a^(p-1) da ;  d(a^b)/db = a^b ln a
 export const pow = (a: TensorLike, p: TensorLike): Tensor =>
   binaryRecorded('pow', a, p, Math.pow, (g, a, b, out) => [
-    mul(g, mul(b, mapBinary('pow', a, b, (x, y) => (y === 0 ? 0 : Math.pow(x, y - 1))))),
+    mul(g, mul(b, mapBinary('pow', a, b, (x, y) => (y === 0 ? 0 : x ** (y - 1))))),
     b.requiresGrad ? mul(g, mul(out, mapUnary(a, Math.log))) : null,
   ]);
 

@@ -3,7 +3,7 @@
  * reduction all reduce to "for each element of this shape, where does it live
  * in that storage?", answered once as an offset table.
  */
-import { EngineError, fmtShape, sizeOf, stridesOf, Shape } from '../tensor';
+import { EngineError, fmtShape, sizeOf, stridesOf, type Shape } from '../tensor';
 
 /** PyTorch's broadcasting: align trailing dims; each pair equal or one of them 1. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {

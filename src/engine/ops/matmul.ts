@@ -3,7 +3,7 @@
  * C = A B  =>  dA = dC B^T,  dB = A^T dC  (summed over broadcast batch dims).
  */
 import { backendFor } from '../backend';
-import { allocate, EngineError, fmtShape, FloatStorage, record, sizeOf, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, record, sizeOf, Tensor } from '../tensor';
 import { broadcastShapes, broadcastStrides, offsetTable } from './indexing';
 import { resultDtype } from './elementwise';
 import { sumTo } from './reduce';

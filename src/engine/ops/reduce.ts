@@ -2,7 +2,7 @@
  * Reductions. sum's backward broadcasts the upstream gradient back over the
  * reduced dims; mean's divides it by the count; max's sends it to the argmax.
  */
-import { allocate, EngineError, fmtShape, FloatStorage, record, Shape, sizeOf, stridesOf, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, record, type Shape, sizeOf, stridesOf, Tensor } from '../tensor';
 import { normAxis, offsetTable, sameShape } from './indexing';
 
 export type Dims = number | number[] | undefined;
@@ -34,7 +34,7 @@ export function expandTo(g: Tensor, shape: Shape): Tensor {
   const out = allocate(g.dtype, sizeOf(shape)) as FloatStorage;
   const gs = stridesOf(g.shape);
   const off = shape.length - g.shape.length;
-  const strides = shape.map((d, i) => (i < off || g.shape[i - off] === 1 ? 0 : gs[i - off]));
+  const strides = shape.map((_d, i) => (i < off || g.shape[i - off] === 1 ? 0 : gs[i - off]));
   const idx = offsetTable(shape, strides);
   const gd = g.data;
   for (let i = 0; i < out.length; i++) out[i] = gd[idx[i]];

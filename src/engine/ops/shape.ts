@@ -3,7 +3,7 @@
  * inverse move: reshape back, permute by the inverse permutation, scatter what
  * was gathered, split what was concatenated.
  */
-import { allocate, EngineError, fmtShape, FloatStorage, record, Shape, sizeOf, stridesOf, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, record, type Shape, sizeOf, stridesOf, Tensor } from '../tensor';
 import { normAxis, offsetTable } from './indexing';
 import { expandTo, sumTo } from './reduce';
 
@@ -127,7 +127,7 @@ export function concat(tensors: Tensor[], dim = 0): Tensor {
   });
   return record('concat', new Tensor(out, shape, first.dtype), tensors, (g) => {
     let start = 0;
-    return tensors.map((t, k) => {
+    return tensors.map((_t, k) => {
       const part = narrow(g, d, start, sizes[k]);
       start += sizes[k];
       return part;

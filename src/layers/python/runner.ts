@@ -84,7 +84,7 @@ function statusOf(message: WireMessage): Status {
 
 /** "ValueError: ... (at conv.py:23 in conv_forward_naive)", with the innermost frame in the user's code. */
 function describeError(answer: PythonError, program: Program): string {
-  if (answer.syntax && answer.syntax.line) {
+  if (answer.syntax?.line) {
     return `${answer.error.split(':')[0]}: ${answer.syntax.message} (at ${program.where(answer.syntax.line)}${answer.syntax.column ? `, column ${answer.syntax.column}` : ''})`;
   }
   const frame = answer.frames?.[answer.frames.length - 1];
@@ -120,7 +120,7 @@ let thread: CheckThread | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 
 async function acquireProcess(pythonPath: string, distDir: string, onLog: (t: string) => void): Promise<PythonProcess> {
-  if (warm && warm.alive && warm.pythonPath === pythonPath) {
+  if (warm?.alive && warm.pythonPath === pythonPath) {
     warm.onLog = onLog;
     return warm;
   }
@@ -247,7 +247,7 @@ async function runFile(file: string, options: PythonRunOptions): Promise<PythonF
   // The worker, with the module loaded; a fresh one after any layer kills it.
   let proc: PythonProcess | undefined;
   const ready = async (): Promise<PythonProcess | string> => {
-    if (proc && proc.alive) return proc;
+    if (proc?.alive) return proc;
     try {
       proc = await withTimeout(acquireProcess(pythonPath, distDir, onLog), STARTUP_MS, () => warm?.kill());
     } catch (err) {

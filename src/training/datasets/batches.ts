@@ -3,7 +3,7 @@
  * shuffled permutation gives.
  */
 import { Tensor } from '../../engine/tensor';
-import { ImageDataset, ImageSplit, SequenceSplit } from './types';
+import type { ImageDataset, ImageSplit, SequenceSplit } from './types';
 import type { ImagePayload } from '../events';
 
 /** Images `indices` of a split as [B, C, H, W], each channel normalised by the dataset's mean and std. */

@@ -8,7 +8,7 @@ import { makeDigitsDataset } from './digits';
 import { makeRingDataset } from './ring';
 import { makeSequenceDataset } from './sequences';
 import { makeShapesDataset } from './shapes';
-import { Dataset, DatasetError } from './types';
+import { type Dataset, DatasetError } from './types';
 
 export type { ModelKind };
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { channelStats, CIFAR10_CLASSES } from './imageStats';
-import { DatasetError, ImageDataset, ImageSplit } from './types';
+import { DatasetError, type ImageDataset, type ImageSplit } from './types';
 
 export { CIFAR10_CLASSES };
 const IMAGE_BYTES = 3 * 32 * 32;

@@ -5,7 +5,7 @@
  */
 import { Rng } from '../../engine/rng';
 import { channelStats, MNIST_CLASSES } from './imageStats';
-import { ImageDataset, ImageSplit } from './types';
+import type { ImageDataset, ImageSplit } from './types';
 
 type Stroke = [number, number][];
 const SIZE = 28;

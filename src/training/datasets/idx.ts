@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { channelStats, FASHION_MNIST_CLASSES, MNIST_CLASSES } from './imageStats';
-import { DatasetError, ImageDataset, ImageSplit } from './types';
+import { DatasetError, type ImageDataset, type ImageSplit } from './types';
 
 const UNSIGNED_BYTE = 0x08;
 

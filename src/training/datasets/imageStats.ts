@@ -1,5 +1,5 @@
 /** Class names of the image datasets and the per-channel statistics used to normalise them. */
-import { ImageSplit } from './types';
+import type { ImageSplit } from './types';
 
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];

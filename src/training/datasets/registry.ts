@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCifar10 } from './cifar10';
-import { datasetInfo, generateDataset, LoadOptions } from './catalog';
+import { datasetInfo, generateDataset, type LoadOptions } from './catalog';
 import { loadIdxDataset } from './idx';
-import { Dataset, DatasetError } from './types';
+import { type Dataset, DatasetError } from './types';
 
 export { DATASETS, DEFAULT_DATASET, checkDatasetForModel, datasetInfo, generateDataset } from './catalog';
 export type { DatasetInfo, LoadOptions, ModelKind } from './catalog';

@@ -3,7 +3,7 @@
  * that covers only some of the modes (mode collapse) is plain to see on a scatter plot.
  */
 import { Rng } from '../../engine/rng';
-import { PointDataset } from './types';
+import type { PointDataset } from './types';
 
 export interface RingOptions {
   seed?: number;

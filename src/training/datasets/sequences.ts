@@ -11,7 +11,7 @@
  *   a(t-d); the first d positions are not scored.
  */
 import { Rng } from '../../engine/rng';
-import { IGNORE_TARGET, SequenceDataset, SequenceSplit, SequenceTaskName } from './types';
+import { IGNORE_TARGET, type SequenceDataset, type SequenceSplit, type SequenceTaskName } from './types';
 
 const SYMBOLS = 10;
 const SEP = SYMBOLS;

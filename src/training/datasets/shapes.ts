@@ -6,7 +6,7 @@
  */
 import { Rng } from '../../engine/rng';
 import { channelStats } from './imageStats';
-import { ImageDataset, ImageSplit } from './types';
+import type { ImageDataset, ImageSplit } from './types';
 
 export const SHAPE_CLASSES = ['disk', 'ring', 'square', 'frame', 'triangle', 'diamond', 'plus', 'cross', 'h-stripes', 'v-stripes'];
 

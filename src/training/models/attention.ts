@@ -10,8 +10,8 @@
 // Tensor methods (x.add, x.reshape...) are attached by this module.
 import { ConfigError } from '../errors';
 import '../../engine/methods';
-import { Rng } from '../../engine/rng';
-import { Tensor } from '../../engine/tensor';
+import type { Rng } from '../../engine/rng';
+import type { Tensor } from '../../engine/tensor';
 import { zeros } from '../../engine/creation';
 import { normal_ } from '../../engine/init';
 import { Module } from '../../engine/nn/module';
@@ -21,7 +21,7 @@ import { Embedding } from '../../engine/nn/embedding';
 import { gelu } from '../../engine/functional/activations';
 import { patchify } from '../../engine/functional/patchify';
 import { scaledDotProductAttentionWithWeights } from '../../engine/functional/attention';
-import { LayerSpec, ModelSummary, summarize } from '../summary';
+import { type LayerSpec, type ModelSummary, summarize } from '../summary';
 
 export interface AttentionPreset {
   name: string;

@@ -3,16 +3,16 @@
  * FC weights start by the rule given (the CNN uses Kaiming-normal); batch norm picks its
  * 1-D or 2-D form from the shape it meets.
  */
-import { Rng } from '../../engine/rng';
-import { Module } from '../../engine/nn/module';
+import type { Rng } from '../../engine/rng';
+import type { Module } from '../../engine/nn/module';
 import { Conv2d } from '../../engine/nn/conv';
-import { Linear, WeightInit } from '../../engine/nn/linear';
+import { Linear, type WeightInit } from '../../engine/nn/linear';
 import { BatchNorm1d, BatchNorm2d } from '../../engine/nn/norm';
 import { LeakyReLU, ReLU, Sigmoid, Tanh } from '../../engine/nn/activation';
 import { MaxPool2d } from '../../engine/nn/pool';
 import { Flatten, Sequential } from '../../engine/nn/container';
 import { Dropout } from '../../engine/nn/dropout';
-import { LayerSpec } from '../summary';
+import type { LayerSpec } from '../summary';
 
 export interface BuildOptions {
   rng: Rng;

@@ -4,9 +4,9 @@
  * from its name.
  */
 import { ConfigError } from '../errors';
-import { checkDatasetForModel, DEFAULT_DATASET, ModelKind } from '../datasets/catalog';
+import { checkDatasetForModel, DEFAULT_DATASET, type ModelKind } from '../datasets/catalog';
 import { sequenceLength, SEQUENCE_TOKEN_NAMES } from '../datasets/sequences';
-import { ModelSummary, summarize } from '../summary';
+import { type ModelSummary, summarize } from '../summary';
 import { ATTENTION_PRESETS, attentionPreset, sequenceSummary, vitSummary } from './attention';
 import { CNN_PRESETS, cnnLayers, cnnPreset, defaultCnnPreset } from './cnnPresets';
 import { GAN_PRESETS, ganLayers, ganPreset, ganSummary } from './gan';

@@ -3,12 +3,12 @@
  * dataset's image size and channel count, with Kaiming-normal weights as the course's
  * network uses.
  */
-import { Rng } from '../../engine/rng';
-import { Sequential } from '../../engine/nn/container';
+import type { Rng } from '../../engine/rng';
+import type { Sequential } from '../../engine/nn/container';
 import { Conv2d } from '../../engine/nn/conv';
-import { ModelSummary, summarize } from '../summary';
+import { type ModelSummary, summarize } from '../summary';
 import { buildSequential } from './build';
-import { cnnLayers, CnnPreset } from './cnnPresets';
+import { cnnLayers, type CnnPreset } from './cnnPresets';
 
 export interface CnnModel {
   net: Sequential;

@@ -5,7 +5,7 @@
  * depth so a CPU trains them in minutes. The same list builds the network and its summary.
  */
 import { ConfigError } from '../errors';
-import { LayerSpec } from '../summary';
+import type { LayerSpec } from '../summary';
 
 export interface CnnPreset {
   name: string;

@@ -4,9 +4,9 @@
  * D(x) = sigmoid(logit). Objective L = mean[log D(x) + log(1 - D(G(z)))].
  */
 import { ConfigError } from '../errors';
-import { Rng } from '../../engine/rng';
-import { Sequential } from '../../engine/nn/container';
-import { LayerSpec, ModelSummary, summarize } from '../summary';
+import type { Rng } from '../../engine/rng';
+import type { Sequential } from '../../engine/nn/container';
+import { type LayerSpec, type ModelSummary, summarize } from '../summary';
 import { buildSequential } from './build';
 
 export interface GanPreset {

@@ -10,19 +10,19 @@
  */
 // Tensor methods (x.add, x.reshape...) are attached by this module.
 import '../../engine/methods';
-import { Rng } from '../../engine/rng';
+import type { Rng } from '../../engine/rng';
 import { noGrad, Tensor } from '../../engine/tensor';
 import { full } from '../../engine/creation';
-import { Module } from '../../engine/nn/module';
+import type { Module } from '../../engine/nn/module';
 import { Adam } from '../../engine/optim';
 import { binaryCrossEntropyWithLogits } from '../../engine/functional/losses';
 import { floatImagePayload, imageBatch } from '../datasets/batches';
 import { ringCoverage } from '../datasets/ring';
-import { ImageDataset, PointDataset } from '../datasets/types';
+import type { ImageDataset, PointDataset } from '../datasets/types';
 import type { DatasetDescription, GanLoss, GanSamples, TrainConfig } from '../events';
-import { buildGan, ganPreset, GanModel } from '../models/gan';
-import { ModelSummary } from '../summary';
-import { EpochSampler, StepResult, TrainTask } from './task';
+import { buildGan, ganPreset, type GanModel } from '../models/gan';
+import type { ModelSummary } from '../summary';
+import { EpochSampler, type StepResult, type TrainTask } from './task';
 
 const DECISION_GRID = 48;
 

@@ -4,21 +4,21 @@
  * test accuracy at the end; samples with predictions, a confusion matrix and (CNN) the
  * first layer's filters; (ViT) per-head attention over the patches.
  */
-import { Rng } from '../../engine/rng';
-import { noGrad, Tensor } from '../../engine/tensor';
-import { Module } from '../../engine/nn/module';
+import type { Rng } from '../../engine/rng';
+import { noGrad, type Tensor } from '../../engine/tensor';
+import type { Module } from '../../engine/nn/module';
 import { Adam } from '../../engine/optim';
 import { crossEntropy } from '../../engine/functional/losses';
 import { softmax } from '../../engine/functional/softmax';
 import { argmaxRows, floatImagePayload, imageBatch, imagePayload, labelsOf } from '../datasets/batches';
-import { ImageDataset, ImageSplit } from '../datasets/types';
+import type { ImageDataset, ImageSplit } from '../datasets/types';
 import type { AttentionEvent, CnnSamples, DatasetDescription, TrainConfig } from '../events';
 import { buildCnn } from '../models/cnn';
 import { cnnPreset, defaultCnnPreset } from '../models/cnnPresets';
 import { attentionPreset, TinyViT, vitSummary } from '../models/attention';
-import { Conv2d } from '../../engine/nn/conv';
-import { ModelSummary } from '../summary';
-import { EpochSampler, StepResult, TrainTask } from './task';
+import type { Conv2d } from '../../engine/nn/conv';
+import type { ModelSummary } from '../summary';
+import { EpochSampler, type StepResult, type TrainTask } from './task';
 
 const EVAL_BATCH = 250;
 /** Validation at each epoch's end uses at most this many test images (the final test uses all). */

@@ -5,18 +5,18 @@
  */
 // Tensor methods (x.add, x.reshape...) are attached by this module.
 import '../../engine/methods';
-import { Rng } from '../../engine/rng';
+import type { Rng } from '../../engine/rng';
 import { noGrad } from '../../engine/tensor';
-import { Module } from '../../engine/nn/module';
+import type { Module } from '../../engine/nn/module';
 import { Adam } from '../../engine/optim';
 import { crossEntropy } from '../../engine/functional/losses';
 import { argmaxRows, sequenceBatch } from '../datasets/batches';
-import { IGNORE_TARGET, SequenceDataset, SequenceSplit } from '../datasets/types';
+import { IGNORE_TARGET, type SequenceDataset, type SequenceSplit } from '../datasets/types';
 import type { AttentionEvent, DatasetDescription, SequenceSamples, TrainConfig } from '../events';
 import { attentionPreset, SequenceTransformer, sequenceSummary } from '../models/attention';
-import { ModelSummary } from '../summary';
+import type { ModelSummary } from '../summary';
 import { headsOf } from './imageClassifier';
-import { EpochSampler, StepResult, TrainTask } from './task';
+import { EpochSampler, type StepResult, type TrainTask } from './task';
 
 const EVAL_BATCH = 100;
 
