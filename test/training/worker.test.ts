@@ -33,9 +33,11 @@ test('the worker streams events, honours pause / resume / stop, and exits after 
 test('a bad config comes back as an error event', async () => {
   const worker = new Worker(resolve('dist/trainWorker.js'));
   const message = new Promise<WorkerMessage>((res) => worker.once('message', res));
+  // Listen for the exit before it can happen: the worker may end right after its error.
+  const exited = new Promise((res) => worker.once('exit', res));
   worker.postMessage({ type: 'start', config: { model: 'cnn', steps: -3 } } satisfies WorkerRequest);
   const m = await message;
   assert.equal(m.type, 'error');
   if (m.type === 'error') assert.match(m.message, /steps must be a positive integer/);
-  await new Promise((res) => worker.on('exit', res));
+  await exited;
 });

@@ -384,7 +384,6 @@ class Layer:
         cache = self.caches[cid]
         seed_everything(self.seed)
         conv = self.convention
-        n = len(self.names)
         if conv == "pair":
             grads = self.bwd(dout.reshape(np.shape(dout)), cache)
             return self.per_input(grads, self.backward_name)
@@ -433,10 +432,7 @@ class Layer:
         names = names or self.names
         n = len(names)
         if isinstance(grads, dict):
-            unknown = [k for k in grads if k not in names]
-            if unknown:
-                # a dict may also carry gradients of things that are not inputs here (a net's other weights)
-                pass
+            # A dict may also hold gradients of things the tag does not check (a net's other weights).
             return [grads.get(name) for name in names]
         if isinstance(grads, (tuple, list)) and not (n == 1 and is_numeric_list(grads)):
             if len(grads) != n:
@@ -502,11 +498,8 @@ def handle(header, arrays):
                     plus[k] = layer.objective(inputs, upstream)
                     flat[j] = original - step
                     minus[k] = layer.objective(inputs, upstream)
-                except BaseException as exc:
-                    if not isinstance(exc, Exception) and not isinstance(exc, MemoryError):
-                        raise
-                    answer = error_answer(exc, position=j)
-                    return answer, []
+                except Exception as exc:  # MemoryError and RecursionError included; sys.exit goes to main()
+                    return error_answer(exc, position=j), []
                 finally:
                     flat[j] = original
         return {"ok": True}, [plus, minus]
@@ -521,7 +514,7 @@ def main():
             return
         try:
             answer, out = handle(header, arrays)
-        except (Exception, MemoryError, RecursionError) as exc:
+        except Exception as exc:
             answer, out = error_answer(exc), []
         except SystemExit as exc:
             answer, out = {"ok": False, "error": "the layer called sys.exit(%s)" % (exc.code,), "frames": user_frames(exc.__traceback__)}, []
