@@ -107,3 +107,15 @@ test('a warm re-check gives the same report', async () => {
   const b = await checkFile(fixture('conventions.py'), { workerPath, pythonPath, only: ['affine'] });
   assert.deepEqual(a.layers[0].inputs.map((i) => i.maxAbsError), b.layers[0].inputs.map((i) => i.maxAbsError));
 });
+
+test("a notebook's unsaved cells are what is checked, and a traceback names the cell and its line", async () => {
+  const notebookCells = [
+    { index: 0, source: 'import numpy as np\n' },
+    { index: 2, source: '# @gradcheck x:[3]\ndef bad_forward(x):\n    return np.tanh(x) * undefined_name, None\n\n\ndef bad_backward(dout, cache):\n    return dout\n' },
+  ];
+  const result = await checkFile(fixture('layers.ipynb'), { workerPath, pythonPath, notebookCells });
+  assert.equal(result.loadError, undefined);
+  assert.deepEqual(result.layers.map((l) => l.name), ['bad']);
+  assert.equal(result.layers[0].cell, 2);
+  assert.match(result.layers[0].error ?? '', /NameError: name 'undefined_name' is not defined \(at layers\.ipynb, cell 3, line 3 in bad_forward\)/);
+});
