@@ -49,6 +49,8 @@ export interface RunListItem {
   dataset: string;
   /** The run's headline figure, e.g. testAccuracy 0.91, for the history table. */
   headline?: { name: string; value: number };
+  /** A name the run was given, e.g. "imported: log.jsonl (PyTorch)" for a run read from a train.py log. */
+  label?: string;
 }
 
 /** A past run's recorded events (rebuilt from its metric rows), for overlay on the live charts. */
@@ -128,7 +130,13 @@ export type WebviewMessage =
   | { type: 'overlayRun'; id: string }
   | { type: 'openRun'; id: string }
   | { type: 'exportRun'; id: string; format: ExportFormat }
+  /** Write a PyTorch training script for a past run's config, or for the config the form holds. */
+  | { type: 'exportPyTorch'; source: PyTorchExportSource }
+  /** Pick a train.py --json log and add it to the history as a run. */
+  | { type: 'importTrainLog' }
   | { type: 'refreshRuns' };
+
+export type PyTorchExportSource = { run: string } | { config: TrainConfig };
 
 export class ProtocolError extends Error {
   constructor(message: string) {
@@ -178,9 +186,9 @@ function modelKind(o: Obj, key: string, where: string): ModelKind {
 
 const RUN_ID = /^[A-Za-z0-9_.-]{1,200}$/;
 
-function runId(o: Obj, where: string): string {
-  const id = str(o, 'id', where)!;
-  if (!RUN_ID.test(id) || id.startsWith('.')) throw new ProtocolError(`${where}.id is not a run id: ${describe(id)}`);
+function runId(o: Obj, where: string, key = 'id'): string {
+  const id = str(o, key, where)!;
+  if (!RUN_ID.test(id) || id.startsWith('.')) throw new ProtocolError(`${where}.${key} is not a run id: ${describe(id)}`);
   return id;
 }
 
@@ -307,8 +315,18 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage {
     case 'resume':
     case 'stop':
     case 'pickDataDir':
+    case 'importTrainLog':
     case 'refreshRuns':
       return { type };
+    case 'exportPyTorch': {
+      const source = plainObject(raw.source, `${where}.source`);
+      const keys = Object.keys(source);
+      if (keys.length !== 1 || (keys[0] !== 'run' && keys[0] !== 'config')) {
+        throw new ProtocolError(`${where}.source must hold either run (a run id) or config (a training config), got ${keys.length ? keys.join(', ') : 'neither'}`);
+      }
+      if (keys[0] === 'run') return { type, source: { run: runId(source, `${where}.source`, 'run') } };
+      return { type, source: { config: parseTrainConfig(source.config, `${where}.source config`) } };
+    }
     case 'start': {
       const msg: WebviewMessage = { type, config: parseTrainConfig(raw.config, `${where} config`) };
       if (raw.placement !== undefined) msg.placement = parsePlacement(raw.placement, `${where}.placement`);

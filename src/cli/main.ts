@@ -4,6 +4,7 @@
  */
 import { runCheck } from './check';
 import { runTrain } from './train';
+import { runExport } from './export';
 import { runSummary } from './summary';
 
 const USAGE = `usage: gradlens <command> [options]
@@ -14,6 +15,8 @@ commands:
   train <cnn|gan|attention>     train a model and print its metrics
       [--preset P] [--dataset NAME] [--data-dir DIR] [--epochs N | --steps N]
       [--batch-size B] [--lr X] [--seed S] [--json]
+  export <cnn|attention> --out DIR   write train.py for PyTorch (DDP) with the same
+      model, initial weights and settings as train (same options)
   summary <model or notation>   layer-by-layer output volumes and parameter counts
       e.g. gradlens summary "INPUT 32x32x1, CONV5-10, POOL2, FC-10"
 
@@ -26,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return runCheck(rest);
     case 'train':
       return runTrain(rest);
+    case 'export':
+      return runExport(rest);
     case 'summary':
       return runSummary(rest);
     case undefined:

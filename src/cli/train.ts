@@ -2,7 +2,7 @@
  * `gradlens train <cnn|gan|attention>`: one run of the trainer in this process, with a
  * progress bar on a terminal, plain lines otherwise, or one JSON object per line
  * (--json: "event" is "step", "epoch" or "done"; the last line is the done event with
- * the final metrics). Exit 0 on success, 2 for bad usage or a dataset that cannot load.
+ * the final metrics; with --steps 0 the run only evaluates the untrained model). Exit 0 on success, 2 for bad usage or a dataset that cannot load.
  */
 import { parseArgs } from 'node:util';
 import { Bar, Presets } from 'cli-progress';
@@ -19,14 +19,14 @@ const USAGE = `usage: gradlens train <cnn|gan|attention> [options]
   --dataset NAME     synthetic, digits, ring, reverse, sort, copy, mnist, fashion-mnist, cifar10
   --data-dir DIR     folder with the mnist / fashion-mnist / cifar10 files
   --download         fetch the dataset into --data-dir first (needs a network)
-  --epochs N | --steps N
+  --epochs N | --steps N   (--steps 0: evaluate the untrained model only)
   --batch-size B  --lr X  --weight-decay X  --seed S
   --train-limit N  --test-limit N   use only the first N examples
   --gan-loss minimax|non-saturating   --causal   --backend auto|fast|reference
   --runs-dir DIR     keep the run (config, metrics.jsonl, weights) under DIR
   --json             one JSON object per line: step, epoch and done events`;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 function intOpt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -50,6 +50,59 @@ function describeMetrics(m: Record<string, number>): string {
     .join(', ');
 }
 
+/** The options that choose a model and its hyperparameters, shared by `train` and `export`. */
+export const TRAIN_OPTIONS = {
+  preset: { type: 'string' },
+  dataset: { type: 'string' },
+  'data-dir': { type: 'string' },
+  download: { type: 'boolean' },
+  epochs: { type: 'string' },
+  steps: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  seed: { type: 'string' },
+  'train-limit': { type: 'string' },
+  'test-limit': { type: 'string' },
+  'gan-loss': { type: 'string' },
+  causal: { type: 'boolean' },
+  backend: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The TrainConfig that parsed TRAIN_OPTIONS and the model positional ask for; UsageError if malformed. */
+export function configFromArgs(values: Record<string, string | boolean | undefined>, positionals: string[]): TrainConfig {
+  const str = (k: string): string | undefined => values[k] as string | undefined;
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one model, got ${positionals.join(' ')}` : 'which model? cnn, gan or attention');
+  const model = positionals[0] as ModelKind;
+  if (!MODEL_KINDS.includes(model)) throw new UsageError(`unknown model '${positionals[0]}'; choose one of ${MODEL_KINDS.join(', ')}`);
+  if (str('epochs') !== undefined && str('steps') !== undefined) throw new UsageError('give --epochs or --steps, not both');
+  const seed = str('seed') === undefined ? undefined : Number(str('seed'));
+  if (str('seed') !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${str('seed')}'`);
+  const config: TrainConfig = {
+    model,
+    preset: str('preset'),
+    dataset: str('dataset'),
+    dataDir: str('data-dir'),
+    epochs: intOpt('epochs', str('epochs')),
+    steps: intOpt('steps', str('steps')),
+    batchSize: intOpt('batch-size', str('batch-size')),
+    lr: numOpt('lr', str('lr')),
+    weightDecay: numOpt('weight-decay', str('weight-decay')),
+    seed,
+    trainLimit: intOpt('train-limit', str('train-limit')),
+    testLimit: intOpt('test-limit', str('test-limit')),
+    ganLoss: str('gan-loss') as TrainConfig['ganLoss'],
+    causal: values.causal as boolean | undefined,
+    backend: str('backend') as TrainConfig['backend'],
+    // Terminal output needs far fewer updates than the panel.
+    eventIntervalMs: 500,
+    sampleIntervalMs: 1e12,
+  };
+  if (config.dataset !== undefined) datasetInfo(config.dataset);
+  return config;
+}
+
 export async function runTrain(argv: string[]): Promise<number> {
   let config: TrainConfig;
   let json = false;
@@ -59,61 +112,18 @@ export async function runTrain(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        preset: { type: 'string' },
-        dataset: { type: 'string' },
-        'data-dir': { type: 'string' },
-        download: { type: 'boolean' },
-        epochs: { type: 'string' },
-        steps: { type: 'string' },
-        'batch-size': { type: 'string' },
-        lr: { type: 'string' },
-        'weight-decay': { type: 'string' },
-        seed: { type: 'string' },
-        'train-limit': { type: 'string' },
-        'test-limit': { type: 'string' },
-        'gan-loss': { type: 'string' },
-        causal: { type: 'boolean' },
-        backend: { type: 'string' },
-        'runs-dir': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...TRAIN_OPTIONS, 'runs-dir': { type: 'string' }, json: { type: 'boolean' } },
     });
     if (values.help) {
       console.log(USAGE);
       return 0;
     }
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one model, got ${positionals.join(' ')}` : 'which model? cnn, gan or attention');
-    const model = positionals[0] as ModelKind;
-    if (!MODEL_KINDS.includes(model)) throw new UsageError(`unknown model '${positionals[0]}'; choose one of ${MODEL_KINDS.join(', ')}`);
-    if (values.epochs !== undefined && values.steps !== undefined) throw new UsageError('give --epochs or --steps, not both');
-    const seed = values.seed === undefined ? undefined : Number(values.seed);
-    if (values.seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
-    config = {
-      model,
-      preset: values.preset,
-      dataset: values.dataset,
-      dataDir: values['data-dir'],
-      epochs: intOpt('epochs', values.epochs),
-      steps: intOpt('steps', values.steps),
-      batchSize: intOpt('batch-size', values['batch-size']),
-      lr: numOpt('lr', values.lr),
-      weightDecay: numOpt('weight-decay', values['weight-decay']),
-      seed,
-      trainLimit: intOpt('train-limit', values['train-limit']),
-      testLimit: intOpt('test-limit', values['test-limit']),
-      ganLoss: values['gan-loss'] as TrainConfig['ganLoss'],
-      causal: values.causal,
-      backend: values.backend as TrainConfig['backend'],
-      // Terminal output needs far fewer updates than the panel.
-      eventIntervalMs: values.json ? 500 : 200,
-      sampleIntervalMs: 1e12,
-    };
+    config = configFromArgs(values, positionals);
+    // Terminal output needs far fewer updates than the panel.
+    config.eventIntervalMs = values.json ? 500 : 200;
     json = values.json ?? false;
     runsDir = values['runs-dir'];
     download = values.download ?? false;
-    if (config.dataset !== undefined) datasetInfo(config.dataset);
   } catch (err) {
     const e = err as Error & { code?: string };
     if (err instanceof UsageError || err instanceof DatasetError || e.code?.startsWith('ERR_PARSE_ARGS')) {

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from './lensSpecs';
-import { registerTrainingPanel, showModelSummary, showTrainingPanel } from './trainingPanel';
+import { importTrainLogToPanel, registerTrainingPanel, showModelSummary, showTrainingPanel } from './trainingPanel';
+
+/** Not a lens, so not in lensSpecs' COMMANDS; package.json names it too. */
+export const IMPORT_TRAIN_LOG = 'gradlens.importTrainLog';
 
 /** The training side's commands; what they open lives in trainingPanel.ts. */
 export function registerPanelCommands(context: vscode.ExtensionContext): vscode.Disposable[] {
@@ -11,5 +14,6 @@ export function registerPanelCommands(context: vscode.ExtensionContext): vscode.
     vscode.commands.registerCommand(COMMANDS.showModelSummary, (input?: unknown) =>
       showModelSummary(context, typeof input === 'string' ? input : undefined),
     ),
+    vscode.commands.registerCommand(IMPORT_TRAIN_LOG, (log?: unknown) => importTrainLogToPanel(context, log)),
   ];
 }

@@ -6,6 +6,8 @@
 import type { DoneEvent, EpochEvent, StepEvent, TrainEvent } from '../training/events';
 import type { MetricRow, RunData, RunSummary } from '../training/runStore';
 import type { RunListItem } from '../protocol';
+import { parseTrainConfig } from '../protocol';
+import type { TrainConfig } from '../training/events';
 
 const STEP_FIELDS = new Set(['type', 'step', 'totalSteps', 'epoch', 'loss', 'throughput', 'elapsedMs', 'etaMs']);
 const EPOCH_FIELDS = new Set(['type', 'epoch', 'step', 'durationMs']);
@@ -31,6 +33,7 @@ export function runListItem(run: RunSummary): RunListItem {
     preset: String(run.config.preset ?? ''),
     dataset: String(run.config.dataset ?? ''),
   };
+  if (typeof run.config.label === 'string' && run.config.label) item.label = run.config.label;
   const metrics = run.result?.metrics ?? {};
   for (const name of HEADLINES) {
     const v = metrics[name];
@@ -78,7 +81,9 @@ export function eventsFromRows(rows: MetricRow[], runId: string | null): TrainEv
 /** A run's events for display; an interrupted run (no 'done' row) ends with a log line saying so. */
 export function eventsFromRun(run: RunData): TrainEvent[] {
   const events = eventsFromRows(run.metrics, run.id);
-  if (run.status === 'interrupted') {
+  if (run.status === 'interrupted' && run.config.source === 'train.py') {
+    events.push({ type: 'log', message: `run ${run.id} was imported from a log that ends before its done line; showing what it recorded` });
+  } else if (run.status === 'interrupted') {
     events.push({ type: 'log', message: `run ${run.id} was interrupted (VS Code closed or the trainer crashed); showing what it recorded` });
   } else if (run.status === 'failed' && run.result?.error) {
     events.push({ type: 'error', message: run.result.error });
@@ -86,8 +91,29 @@ export function eventsFromRun(run: RunData): TrainEvent[] {
   return events;
 }
 
-/** "cnn small · synthetic · 2026-11-27 04:10" */
+/** "cnn small · synthetic · 2026-11-27 04:10", or an imported run's own label. */
 export function runLabel(item: RunListItem): string {
+  if (item.label) return item.label;
   const when = item.createdAt.replace('T', ' ').slice(0, 16);
   return `${item.model}${item.preset ? ` ${item.preset}` : ''} · ${item.dataset} · ${when}`;
+}
+
+/** The settings that choose a model and its training, as a stored run's config spells them. */
+const EXPORTED_SETTINGS = ['model', 'preset', 'dataset', 'dataDir', 'epochs', 'steps', 'batchSize', 'lr', 'weightDecay', 'seed', 'trainLimit', 'testLimit', 'ganLoss', 'causal'];
+
+/**
+ * A past run's config as a TrainConfig, to export it again: the run store keeps the
+ * resolved config (every default filled in, nulls for "none") plus bookkeeping fields.
+ * A run imported from a train.py log has no GradLens config of its own.
+ */
+export function configOfRun(run: RunSummary): TrainConfig {
+  if (run.config.source === 'train.py') {
+    throw new Error(`run ${run.id} was imported from a train.py log: export the run or model it came from instead`);
+  }
+  const picked: Record<string, unknown> = {};
+  for (const key of EXPORTED_SETTINGS) {
+    const v = run.config[key];
+    if (v !== null && v !== undefined) picked[key] = v;
+  }
+  return parseTrainConfig(picked, `run ${run.id} config`);
 }

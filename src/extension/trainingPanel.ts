@@ -2,7 +2,8 @@
  * The training panel's host: opens the webview (webview/panel, bundled to
  * dist/webview/panel.js), runs the trainer in a worker thread (dist/trainWorker.js) so
  * VS Code never waits on it, relays the trainer's events to the page, and answers the
- * page's requests (start/pause/resume/stop, summaries, run history, export).
+ * page's requests (start/pause/resume/stop, summaries, run history, export as CSV, JSON
+ * or a PyTorch script, import of a train.py log).
  *
  * Surviving hide, close and reload:
  * - The job belongs to this module, not to the panel: hiding or closing the panel does
@@ -26,7 +27,7 @@
  * Wiring (in activate): push registerTrainingPanel(context) into context.subscriptions
  * (it registers the serializer for the 'gradlens.training' view type, which package.json
  * names in "onWebviewPanel:gradlens.training"), and bind the commands to
- * showTrainingPanel(context) and showModelSummary(context, input?).
+ * showTrainingPanel(context), showModelSummary(context, input?) and importTrainLogToPanel(context, arg?).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -47,7 +48,8 @@ import { panelChoices } from './panelChoices';
 import { PanelEventLog } from './panelEventLog';
 import { panelHtml } from './panelHtml';
 import { summaryOf } from './panelSummary';
-import { eventsFromRun, runLabel, runList, runListItem } from './panelRunHistory';
+import { configOfRun, eventsFromRun, runLabel, runList, runListItem } from './panelRunHistory';
+import { exportAsPyTorch, importTrainLog, logUriOf } from './panelPyTorch';
 
 export const TRAINING_VIEW_TYPE = 'gradlens.training';
 const LAST_RUN_KEY = 'gradlens.training.lastRun';
@@ -131,6 +133,8 @@ class TrainingSession implements vscode.Disposable {
   private output: vscode.OutputChannel | undefined;
   /** A summary asked for by command before the page was ready to show it. */
   private pendingSummary: ModelSummary | undefined;
+  /** What an import by command said before the panel was open to say it. */
+  private pendingNotice: { level: 'info' | 'error'; message: string } | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.memory = context.workspaceState.get<LastRunMemory>(LAST_RUN_KEY);
@@ -258,6 +262,8 @@ class TrainingSession implements vscode.Disposable {
         this.post({ type: 'replay', events: this.replayEvents() });
         if (this.pendingSummary) this.post({ type: 'summary', summary: this.pendingSummary, source: 'command' });
         this.pendingSummary = undefined;
+        if (this.pendingNotice) this.post({ type: 'notice', ...this.pendingNotice });
+        this.pendingNotice = undefined;
         break;
       case 'start':
         this.start(message.config, message.placement ?? null);
@@ -322,10 +328,34 @@ class TrainingSession implements vscode.Disposable {
         this.notice('info', `Exported run ${message.id} to ${target.fsPath}`);
         break;
       }
+      case 'exportPyTorch': {
+        const report = (level: 'info' | 'error', text: string) => this.notice(level, text);
+        if ('run' in message.source) {
+          const id = message.source.run;
+          await exportAsPyTorch(configOfRun(this.store.open(id, this.activeIds())), `run ${id}`, report);
+        } else {
+          await exportAsPyTorch(message.source.config, `the configured ${message.source.config.model}`, report);
+        }
+        break;
+      }
+      case 'importTrainLog':
+        await this.importLog(undefined);
+        break;
       case 'refreshRuns':
         this.post({ type: 'runs', runs: this.listRuns() });
         break;
     }
+  }
+
+  /** Imports a train.py --json log as a new run and shows it in the history; returns its id. */
+  async importLog(uri: vscode.Uri | undefined): Promise<string | undefined> {
+    // A page that opens after the import hears of it once it is ready.
+    const id = await importTrainLog(this.store, uri, (level, message) => {
+      if (this.panel) this.notice(level, message);
+      else this.pendingNotice = { level, message };
+    });
+    if (id) this.post({ type: 'runs', runs: this.listRuns() });
+    return id;
   }
 
   /**
@@ -472,6 +502,18 @@ export function showTrainingPanel(context: vscode.ExtensionContext): void {
  */
 export async function showModelSummary(context: vscode.ExtensionContext, input?: string): Promise<void> {
   await sessionFor(context).summary(input);
+}
+
+/**
+ * "GradLens: Import a train.py Log…": `arg` is the log's Uri or path (a test, a
+ * keybinding's args); without it, a file picker. Opens the panel, where the run is listed.
+ * Returns the new run's id.
+ */
+export async function importTrainLogToPanel(context: vscode.ExtensionContext, arg?: unknown): Promise<string | undefined> {
+  const session = sessionFor(context);
+  const id = await session.importLog(logUriOf(arg));
+  if (id) session.show();
+  return id;
 }
 
 /** Restores the panel after a reload. Call once from activate and keep the disposable. */

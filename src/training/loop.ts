@@ -24,7 +24,7 @@ import { type TrainTask, weightEntries } from './tasks/task';
 import { ConfigError } from './errors';
 
 /** Run length when neither epochs nor steps is given. */
-const DEFAULT_LENGTH: Record<TrainConfig['model'], { epochs?: number; steps?: number }> = {
+export const DEFAULT_LENGTH: Record<TrainConfig['model'], { epochs?: number; steps?: number }> = {
   cnn: { epochs: 1 },
   gan: { steps: 2000 },
   attention: { steps: 600 },
@@ -38,7 +38,8 @@ function checkPositiveInt(name: string, v: number | undefined): void {
 export function validateConfig(config: TrainConfig): void {
   if (!MODEL_KINDS.includes(config.model)) throw new ConfigError(`unknown model '${String(config.model)}'; choose one of ${MODEL_KINDS.join(', ')}`);
   checkPositiveInt('epochs', config.epochs);
-  checkPositiveInt('steps', config.steps);
+  // steps 0: no training, only the final evaluation of the untrained model.
+  if (config.steps !== undefined && (!Number.isInteger(config.steps) || config.steps < 0)) throw new ConfigError(`steps must be a positive integer (or 0: only evaluate the untrained model), got ${config.steps}`);
   checkPositiveInt('batchSize', config.batchSize);
   checkPositiveInt('trainLimit', config.trainLimit);
   checkPositiveInt('testLimit', config.testLimit);
@@ -66,6 +67,45 @@ export function createTask(config: TrainConfig, dataset: Dataset, rng: Rng): Tra
       if (dataset.kind === 'image') return new ImageClassifierTask(dataset, config, 'vit', rng);
       throw new ConfigError(`the attention model trains on sequences or images; '${dataset.name}' is neither`);
   }
+}
+
+export interface ResolvedRun {
+  task: TrainTask;
+  resolved: ResolvedConfig;
+  totalSteps: number;
+}
+
+/**
+ * The task (model with its initial weights, optimiser settings) and the config with every
+ * default filled in, exactly as a run of `config` on `dataset` starts. The exporter uses it too.
+ */
+export function resolveRun(config: TrainConfig, dataset: Dataset): ResolvedRun {
+  const seed = config.seed ?? 0;
+  const rng = new Rng(seed);
+  const task = createTask(config, dataset, rng);
+
+  const length = config.steps !== undefined || config.epochs !== undefined ? { steps: config.steps, epochs: config.epochs } : DEFAULT_LENGTH[config.model];
+  const totalSteps = length.steps ?? (length.epochs ?? 1) * task.stepsPerEpoch;
+  const resolved: ResolvedConfig = {
+    model: config.model,
+    preset: task.preset,
+    dataset: dataset.name,
+    dataDir: config.dataDir ?? null,
+    epochs: Math.ceil(totalSteps / task.stepsPerEpoch),
+    steps: totalSteps,
+    batchSize: task.batchSize,
+    lr: task.lr,
+    weightDecay: task.weightDecay,
+    seed,
+    trainLimit: config.trainLimit ?? null,
+    testLimit: config.testLimit ?? null,
+    ganLoss: config.ganLoss ?? 'minimax',
+    causal: dataset.kind === 'sequence' ? dataset.causal : false,
+    backend: config.backend ?? 'auto',
+    eventIntervalMs: config.eventIntervalMs ?? 100,
+    sampleIntervalMs: config.sampleIntervalMs ?? 1000,
+  };
+  return { task, resolved, totalSteps };
 }
 
 export interface BackendInfo {
@@ -157,30 +197,7 @@ export class TrainLoop {
     const load = this.opts.loadDataset ?? generateDataset;
     const dataset = this.opts.dataset ?? load(datasetName, { dataDir: config.dataDir, seed, causal: config.causal });
     if (dataset.name !== datasetName) throw new DatasetError(`dataset given is '${dataset.name}' but the config names '${datasetName}'`);
-    const rng = new Rng(seed);
-    const task = createTask(config, dataset, rng);
-
-    const length = config.steps !== undefined || config.epochs !== undefined ? { steps: config.steps, epochs: config.epochs } : DEFAULT_LENGTH[config.model];
-    const totalSteps = length.steps ?? (length.epochs ?? 1) * task.stepsPerEpoch;
-    const resolved: ResolvedConfig = {
-      model: config.model,
-      preset: task.preset,
-      dataset: dataset.name,
-      dataDir: config.dataDir ?? null,
-      epochs: Math.ceil(totalSteps / task.stepsPerEpoch),
-      steps: totalSteps,
-      batchSize: task.batchSize,
-      lr: task.lr,
-      weightDecay: task.weightDecay,
-      seed,
-      trainLimit: config.trainLimit ?? null,
-      testLimit: config.testLimit ?? null,
-      ganLoss: config.ganLoss ?? 'minimax',
-      causal: dataset.kind === 'sequence' ? dataset.causal : false,
-      backend: config.backend ?? 'auto',
-      eventIntervalMs: config.eventIntervalMs ?? 100,
-      sampleIntervalMs: config.sampleIntervalMs ?? 1000,
-    };
+    const { task, resolved, totalSteps } = resolveRun(config, dataset);
     const writer = this.opts.startRecord?.({ ...resolved, backendName: backend.name }, `${config.model}-${dataset.name}`) ?? null;
     if (writer) setWriter(writer);
     const runId = writer?.id ?? null;
@@ -263,7 +280,8 @@ export class TrainLoop {
 
     const stopped = step < totalSteps;
     if (stopped) this.emit({ type: 'state', state: 'stopping', step });
-    const metrics: Record<string, number> = { loss: last.loss, ...last.metrics, ...task.finalMetrics() };
+    // After no step at all (--steps 0) there is no training loss, only the final evaluation.
+    const metrics: Record<string, number> = { ...(step > 0 ? { loss: last.loss, ...last.metrics } : {}), ...task.finalMetrics() };
     const done: DoneEvent = { type: 'done', reason: stopped ? 'stopped' : 'completed', step, epoch: step / task.stepsPerEpoch, elapsedMs: Date.now() - started - pausedMs, metrics, runId };
     if (writer) {
       writer.append({ type: 'done', reason: done.reason, step, elapsedMs: done.elapsedMs, ...metrics });

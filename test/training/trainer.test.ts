@@ -173,7 +173,8 @@ test('a run store receives the config, the metrics as they come, the result and 
 
 test('bad configs are rejected before any work', () => {
   assert.throws(() => new Trainer({ model: 'mlp' as never }), /unknown model 'mlp'/);
-  assert.throws(() => new Trainer({ model: 'cnn', steps: 0 }), /steps must be a positive integer/);
+  assert.throws(() => new Trainer({ model: 'cnn', steps: -1 }), /steps must be a positive integer/);
+  assert.throws(() => new Trainer({ model: 'cnn', steps: 2.5 }), /steps must be a positive integer/);
   assert.throws(() => new Trainer({ model: 'cnn', lr: -1 }), /lr must be a positive number/);
 });
 

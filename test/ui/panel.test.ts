@@ -2,12 +2,13 @@
  * The training panel in a real VS Code (code-server, its Node extension host, Debian's
  * chromium), with the packaged dist/gradlens.vsix installed: open the panel from the
  * command palette, train the GAN on the ring, watch the loss chart and the scatter
- * change, pause, resume, hide and show the panel again, stop. Screenshots go to
- * test-artifacts/panel-*.png.
+ * change, pause, resume, hide and show the panel again, stop; and import a train.py
+ * --json log as a run by command. Screenshots go to test-artifacts/panel-*.png, and the
+ * import's to docs/images/panel-import.png for the README.
  */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import {
@@ -32,10 +33,16 @@ const VSIX = join(ROOT, 'dist', 'gradlens.vsix');
  */
 const LOCK = join(ROOT, '.cache', 'tmp', 'real-vscode.lock');
 
+/** The log a cluster run of an exported train.py leaves, imported by the second test. */
+const TRAIN_PY_LOG = join(ROOT, 'test', 'fixtures', 'train-py-log.jsonl');
+/** The import command with a file argument, as a keybinding (the palette cannot pass one; a test must not meet a native dialog). */
+const IMPORT_KEY = 'ctrl+alt+shift+u';
+
 let install: CodeServerInstall;
 let extensionsDir: string;
 let server: RunningCodeServer | undefined;
 let browser: BrowserContext | undefined;
+let workbenchPage: Page | undefined;
 let holdsLock = false;
 
 function alive(pid: number): boolean {
@@ -86,6 +93,26 @@ after(async () => {
   await server?.stop();
   if (holdsLock) rmSync(LOCK, { recursive: true, force: true });
 });
+
+/** One code-server and one browser for the file's tests (the harness runs one VS Code at a time). */
+async function workbench(): Promise<{ page: Page; server: RunningCodeServer }> {
+  if (!workbenchPage || !server) {
+    const userDataDir = tempDir('user-data-');
+    writeUserSettings(userDataDir);
+    const logCopy = join(tempDir('logs-'), 'train-py-log.jsonl');
+    copyFileSync(TRAIN_PY_LOG, logCopy);
+    writeFileSync(join(userDataDir, 'User', 'keybindings.json'), JSON.stringify([{ key: IMPORT_KEY, command: 'gradlens.importTrainLog', args: logCopy }], null, 2));
+    server = await startCodeServer(install, { userDataDir, extensionsDir });
+    browser = await chromium.launchPersistentContext(tempDir('chromium-'), {
+      executablePath: findChromium(),
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1500, height: 1100 },
+    });
+    workbenchPage = browser.pages()[0] ?? (await browser.newPage());
+  }
+  return { page: workbenchPage, server };
+}
 
 /**
  * Runs a command from the palette. Extensions' commands join the palette only once the
@@ -141,16 +168,7 @@ async function changes(frame: FrameLocator, selector: string, gapMs: number): Pr
 
 test('UI: the training panel trains the GAN on the ring live, pauses, resumes, survives being hidden (code-server)', { timeout: 300_000 }, async () => {
   const started = Date.now();
-  const userDataDir = tempDir('user-data-');
-  writeUserSettings(userDataDir);
-  server = await startCodeServer(install, { userDataDir, extensionsDir });
-  browser = await chromium.launchPersistentContext(tempDir('chromium-'), {
-    executablePath: findChromium(),
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1500, height: 1100 },
-  });
-  const page = browser.pages()[0] ?? (await browser.newPage());
+  const { page, server } = await workbench();
   await page.goto(server.workbenchUrl(exampleWorkspace()));
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `panel-${name}.png`) });
@@ -278,3 +296,91 @@ async function trainInThePage(frame: FrameLocator, shot: (name: string) => Promi
   await frame.locator('h1').scrollIntoViewIfNeeded();
   await shot('08-gan-trained-in-page');
 }
+
+test('UI: a train.py --json log imported by command joins the run history and opens with its curves (code-server)', { timeout: 240_000 }, async () => {
+  const { page, server } = await workbench();
+  await page.goto(server.workbenchUrl(exampleWorkspace()));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  try {
+    await importTrainPyLog(page);
+  } catch (err) {
+    await page.screenshot({ path: join(ARTIFACTS, 'panel-import-failure.png') }).catch(() => undefined);
+    throw new Error(`${(err as Error).message}\ncode-server log (end):\n${server.log().slice(-3000)}`, { cause: err });
+  }
+});
+
+async function importTrainPyLog(page: Page): Promise<void> {
+  // From the palette, without a file, the command asks for one (code-server's own file
+  // dialog); cancelled, nothing is imported. Once it answers, the keybinding's import can run.
+  await runCommand(page, 'GradLens: Import a train.py Log as a Run…', { asksForInput: true });
+  await page.locator('.quick-input-widget', { hasText: 'Import the log of train.py --json' }).waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await page.locator('.monaco-workbench .part.editor').click();
+  await page.keyboard.press('Control+Alt+Shift+KeyU');
+
+  // The command opens the panel, which says what it imported: the fixture's one torch
+  // warning line is skipped and said so.
+  const frame = panelFrame(page);
+  const said = frame.locator('#message', { hasText: 'Imported 30 steps from train-py-log.jsonl (completed)' });
+  await said.waitFor({ timeout: 60_000 });
+  assert.match((await said.textContent()) ?? '', /skipped 1 line that was not events: 2 \(not JSON: "\/usr\/lib\/python3.*It is in the run history as "imported: train-py-log\.jsonl \(PyTorch\)"/);
+
+  // The run is in the history, named for the file, completed, with its test accuracy.
+  const row = frame.locator('#runs-body tr[data-run]', { hasText: 'imported: train-py-log.jsonl (PyTorch)' });
+  await row.waitFor({ timeout: 60_000 });
+  assert.match((await row.textContent()) ?? '', /completed.*testAccuracy/s);
+  assert.equal(await row.getByRole('button', { name: /PyTorch training script/ }).count(), 0, 'an imported run offers no GradLens model to export');
+
+  // Opened like any past run: its 30 steps draw the loss and accuracy curves.
+  await row.getByRole('button', { name: /^Open / }).click();
+  await frame.locator('#progress-text', { hasText: /^Completed at step 30 / }).waitFor({ timeout: 30_000 });
+  assert.match((await frame.locator('#progress-text').textContent()) ?? '', /testAccuracy/);
+  await frame.locator('#message', { hasText: 'Showing past run' }).waitFor();
+  await frame.locator('#loss-body canvas').first().waitFor();
+  await frame.locator('#acc-body canvas').first().waitFor();
+  // Overlaid, it also sits beside the shown run as any run does.
+  await row.getByRole('button', { name: /^Overlay / }).click();
+  await row.locator('button[aria-pressed="true"]', { hasText: 'Overlaid' }).waitFor();
+  await row.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'panel-import-history.png') });
+  // For the README: the curves and the history row in one picture, so a taller window.
+  await runCommand(page, 'View: Close Primary Side Bar');
+  await page.setViewportSize({ width: 1400, height: 1900 });
+  await frame.locator('#charts').scrollIntoViewIfNeeded();
+  await frame.locator('#charts').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });
+  await page.screenshot({ path: join(ROOT, 'docs', 'images', 'panel-import.png') });
+}
+
+test('UI: "Export as PyTorch…" asks for a folder and writes train.py there (code-server)', { timeout: 180_000 }, async () => {
+  const { page, server } = await workbench();
+  await page.goto(server.workbenchUrl(exampleWorkspace()));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const outDir = tempDir('export-');
+  try {
+    await runCommand(page, 'GradLens: Open Training Panel');
+    const frame = panelFrame(page);
+    await frame.locator('#model option[value="cnn"]').waitFor({ state: 'attached', timeout: 60_000 });
+    await frame.locator('#exportPyTorch').click();
+    // code-server's own folder dialog: a quick input that takes a path.
+    const dialog = page.locator('.quick-input-widget', { hasText: 'Export the configured cnn as a PyTorch training script' });
+    await dialog.waitFor({ timeout: 30_000 });
+    // It fills in its starting folder a moment after it opens: wait for that, then replace it.
+    const path = dialog.locator('input');
+    for (let tries = 0; !(await path.inputValue()).endsWith('/examples/') && tries < 100; tries++) await new Promise((r) => setTimeout(r, 100));
+    await path.fill(`${outDir}/`);
+    await dialog.getByRole('button', { name: 'Export here' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 30_000 });
+    await frame.locator('#message:not(.error)').filter({ hasText: /\S/ }).waitFor({ timeout: 60_000 });
+    const said = (await frame.locator('#message').textContent()) ?? '';
+    assert.ok(existsSync(join(outDir, 'train.py')), `no train.py in the chosen folder; the panel said: ${said}`);
+    // The notification's action opens the script (from the notification centre: toasts are not shown while the webview has focus).
+    await runCommand(page, 'Notifications: Show Notifications');
+    await page.locator('.notifications-center').getByRole('button', { name: 'Open train.py' }).first().click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'train.py' }).waitFor({ timeout: 30_000 });
+  } catch (err) {
+    await page.screenshot({ path: join(ARTIFACTS, 'panel-export-failure.png') }).catch(() => undefined);
+    throw new Error(`${(err as Error).message}\ncode-server log (end):\n${server.log().slice(-3000)}`, { cause: err });
+  }
+});

@@ -66,6 +66,8 @@ export function buildLayout(root: HTMLElement): void {
       h('button', { type: 'button', class: 'secondary', id: 'pause', text: 'Pause', disabled: true }),
       h('button', { type: 'button', class: 'secondary', id: 'resume', text: 'Resume', disabled: true }),
       h('button', { type: 'button', class: 'secondary', id: 'stop', text: 'Stop', disabled: true }),
+      h('button', { type: 'button', class: 'secondary', id: 'exportPyTorch', text: 'Export as PyTorch…',
+        title: 'Write a standalone PyTorch train.py for this model and settings, with its initial weights, to a folder you choose' }),
     ),
     h('div', { class: 'progress-wrap' },
       h('progress', { id: 'progress', max: '1', value: '0', 'aria-label': 'Training progress' }),
@@ -90,7 +92,10 @@ export function buildLayout(root: HTMLElement): void {
   const visuals = section('visuals', 'What the model sees', h('div', { class: 'visuals', id: 'visuals-body' }));
   const summary = section('summary', 'Model summary', h('div', { id: 'summary-body' }));
   const runs = section('runs', 'Run history',
-    h('div', { class: 'row' }, h('button', { type: 'button', class: 'secondary', id: 'refreshRuns', text: 'Refresh' })),
+    h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'secondary', id: 'refreshRuns', text: 'Refresh' }),
+      h('button', { type: 'button', class: 'secondary', id: 'importTrainLog', text: 'Import a train.py log…',
+        title: 'Add the JSON lines of an exported train.py --json (e.g. a cluster run) to this history as a run' })),
     h('div', { id: 'runs-body' }),
   );
 

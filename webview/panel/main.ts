@@ -190,6 +190,7 @@ function renderRunList(): void {
     },
     open: (id) => post({ type: 'openRun', id }),
     export: (id, format) => post({ type: 'exportRun', id, format }),
+    exportPyTorch: (id) => post({ type: 'exportPyTorch', source: { run: id } }),
   });
 }
 
@@ -357,6 +358,11 @@ byId('resume').addEventListener('click', () => post({ type: 'resume' }));
 byId('stop').addEventListener('click', () => post({ type: 'stop' }));
 byId('pickDataDir').addEventListener('click', () => post({ type: 'pickDataDir' }));
 byId('refreshRuns').addEventListener('click', () => post({ type: 'refreshRuns' }));
+byId('importTrainLog').addEventListener('click', () => post({ type: 'importTrainLog' }));
+byId('exportPyTorch').addEventListener('click', () => {
+  const config = form.config((m) => notice('error', m));
+  if (config) post({ type: 'exportPyTorch', source: { config } });
+});
 
 const logScale = byId<HTMLInputElement>('logScale');
 const smoothing = byId<HTMLInputElement>('smoothing');

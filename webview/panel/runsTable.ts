@@ -1,4 +1,4 @@
-/** Run history: each past run with buttons to overlay it, reopen it, or export it. */
+/** Run history: each past run with buttons to overlay it, reopen it, export it, or export its model as PyTorch. */
 import type { ExportFormat, RunListItem } from '../../src/protocol';
 import { clear, h } from './dom';
 import { formatMetric } from './format';
@@ -7,6 +7,7 @@ export interface RunActions {
   overlay(id: string, on: boolean): void;
   open(id: string): void;
   export(id: string, format: ExportFormat): void;
+  exportPyTorch(id: string): void;
 }
 
 export function renderRuns(container: HTMLElement, runs: RunListItem[], overlaid: ReadonlySet<string>, current: string | null, actions: RunActions): void {
@@ -21,11 +22,13 @@ export function renderRuns(container: HTMLElement, runs: RunListItem[], overlaid
     return b;
   };
   const rows = runs.map((r) => {
-    const name = `${r.model} ${r.preset} on ${r.dataset}`;
+    const name = r.label ?? `${r.model} ${r.preset} on ${r.dataset}`;
+    // A run imported from a train.py log has no GradLens model of its own to export.
+    const imported = r.label !== undefined;
     const on = overlaid.has(r.id);
     return h('tr', { 'data-run': r.id },
       h('td', { text: r.createdAt.replace('T', ' ').slice(0, 19) }),
-      h('td', { text: `${r.model}${r.preset ? ` · ${r.preset}` : ''}` }),
+      h('td', { text: r.label ?? `${r.model}${r.preset ? ` · ${r.preset}` : ''}` }),
       h('td', { text: r.dataset }),
       h('td', { text: r.id === current ? `${r.status} (shown)` : r.status }),
       h('td', { class: 'num', text: r.headline ? `${r.headline.name} ${formatMetric(r.headline.value)}` : '' }),
@@ -33,7 +36,8 @@ export function renderRuns(container: HTMLElement, runs: RunListItem[], overlaid
         button(on ? 'Overlaid' : 'Overlay', `Overlay ${name} on the charts`, () => actions.overlay(r.id, !on), { 'aria-pressed': String(on) }),
         button('Open', `Open ${name}`, () => actions.open(r.id)),
         button('CSV', `Export ${name} as CSV`, () => actions.export(r.id, 'csv')),
-        button('JSON', `Export ${name} as JSON`, () => actions.export(r.id, 'json')))),
+        button('JSON', `Export ${name} as JSON`, () => actions.export(r.id, 'json')),
+        ...(imported ? [] : [button('PyTorch', `Export the model of ${name} as a PyTorch training script`, () => actions.exportPyTorch(r.id))]))),
     );
   });
   container.append(h('table', { class: 'runs' },

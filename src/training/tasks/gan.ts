@@ -7,10 +7,17 @@
  * The generator descends L: minimax minimises mean log(1 - D(G(z))) = -BCE(logit, 0);
  * the non-saturating setting instead minimises BCE(logit, 1) = -mean log D(G(z)), which
  * keeps its gradient alive while D still rejects the fakes.
+ *
+ * A GAN has no test set, so its "test" figures are measured on a fixed evaluation batch
+ * that an exported PyTorch script can reproduce exactly: the first n real samples of the
+ * training pool and n latent vectors from a fixed seed (ganEvalNoise, written next to the
+ * script). testLoss is D's loss there, BCE(logit(x), 1) + BCE(logit(G(z)), 0); testLossG is
+ * G's loss by the run's objective; testAccuracy is D's share of right calls (logit > 0 on
+ * real, < 0 on fake) over the 2n samples.
  */
 // Tensor methods (x.add, x.reshape...) are attached by this module.
 import '../../engine/methods';
-import type { Rng } from '../../engine/rng';
+import { Rng } from '../../engine/rng';
 import { noGrad, Tensor } from '../../engine/tensor';
 import { full } from '../../engine/creation';
 import type { Module } from '../../engine/nn/module';
@@ -25,6 +32,17 @@ import type { ModelSummary } from '../summary';
 import { EpochSampler, type StepResult, type TrainTask } from './task';
 
 const DECISION_GRID = 48;
+/** Size of the fixed evaluation batch (fewer when the training pool is smaller). */
+export const GAN_EVAL_COUNT = 512;
+const GAN_EVAL_SEED = 7;
+
+/** The latent vectors of the evaluation batch, [count, latent] flat: the same for every run. */
+export function ganEvalNoise(latent: number, count: number): Float32Array {
+  const rng = new Rng(GAN_EVAL_SEED);
+  const z = new Float32Array(count * latent);
+  for (let i = 0; i < z.length; i++) z[i] = rng.normal();
+  return z;
+}
 
 function sigmoidMean(logits: Tensor): number {
   let s = 0;
@@ -142,7 +160,33 @@ export class GanTask implements TrainTask {
   }
 
   finalMetrics(): Record<string, number> {
-    return this.evaluate();
+    return { ...this.evaluate(), ...this.evalBatchMetrics() };
+  }
+
+  /** D's and G's losses and D's accuracy on the fixed evaluation batch (see the file's comment). */
+  private evalBatchMetrics(): Record<string, number> {
+    const { generator: G, discriminator: D, latent } = this.model;
+    const n = Math.min(GAN_EVAL_COUNT, this.count);
+    if (n === 0) return {};
+    const idx = Int32Array.from({ length: n }, (_, i) => i);
+    const ones = full([n, 1], 1, { dtype: 'float32' });
+    const zeros = full([n, 1], 0, { dtype: 'float32' });
+    G.eval();
+    D.eval();
+    try {
+      return noGrad(() => {
+        const logitReal = D.forward(this.realBatch(idx));
+        const logitFake = D.forward(G.forward(new Tensor(ganEvalNoise(latent, n), [n, latent], 'float32')));
+        const lossD = binaryCrossEntropyWithLogits(logitReal, ones).item() + binaryCrossEntropyWithLogits(logitFake, zeros).item();
+        const lossG = this.loss === 'minimax' ? -binaryCrossEntropyWithLogits(logitFake, zeros).item() : binaryCrossEntropyWithLogits(logitFake, ones).item();
+        let right = 0;
+        for (let i = 0; i < n; i++) right += (logitReal.data[i] > 0 ? 1 : 0) + (logitFake.data[i] < 0 ? 1 : 0);
+        return { testLoss: lossD, testLossG: lossG, testAccuracy: right / (2 * n) };
+      });
+    } finally {
+      G.train();
+      D.train();
+    }
   }
 
   samples(): GanSamples {
