@@ -9,7 +9,7 @@ import { ConfigError } from '../training/errors';
 import { exportPyTorch } from '../training/export';
 import { configFromArgs, TRAIN_OPTIONS, UsageError } from './train';
 
-const USAGE = `usage: gradlens export <cnn|attention> [options] --out DIR
+const USAGE = `usage: gradlens export <cnn|gan|attention> [options] --out DIR
   writes DIR/train.py (PyTorch, DistributedDataParallel-ready), DIR/initial_weights.safetensors,
   DIR/README.md and, for generated datasets, DIR/data/
   --out DIR          the folder to write (created if missing)

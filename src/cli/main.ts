@@ -15,7 +15,7 @@ commands:
   train <cnn|gan|attention>     train a model and print its metrics
       [--preset P] [--dataset NAME] [--data-dir DIR] [--epochs N | --steps N]
       [--batch-size B] [--lr X] [--seed S] [--json]
-  export <cnn|attention> --out DIR   write train.py for PyTorch (DDP) with the same
+  export <cnn|gan|attention> --out DIR  write train.py for PyTorch (DDP) with the same
       model, initial weights and settings as train (same options)
   summary <model or notation>   layer-by-layer output volumes and parameter counts
       e.g. gradlens summary "INPUT 32x32x1, CONV5-10, POOL2, FC-10"

@@ -26,7 +26,7 @@ test('export cnn --out DIR writes train.py, weights, README and data; --json rep
   }
 });
 
-test('export errors exit 2: no --out, unknown model, bad option, unknown preset, the GAN, a missing data folder', () => {
+test('export errors exit 2: no --out, unknown model, bad option, unknown preset, the GAN on sequences, a missing data folder', () => {
   const out = join(tmpdir(), 'gradlens-cli-export-never');
   const cases: [string[], RegExp][] = [
     [['export', 'cnn'], /--out DIR is required/],
@@ -34,7 +34,7 @@ test('export errors exit 2: no --out, unknown model, bad option, unknown preset,
     [['export', 'cnn', '--bogus', '--out', out], /bogus/],
     [['export', 'cnn', '--steps', 'x', '--out', out], /--steps must be a whole number/],
     [['export', 'cnn', '--preset', 'huge', '--out', out], /unknown CNN preset 'huge'/],
-    [['export', 'gan', '--out', out], /GAN .* not supported/],
+    [['export', 'gan', '--dataset', 'reverse', '--out', out], /does not suit the gan model/],
     [['export', 'cnn', '--dataset', 'cifar10', '--data-dir', join(out, 'nowhere'), '--out', out], /does not exist/],
   ];
   for (const [args, message] of cases) {
@@ -43,4 +43,16 @@ test('export errors exit 2: no --out, unknown model, bad option, unknown preset,
     assert.match(r.stderr, message, args.join(' '));
   }
   assert.ok(!existsSync(out));
+});
+
+test('export gan --out DIR writes train.py, weights, README and the evaluation batch', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradlens-cli-export-'));
+  try {
+    const r = cli('export', 'gan', '--preset', 'small', '--train-limit', '64', '--out', join(dir, 'g'), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(JSON.parse(r.stdout).summary, /GAN/);
+    for (const f of ['train.py', 'initial_weights.safetensors', 'README.md', 'data/gan-eval-noise.f32']) assert.ok(existsSync(join(dir, 'g', f)), f);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,7 @@
 /**
  * Export to PyTorch, checked with real PyTorch (Debian's python3-torch): the untrained
- * test loss of the exported script equals GradLens's own (`train --steps 0`), and
+ * test loss of the exported script equals GradLens's own (`train --steps 0`; for the GAN, D's
+ * and G's losses on the fixed evaluation batch), and
  * `train.py --nproc 2` trains Fashion-MNIST data-parallel with identical weights in both
  * processes. Skipped where /usr/bin/python3 has no torch.
  */
@@ -66,8 +67,76 @@ test('safetensors: header length, JSON header with dtype/shape/offsets, aligned 
   assert.equal(back.metadata.producer, 'gradlens');
 });
 
-test('export refuses the GAN with a clear error', async () => {
-  await assert.rejects(exportPyTorch({ model: 'gan' }, join(tmpdir(), 'never-written')), /GAN .* not supported/);
+test('export gan writes train.py, G./D. weights, the ring points and the fixed evaluation batch', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradlens-export-gan-'));
+  try {
+    const r = await exportPyTorch({ model: 'gan', preset: 'small', trainLimit: 300 }, dir);
+    for (const f of ['train.py', 'initial_weights.safetensors', 'README.md', 'data/ring-points.f32', 'data/gan-eval-real.f32', 'data/gan-eval-noise.f32']) assert.ok(existsSync(join(dir, f)), f);
+    const w = decodeSafetensors(readFileSync(join(dir, 'initial_weights.safetensors')));
+    assert.deepEqual(w.tensors.get('G.0.weight')!.shape, [64, 4]);
+    assert.deepEqual(w.tensors.get('D.0.weight')!.shape, [64, 2]);
+    assert.equal(readFileSync(join(dir, 'data/ring-points.f32')).length, 300 * 2 * 4);
+    assert.equal(readFileSync(join(dir, 'data/gan-eval-noise.f32')).length, 300 * 4 * 4);
+    assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /testLossG/);
+    assert.match(r.summary, /GAN \(small, minimax\) on ring/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Exported GAN: --eval-only's D and G losses equal `gradlens train gan --steps 0 --json`'s, then a short run ends with a done line. */
+async function checkGan(config: TrainConfig, steps: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'gradlens-export-gan-'));
+  try {
+    await exportPyTorch(config, dir);
+    const r = python(dir, '--eval-only', '--device', 'cpu');
+    assert.equal(r.code, 0, r.stderr);
+    const ev = jsonLines(r.stdout).find((l) => l.event === 'eval');
+    assert.ok(ev, r.stdout);
+    const done = await new TrainLoop({ ...config, steps: 0 }, { loadDataset: undefined }).run();
+    for (const key of ['testLoss', 'testLossG']) {
+      const ours = done.metrics[key], theirs = ev[key] as number;
+      assert.ok(Number.isFinite(ours) && Math.abs(theirs - ours) <= 1e-4 * Math.abs(ours), `${config.dataset ?? 'ring'} ${key}: torch ${theirs} vs GradLens ${ours}`);
+    }
+    assert.equal(ev.testAccuracy, done.metrics.testAccuracy);
+    const t = python(dir, '--steps', String(steps), '--json', '--device', 'cpu');
+    assert.equal(t.code, 0, t.stderr);
+    const lines = jsonLines(t.stdout);
+    const step = lines.find((l) => l.event === 'step')!;
+    for (const key of ['loss', 'lossG', 'objective', 'dReal', 'dFake']) assert.ok(Number.isFinite(step[key] as number), `step ${key}`);
+    const last = lines[lines.length - 1];
+    assert.equal(last.event, 'done');
+    assert.equal(last.steps, steps);
+    for (const key of ['testLoss', 'testLossG', 'testAccuracy']) assert.ok(Number.isFinite(last[key] as number), `done ${key}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("exported GAN on ring: untrained D and G losses on the evaluation batch equal GradLens's; 50 steps run", { skip: noTorch, timeout: 180000 }, async () => {
+  await checkGan({ model: 'gan', seed: 3, trainLimit: 1000 }, 50);
+});
+
+test("exported GAN (non-saturating) on generated digits: untrained D and G losses equal GradLens's; a short run", { skip: noTorch, timeout: 180000 }, async () => {
+  await checkGan({ model: 'gan', preset: 'small', dataset: 'digits', ganLoss: 'non-saturating', seed: 1, trainLimit: 200, testLimit: 8 }, 10);
+});
+
+test('exported GAN: train.py --nproc 2 on CPU keeps identical weights in both ranks', { skip: noTorch, timeout: 180000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gradlens-export-gan-ddp-'));
+  try {
+    await exportPyTorch({ model: 'gan', preset: 'small', trainLimit: 512 }, join(dir, 'out'));
+    const r = python(join(dir, 'out'), '--nproc', '2', '--device', 'cpu', '--steps', '20', '--json', '--save-weights', join(dir, 'w'));
+    assert.equal(r.code, 0, r.stderr);
+    const lines = jsonLines(r.stdout);
+    const done = lines[lines.length - 1];
+    assert.equal(done.event, 'done');
+    assert.equal(done.worldSize, 2);
+    const a = readFileSync(join(dir, 'w', 'rank0.safetensors')), b = readFileSync(join(dir, 'w', 'rank1.safetensors'));
+    assert.ok(a.equals(b), 'rank 0 and rank 1 weights differ');
+    assert.ok(!a.equals(readFileSync(join(dir, 'out', 'initial_weights.safetensors'))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('export writes train.py, the initial weights (with batch-norm buffers), the data and a README', async () => {

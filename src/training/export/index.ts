@@ -9,16 +9,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DATASET, checkDatasetForModel, loadDataset } from '../datasets/registry';
+import { imageBatch } from '../datasets/batches';
 import type { Dataset, ImageSplit, SequenceSplit } from '../datasets/types';
 import { ConfigError } from '../errors';
-import type { TrainConfig } from '../events';
+import type { ResolvedConfig, TrainConfig } from '../events';
 import { resolveRun, validateConfig } from '../loop';
+import { ganLayers, ganPreset } from '../models/gan';
+import { GAN_EVAL_COUNT, ganEvalNoise } from '../tasks/gan';
+import type { TrainTask } from '../tasks/task';
 import { cnnLayers, cnnPreset } from '../models/cnnPresets';
 import { attentionPreset, vitPatchSize } from '../models/attention';
 import { formatCount } from '../summary';
-import { cnnPython, sequencePython, vitPython } from './pyModel';
+import { cnnPython, ganPython, sequencePython, vitPython } from './pyModel';
 import { encodeSafetensors, type SafeTensor } from './safetensors';
-import { SCRIPT_BODY, SCRIPT_HEAD } from './script';
+import { GAN_SCRIPT_BODY, SCRIPT_BODY, SCRIPT_HEAD } from './script';
 import { exportReadme } from './readme';
 
 export interface ExportResult {
@@ -95,14 +99,12 @@ function bundledData(ds: Dataset, trainLimit: number | null, testLimit: number |
 /** Writes train.py, the initial weights and a README into outDir (created if missing); same model, initial weights (from the seed), optimiser, lr, weight decay, schedule, batch size as `gradlens train` with that config. */
 export async function exportPyTorch(config: TrainConfig, outDir: string): Promise<ExportResult> {
   validateConfig(config);
-  if (config.model === 'gan') {
-    throw new ConfigError('exporting the GAN to PyTorch is not supported yet; export the cnn or the attention model');
-  }
   const datasetName = config.dataset ?? DEFAULT_DATASET[config.model];
   const info = checkDatasetForModel(datasetName, config.model);
   const seed = config.seed ?? 0;
   const dataset = loadDataset(datasetName, { dataDir: config.dataDir, seed, causal: config.causal });
   const { task, resolved } = resolveRun(config, dataset);
+  if (config.model === 'gan') return exportGan(config, outDir, dataset, task, resolved, !info.needsDataDir);
   const modules = Object.values(task.modules());
   if (modules.length !== 1) throw new ConfigError(`the ${config.model} model has ${modules.length} networks; only single-network models are exported`);
   const state = modules[0].stateDict();
@@ -167,23 +169,8 @@ export async function exportPyTorch(config: TrainConfig, outDir: string): Promis
     ...extra,
   };
 
-  mkdirSync(outDir, { recursive: true });
-  const files: string[] = [];
-  const write = (rel: string, bytes: Uint8Array | string): void => {
-    const p = join(outDir, rel);
-    writeFileSync(p, bytes);
-    files.push(p);
-  };
-  const script = `${SCRIPT_HEAD.replace('__TITLE__', `${title}: a GradLens run as a PyTorch training script.`)}
-CONFIG = json.loads(r"""
-${JSON.stringify(CONFIG, null, 2)}
-""")
-
-
-# ---------------------------------------------------------------- model
-${modelCode}
-${SCRIPT_BODY}`;
-  write('train.py', script);
+  const { files, write } = writer(outDir);
+  write('train.py', scriptText(title, CONFIG, modelCode, SCRIPT_BODY));
   write('initial_weights.safetensors', encodeSafetensors(tensors, { format: 'pt', producer: 'gradlens', model: config.model, preset: resolved.preset, seed: String(seed) }));
   if (bundled) {
     mkdirSync(join(outDir, 'data'), { recursive: true });
@@ -192,5 +179,93 @@ ${SCRIPT_BODY}`;
   write('README.md', exportReadme({ title, dataset: datasetName, bundled, format: String(data.format), task: taskKind, batchSize: resolved.batchSize }));
   const params = tensors.filter((t) => !/running_(mean|var)$/.test(t.name)).reduce((n, t) => n + t.data.length, 0);
   const summary = `${title}: ${formatCount(params)} parameters, Adam lr ${resolved.lr}, weight decay ${resolved.weightDecay}, batch ${resolved.batchSize}, seed ${seed} -> ${outDir}`;
+  return { dir: outDir, files, summary };
+}
+
+function writer(outDir: string): { files: string[]; write: (rel: string, bytes: Uint8Array | string) => void } {
+  mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  const write = (rel: string, bytes: Uint8Array | string): void => {
+    const p = join(outDir, rel);
+    writeFileSync(p, bytes);
+    files.push(p);
+  };
+  return { files, write };
+}
+
+function scriptText(title: string, config: Record<string, unknown>, modelCode: string, body: string): string {
+  return `${SCRIPT_HEAD.replace('__TITLE__', `${title}: a GradLens run as a PyTorch training script.`)}
+CONFIG = json.loads(r"""
+${JSON.stringify(config, null, 2)}
+""")
+
+
+# ---------------------------------------------------------------- model
+${modelCode}
+${body}`;
+}
+
+function float32Bytes(values: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+  return out;
+}
+
+/** The GAN: both players in one safetensors file (G. and D. prefixes), the training pool and the fixed evaluation batch in data/. */
+function exportGan(config: TrainConfig, outDir: string, dataset: Dataset, task: TrainTask, resolved: ResolvedConfig, bundled: boolean): ExportResult {
+  if (dataset.kind === 'sequence') throw new ConfigError(`the GAN trains on points or images; '${dataset.name}' is a sequence task`);
+  const images = dataset.kind === 'image';
+  const preset = ganPreset(resolved.preset);
+  const sampleSize = images ? dataset.channels * dataset.height * dataset.width : 2;
+  const { latent, g, d } = ganLayers(preset, sampleSize, images);
+  const { generator, discriminator } = task.modules();
+  const tensors: SafeTensor[] = [];
+  for (const [prefix, module] of [['G.', generator], ['D.', discriminator]] as const) {
+    for (const [name, t] of Object.entries(module.stateDict())) tensors.push({ name: prefix + torchName(name), shape: [...t.shape], data: t.data as ArrayLike<number> });
+  }
+  const count = task.dataset.trainCount;
+  const evalCount = Math.min(GAN_EVAL_COUNT, count);
+  const evalIdx = Int32Array.from({ length: evalCount }, (_, i) => i);
+  const evalReal = images ? imageBatch(dataset, dataset.train, evalIdx, 'tanh').data : dataset.points.subarray(0, 2 * evalCount);
+  const title = `GAN (${preset.name}, ${resolved.ganLoss}) on ${dataset.name}`;
+  const lengthGiven = config.steps !== undefined || config.epochs !== undefined;
+  const length = lengthGiven ? { epochs: config.steps !== undefined ? null : (config.epochs ?? null), steps: config.steps ?? null } : DEFAULT_LENGTH.gan;
+  const format = images ? (dataset.channels === 3 && dataset.height === 32 && dataset.width === 32 ? 'cifar10' : 'idx') : 'points';
+  const CONFIG: Record<string, unknown> = {
+    title,
+    model: 'gan',
+    task: 'gan',
+    preset: preset.name,
+    dataset: dataset.name,
+    seed: resolved.seed,
+    lr: resolved.lr,
+    weightDecay: resolved.weightDecay,
+    betas: [0.5, 0.999],
+    batchSize: resolved.batchSize,
+    ganLoss: resolved.ganLoss,
+    latent,
+    sampleSize,
+    length,
+    trainLimit: resolved.trainLimit,
+    testLimit: resolved.testLimit,
+    data: { name: dataset.name, bundled, format, count, inputShape: task.dataset.inputShape, ...(images ? {} : { points: 'ring-points.f32' }) },
+    eval: { count: evalCount, real: 'gan-eval-real.f32', noise: 'gan-eval-noise.f32' },
+  };
+  if (!images) CONFIG.ring = { centres: dataset.centres, spread: dataset.spread };
+
+  const { files, write } = writer(outDir);
+  write('train.py', scriptText(title, CONFIG, ganPython(latent, sampleSize, g, d, 0.2), GAN_SCRIPT_BODY));
+  write('initial_weights.safetensors', encodeSafetensors(tensors, { format: 'pt', producer: 'gradlens', model: 'gan', preset: preset.name, seed: String(resolved.seed) }));
+  mkdirSync(join(outDir, 'data'), { recursive: true });
+  if (bundled) {
+    if (images) for (const [name, bytes] of bundledData(dataset, resolved.trainLimit, resolved.testLimit)) write(join('data', name), bytes);
+    else write(join('data', 'ring-points.f32'), float32Bytes(dataset.points.subarray(0, 2 * count)));
+  }
+  write(join('data', 'gan-eval-real.f32'), float32Bytes(evalReal));
+  write(join('data', 'gan-eval-noise.f32'), float32Bytes(ganEvalNoise(latent, evalCount)));
+  write('README.md', exportReadme({ title, dataset: dataset.name, bundled, format, task: 'gan', batchSize: resolved.batchSize }));
+  const params = tensors.reduce((n, t) => n + t.data.length, 0);
+  const summary = `${title}: ${formatCount(params)} parameters, two Adams (betas 0.5, 0.999) lr ${resolved.lr}, weight decay ${resolved.weightDecay}, batch ${resolved.batchSize}, seed ${resolved.seed} -> ${outDir}`;
   return { dir: outDir, files, summary };
 }

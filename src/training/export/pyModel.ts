@@ -189,3 +189,23 @@ ${sequentialPython(input, layers).join('\n')}
     )
 `;
 }
+
+/** Generator and discriminator of models/gan.ts as children G and D (state-dict names "G.0.weight", "D.0.weight" ...). */
+export function ganPython(latent: number, sampleSize: number, g: LayerSpec[], d: LayerSpec[], leakySlope: number): string {
+  return `class GAN(nn.Module):
+    """G: latent noise [B, ${latent}] -> samples [B, ${sampleSize}]; D: samples -> one logit, D(x) = sigmoid(logit)."""
+
+    def __init__(self):
+        super().__init__()
+        self.G = nn.Sequential(
+${sequentialPython([latent], g).map((l) => `    ${l}`).join('\n')}
+        )
+        self.D = nn.Sequential(
+${sequentialPython([sampleSize], d, leakySlope).map((l) => `    ${l}`).join('\n')}
+        )
+
+
+def build_model():
+    return GAN()
+`;
+}

@@ -31,7 +31,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 `;
 
-const SCRIPT_COMMON = String.raw`
+const SCRIPT_COMMON = `
 # ---------------------------------------------------------------- weights (safetensors)
 ST_DTYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "I32": torch.int32, "U8": torch.uint8}
 
@@ -222,7 +222,7 @@ def load_data(data_dir):
 
 `;
 
-const SCRIPT_CLASSIFIER = String.raw`
+const SCRIPT_CLASSIFIER = `
 def make_inputs(x):
     """Bytes -> model input: images (v/255 - mean)/std per channel, computed in float64 as GradLens does."""
     if CONFIG["task"] == "sequence":
@@ -376,7 +376,190 @@ def run(rank, world, local_rank, args):
 
 `;
 
-const SCRIPT_LAUNCH = String.raw`
+const SCRIPT_GAN = `
+# ---------------------------------------------------------------- GAN data
+def read_f32(path, shape):
+    with open(path, "rb") as f:
+        return torch.frombuffer(bytearray(f.read()), dtype=torch.float32).reshape(shape).clone()
+
+
+def load_pool(data_dir):
+    """The training pool: ring points as float32 [N, 2], or images as bytes [N, C, H, W] (see real_batch)."""
+    d = CONFIG["data"]
+    if d["format"] == "points":
+        return read_f32(os.path.join(data_dir, d["points"]), (d["count"], 2))
+    x = load_data(data_dir)["train"][0]
+    return x[:d["count"]]
+
+
+def real_batch(pool, idx):
+    """Real samples [B, sampleSize]: points as they are, images v/255 mapped to [-1, 1] (tanh's range), in float64 as GradLens."""
+    x = pool[idx]
+    if x.dtype == torch.uint8:
+        x = (x.double() * (2.0 / 255.0) - 1.0).float()
+    return x.reshape(len(idx), -1)
+
+
+def bce(logits, target):
+    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, float(target)))
+
+
+def g_loss(logit_fake):
+    """G's loss by the run's objective: minimax minimises -BCE(D(G(z)), 0), non-saturating BCE(D(G(z)), 1)."""
+    return -bce(logit_fake, 0) if CONFIG["ganLoss"] == "minimax" else bce(logit_fake, 1)
+
+
+@torch.no_grad()
+def eval_batch(model, device):
+    """testLoss (D's loss), testLossG and testAccuracy (D's right calls) on the fixed evaluation batch in data/."""
+    n = CONFIG["eval"]["count"]
+    folder = os.path.join(HERE, "data")
+    real = read_f32(os.path.join(folder, CONFIG["eval"]["real"]), (n, CONFIG["sampleSize"])).to(device)
+    z = read_f32(os.path.join(folder, CONFIG["eval"]["noise"]), (n, CONFIG["latent"])).to(device)
+    model.eval()
+    logit_real, logit_fake = model.D(real), model.D(model.G(z))
+    model.train()
+    right = int((logit_real > 0).sum()) + int((logit_fake < 0).sum())
+    return {"testLoss": float(bce(logit_real, 1)) + float(bce(logit_fake, 0)), "testLossG": float(g_loss(logit_fake)), "testAccuracy": right / (2 * n)}
+
+
+@torch.no_grad()
+def ring_coverage(model, noise, device):
+    """quality (share of 2000 generated points within 3 spreads of a centre) and modesCovered, as GradLens."""
+    model.eval()
+    pts = model.G(noise(2000)).float().cpu()
+    model.train()
+    centres = torch.tensor(CONFIG["ring"]["centres"], dtype=torch.float32)
+    best, which = torch.cdist(pts.double(), centres.double()).min(dim=1)
+    good = best <= 3 * CONFIG["ring"]["spread"]
+    hits = torch.bincount(which[good], minlength=len(centres))
+    fair = len(pts) / len(centres)
+    return {"quality": float(good.float().mean()), "modesCovered": int(((hits >= 0.2 * fair) & (hits > 0)).sum())}
+
+
+# ---------------------------------------------------------------- one process
+def run(rank, world, local_rank, args):
+    device, cuda = setup_device(world, local_rank, args)
+    lead = rank == 0
+    model = build_model()
+    if args.weights != "none":
+        load_weights(model, args.weights)
+    model.to(device)
+
+    if args.eval_only:
+        if lead:
+            emit({"event": "eval", **eval_batch(model, device), "testCount": 2 * CONFIG["eval"]["count"]})
+        return
+
+    pool = load_pool(args.data_dir)
+    gen = torch.Generator().manual_seed(CONFIG["seed"] * 1000 + rank)  # latent noise, each process its own
+
+    def noise(n):
+        return torch.randn(n, CONFIG["latent"], generator=gen).to(device)
+
+    net_g, net_d = model.G, model.D
+    if world > 1:
+        ids = [device.index] if cuda else None
+        net_g, net_d = nn.parallel.DistributedDataParallel(model.G, device_ids=ids), nn.parallel.DistributedDataParallel(model.D, device_ids=ids)
+    betas = tuple(CONFIG["betas"])
+    opt_d = torch.optim.Adam(model.D.parameters(), lr=args.lr, betas=betas, eps=1e-8, weight_decay=args.weight_decay)
+    opt_g = torch.optim.Adam(model.G.parameters(), lr=args.lr, betas=betas, eps=1e-8, weight_decay=args.weight_decay)
+
+    if args.batch_size % world:
+        raise SystemExit(f"--batch-size {args.batch_size} does not divide over {world} processes")
+    sampler = torch.utils.data.distributed.DistributedSampler(
+        range(len(pool)), num_replicas=world, rank=rank, shuffle=True, seed=CONFIG["seed"], drop_last=True)
+    local_batch = min(args.batch_size // world, len(sampler))
+    steps_per_epoch = max(1, len(sampler) // local_batch)
+    total = total_steps(args, steps_per_epoch)
+    if lead and not args.json:
+        print(f"training {CONFIG['title']} on {device} x {world}: {total} steps of {local_batch * world} "
+              f"({local_batch} per process), {CONFIG['ganLoss']} loss, lr {args.lr}, weight decay {args.weight_decay}", flush=True)
+
+    started = epoch_start = time.time()
+    last_print = -1e9
+    step = 0
+    sums = {}
+    meter = Throughput(local_batch * world)
+    last = {}
+    figures = {"dReal": 0.5, "dFake": 0.5}
+    epoch = 0
+
+    def evaluate_now():
+        out = dict(figures)
+        if CONFIG["data"]["format"] == "points":
+            out.update(ring_coverage(model, noise, device))
+        return out
+
+    while step < total:
+        sampler.set_epoch(epoch)
+        order = list(sampler)
+        for b in range(steps_per_epoch):
+            if step >= total:
+                break
+            idx = torch.tensor(order[b * local_batch:(b + 1) * local_batch])
+            n = len(idx)
+            real = real_batch(pool, idx).to(device)
+            # Discriminator: BCE(D(x), 1) + BCE(D(G(z)), 0), the fakes cut from G's graph; real and fake in one pass (one DDP forward).
+            with torch.no_grad():
+                fake = model.G(noise(n))
+            logits = net_d(torch.cat([real, fake]))
+            logit_real, logit_fake = logits[:n], logits[n:]
+            loss_d = bce(logit_real, 1) + bce(logit_fake, 0)
+            opt_d.zero_grad()
+            loss_d.backward()
+            opt_d.step()
+            # Generator: through D (D's gradients from this pass are dropped at its next zero_grad).
+            loss_g = g_loss(net_d(net_g(noise(n))))
+            opt_g.zero_grad()
+            loss_g.backward()
+            opt_g.step()
+            step += 1
+            ld, lg, dr, df = all_sum([loss_d.item(), loss_g.item(), torch.sigmoid(logit_real).mean().item(), torch.sigmoid(logit_fake).mean().item()], device)
+            last = {"loss": ld / world, "lossG": lg / world, "objective": -ld / world, "dReal": dr / world, "dFake": df / world}
+            figures = {"dReal": last["dReal"], "dFake": last["dFake"]}
+            for k, v in last.items():
+                sums[k] = sums.get(k, 0.0) + v
+            sums["n"] = sums.get("n", 0) + 1
+            throughput = meter.tick()
+            now = time.time()
+            at_end = step % steps_per_epoch == 0
+            if lead and args.json and (now - last_print >= 0.5 or step == 1 or step == total or at_end):
+                last_print = now
+                emit({"event": "step", "step": step, "totalSteps": total, "epoch": step / steps_per_epoch, **last,
+                      "throughput": throughput, "elapsedMs": round(1000 * (now - started))})
+            elif lead and not args.json and (step % 100 == 0 or step == 1 or step == total):
+                print(f"step {step}/{total}  D loss {last['loss']:.4f}  G loss {last['lossG']:.4f}  D(x) {last['dReal']:.3f}  D(G(z)) {last['dFake']:.3f}", flush=True)
+            if at_end or step == total:
+                ev = {"event": "epoch", "epoch": math.ceil(step / steps_per_epoch), "step": step, "durationMs": round(1000 * (time.time() - epoch_start))}
+                ev.update({"train" + k[0].upper() + k[1:]: v / sums["n"] for k, v in sums.items() if k != "n"})
+                ev.update(evaluate_now())
+                if lead:
+                    if args.json:
+                        emit(ev)
+                    else:
+                        print(f"epoch {ev['epoch']}: D loss {ev['trainLoss']:.4f}, G loss {ev['trainLossG']:.4f}", flush=True)
+                epoch_start = time.time()
+                sums = {}
+        epoch += 1
+
+    test = eval_batch(model, device)
+    if args.save_weights:
+        os.makedirs(args.save_weights, exist_ok=True)
+        save_safetensors(model_state(model), os.path.join(args.save_weights, f"rank{rank}.safetensors"))
+    if lead:
+        done = {"event": "done", "reason": "completed", "steps": step, "epochs": step / steps_per_epoch,
+                "elapsedMs": round(1000 * (time.time() - started)), "runId": None, **last, **evaluate_now(), **test, "worldSize": world}
+        if args.json:
+            emit(done)
+        else:
+            print(f"done after {step} steps in {done['elapsedMs'] / 1000:.1f} s: D loss {test['testLoss']:.4f}, G loss {test['testLossG']:.4f}, "
+                  f"D accuracy {100 * test['testAccuracy']:.1f}% on the evaluation batch", flush=True)
+
+
+`;
+
+const SCRIPT_LAUNCH = `
 def backend_for(args):
     cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     return "nccl" if cuda else "gloo"
@@ -408,7 +591,7 @@ def parse_args(argv):
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--weights", default=os.path.join(HERE, "initial_weights.safetensors"), help="initial weights ('none': PyTorch's own init)")
     p.add_argument("--json", action="store_true", help="one JSON object per line, as gradlens train --json")
-    p.add_argument("--eval-only", action="store_true", help='print {"event": "eval", "testLoss", "testAccuracy"} for the loaded weights')
+    p.add_argument("--eval-only", action="store_true", help='print {"event": "eval", "testLoss", ' + ('"testLossG", ' if CONFIG["model"] == "gan" else "") + '"testAccuracy"} for the loaded weights')
     p.add_argument("--nproc", type=int, default=None, help="data-parallel over N local processes (DistributedDataParallel)")
     p.add_argument("--port", type=int, default=None, help="rendezvous port on 127.0.0.1 for --nproc (default: a free one)")
     p.add_argument("--save-weights", default=None, help="folder: each process writes rank<R>.safetensors at the end")
@@ -449,3 +632,6 @@ if __name__ == "__main__":
 
 /** train.py's body for the classifiers (CNN, ViT) and the sequence transformer. */
 export const SCRIPT_BODY = SCRIPT_COMMON + SCRIPT_DATA + SCRIPT_CLASSIFIER + SCRIPT_LAUNCH;
+
+/** train.py's body for the GAN: both players, their two Adams, the fixed evaluation batch. */
+export const GAN_SCRIPT_BODY = SCRIPT_COMMON + SCRIPT_DATA + SCRIPT_GAN + SCRIPT_LAUNCH;
