@@ -3,7 +3,7 @@
 // Run directly (`node kernels/compile.mjs`) it reports the module's size and exports.
 import asc from 'assemblyscript/asc';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -11,15 +11,27 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 const pending = new Map();
 
+/** kernels/<name>.ts and the files of kernels/<name>/ it imports, keyed as AssemblyScript resolves them. */
+function moduleSources(name) {
+  const sources = { [`${name}.ts`]: readFileSync(join(here, `${name}.ts`), 'utf8') };
+  const dir = join(here, name);
+  if (existsSync(dir)) {
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) sources[`${name}/${f}`] = readFileSync(join(dir, f), 'utf8');
+  }
+  return sources;
+}
+
 /**
  * Returns the compiled module of kernels/<name>.ts as a Uint8Array. Compiling
  * takes ~2 s, so the result is kept in .cache/kernels/ under a hash of the
- * source and of this script, and shared by every bundle of one build.
+ * sources and of this script, and shared by every bundle of one build.
  */
 export function compileKernels(name = 'simd') {
-  const source = readFileSync(join(here, `${name}.ts`), 'utf8');
-  const key = createHash('sha256').update(source).update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
-  if (!pending.has(key)) pending.set(key, cachedCompile(name, source, key));
+  const sources = moduleSources(name);
+  const hash = createHash('sha256');
+  for (const [file, text] of Object.entries(sources)) hash.update(file).update(text);
+  const key = hash.update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
+  if (!pending.has(key)) pending.set(key, cachedCompile(name, sources, key));
   return pending.get(key);
 }
 
@@ -46,8 +58,8 @@ const MEMORY = {
   f64: { enable: ['simd'], initialMemory: 1, maximumMemory: 32768, use: ['abort='] },
 };
 
-async function compile(name, source) {
-  const { error, binary, stderr } = await asc.compileString({ [`${name}.ts`]: source }, {
+async function compile(name, sources) {
+  const { error, binary, stderr } = await asc.compileString(sources, {
     optimizeLevel: 3,
     shrinkLevel: 0,
     noAssert: true,

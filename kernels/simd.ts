@@ -8,6 +8,9 @@
 // Nothing here allocates: callers pass a scratch region per thread, sized by
 // gemmScratchBytes() (+ the im2col buffer for convolutions).
 
+export { reluForward, reluBackward, maxPool2x2 } from './simd/pointwise';
+export { channelMoments, channelAffine, channelGradSums, channelAffine2 } from './simd/channels';
+
 // Register tile: MR rows x NR columns of C held in f32x4 accumulators.
 // V8 allocates only the 16 xmm registers on x64: 4x8 (8 accumulators + 2 B
 // vectors + 1 broadcast A) runs at ~56 GFLOP/s on one core here, while 6x8

@@ -6,6 +6,7 @@
  */
 import { gpujsSection } from './gpujs';
 import { gradcheckSection } from './gradcheck';
+import { profileSection } from './profile';
 import { pythonSection } from './python';
 
 export interface BenchContext {
@@ -27,4 +28,4 @@ export interface BenchSectionResult {
 export type BenchSection = (ctx: BenchContext) => Promise<BenchSectionResult>;
 
 /** Sections contributed by other parts of GradLens (gradient-check speed, ...), run in order. */
-export const extraSections: BenchSection[] = [gpujsSection, gradcheckSection, pythonSection];
+export const extraSections: BenchSection[] = [profileSection, gpujsSection, gradcheckSection, pythonSection];

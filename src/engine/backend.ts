@@ -29,6 +29,22 @@ export interface Conv2dGeometry {
   oh: number; ow: number; // output
 }
 
+/** An [n, C, S] tensor seen channel by channel (S positions per sample and channel). */
+export interface ChannelGeometry {
+  n: number;
+  C: number;
+  S: number;
+}
+
+/** planes of h x w in, planes of oh x ow out (oh = floor(h / 2), ow = floor(w / 2)). */
+export interface Pool2x2Geometry {
+  planes: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** Human-readable detail for the UI ("threaded WebAssembly, 2 workers"). */
@@ -38,6 +54,22 @@ export interface Backend {
   conv2dForward?(x: FloatStorage, w: FloatStorage, out: FloatStorage, g: Conv2dGeometry): void;
   conv2dBackwardInput?(gOut: FloatStorage, w: FloatStorage, gx: FloatStorage, g: Conv2dGeometry): void;
   conv2dBackwardWeight?(x: FloatStorage, gOut: FloatStorage, gw: FloatStorage, g: Conv2dGeometry): void;
+  /**
+   * Optional float32 kernels for the memory-bound ops of a CNN step (ReLU, 2x2 max
+   * pooling, batch norm's per-channel passes); the ops run their own loops when absent.
+   */
+  reluForward?(x: Float32Array, y: Float32Array): void;
+  reluBackward?(x: Float32Array, g: Float32Array, dx: Float32Array): void;
+  /** 2x2, stride 2, unpadded; winner gets each window's flat input index. */
+  maxPool2x2?(x: Float32Array, y: Float32Array, winner: Int32Array, g: Pool2x2Geometry): void;
+  /** Per channel of x [n, C, S]: mean, and the sum of squared deviations from it. */
+  channelMoments?(x: Float32Array, g: ChannelGeometry, mean: Float64Array, m2: Float64Array): void;
+  /** y = a[c] (x - m[c]) + b[c]. */
+  channelAffine?(x: Float32Array, y: Float32Array, g: ChannelGeometry, a: Float64Array, m: Float64Array, b: Float64Array): void;
+  /** Per channel: Σ g and Σ g (x - mean[c]). */
+  channelGradSums?(gOut: Float32Array, x: Float32Array, g: ChannelGeometry, mean: Float64Array, sumG: Float64Array, sumGXc: Float64Array): void;
+  /** d = a[c] gOut - b[c] (x - m[c]) + k[c]. */
+  channelAffine2?(gOut: Float32Array, x: Float32Array, d: Float32Array, g: ChannelGeometry, a: Float64Array, b: Float64Array, m: Float64Array, k: Float64Array): void;
 }
 
 /**
@@ -126,20 +158,72 @@ export const referenceBackend: Backend = {
   },
 };
 
-let active: Backend = referenceBackend;
+/** Names `setBackend` accepts; 'fast' and 'blocked-js' exist where a runtime registers them (Node). */
+export type BackendName = 'fast' | 'reference' | 'blocked-js' | (string & {});
 
-/** Make `backend` handle float32 kernels from now on. Returns the previous one. */
-export function setBackend(backend: Backend): Backend {
-  const prev = active;
-  active = backend;
+/**
+ * Backends by name. The engine itself knows only the reference loops; the Node entry
+ * points register the fast CPU path (its worker threads would not bundle for a page),
+ * and a factory runs only when its backend is first asked for, so merely loading the
+ * library starts no threads.
+ */
+const factories = new Map<string, () => Backend>([['reference', () => referenceBackend]]);
+const made = new Map<string, Backend>();
+/** The backend in force: null until the first float32 kernel or explicit choice resolves the default. */
+let active: Backend | null = null;
+let defaultName: BackendName = 'reference';
+
+function resolve(name: BackendName, caller: string): Backend {
+  const ready = made.get(name);
+  if (ready) return ready;
+  const factory = factories.get(name);
+  if (!factory) throw new RangeError(`${caller}: unknown backend '${name}'; expected one of ${[...factories.keys()].map((n) => `'${n}'`).join(', ')} or a Backend object`);
+  const backend = factory();
+  made.set(name, backend);
+  return backend;
+}
+
+/**
+ * Lets `setBackend(name)` find a backend, built by `factory` on first use. With
+ * `{ default: true }` it also becomes what float32 runs on until someone chooses.
+ */
+export function registerBackend(name: string, factory: () => Backend, options: { default?: boolean } = {}): void {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`registerBackend: name must be a non-empty string, got ${String(name)}`);
+  if (typeof factory !== 'function') throw new TypeError(`registerBackend: factory must be a function returning a Backend, got ${typeof factory}`);
+  factories.set(name, factory);
+  made.delete(name);
+  if (options.default) defaultName = name;
+}
+
+function isBackend(x: unknown): x is Backend {
+  return typeof x === 'object' && x !== null && typeof (x as Backend).gemm === 'function' && typeof (x as Backend).name === 'string';
+}
+
+/**
+ * Make a backend handle float32 kernels from now on: a registered name ('fast',
+ * 'reference', 'blocked-js' in Node) or a Backend object. Returns the previous one.
+ */
+export function setBackend(backend: BackendName | Backend): Backend {
+  const prev = getActiveBackend();
+  if (typeof backend === 'string') active = resolve(backend, 'setBackend');
+  else if (isBackend(backend)) active = backend;
+  else throw new TypeError(`setBackend: expected a backend name (${[...factories.keys()].map((n) => `'${n}'`).join(', ')}) or a Backend object with name and gemm(), got ${backend === null ? 'null' : typeof backend}`);
   return prev;
 }
 
+/** The backend float32 kernels run on now (resolving the default on first call). */
 export function getActiveBackend(): Backend {
+  if (active) return active;
+  try {
+    active = resolve(defaultName, 'getActiveBackend');
+  } catch {
+    // A default that cannot start here (no SIMD, no threads) must not break the engine.
+    active = referenceBackend;
+  }
   return active;
 }
 
 /** The backend that computes for a given storage: float64 stays on the reference. */
 export function backendFor(data: FloatStorage): Backend {
-  return data instanceof Float64Array ? referenceBackend : active;
+  return data instanceof Float64Array ? referenceBackend : (active ?? getActiveBackend());
 }

@@ -9,8 +9,8 @@ export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, maximum, minimum, wh
 export { sum, mean, max, min, argmax, argmin } from './ops/reduce';
 export { reshape, transpose, permute, squeeze, unsqueeze, flatten, expand, gather, concat, stack, narrow, index, slice, indexSelect } from './ops/shape';
 export { matmul } from './ops/matmul';
-export { setBackend, getActiveBackend, referenceBackend } from './backend';
-export type { Backend, GemmArgs, Conv2dGeometry } from './backend';
+export { setBackend, getActiveBackend, registerBackend, referenceBackend } from './backend';
+export type { Backend, BackendName, GemmArgs, Conv2dGeometry } from './backend';
 export * as F from './functional';
 export * as nn from './nn';
 export * as optim from './optim';

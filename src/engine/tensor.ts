@@ -3,6 +3,8 @@
  * link autograd needs (the node that made it). Operations live in ops/ and are
  * attached as methods in methods.ts; this file holds only the data and the tape.
  */
+import { noteAllocated, takePooled, withGradientRecycling } from './storagePool';
+
 export type DType = 'float32' | 'float64' | 'bool';
 export type FloatDType = 'float32' | 'float64';
 export type Storage = Float32Array | Float64Array | Uint8Array;
@@ -38,10 +40,18 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
-export function allocate(dtype: DType, n: number): Storage {
-  if (dtype === 'float64') return new Float64Array(n);
-  if (dtype === 'float32') return new Float32Array(n);
-  return new Uint8Array(n);
+/**
+ * Storage of n zeros, or, with `overwrite`, of n arbitrary values that the caller
+ * promises to overwrite every one of (the kernels' outputs): large float buffers may
+ * come from the gradient pool (storagePool.ts), skipping the zeroing.
+ */
+export function allocate(dtype: DType, n: number, overwrite = false): Storage {
+  if (dtype === 'bool') return new Uint8Array(n);
+  const pooled = takePooled(dtype, n);
+  const out = pooled ?? (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
+  if (pooled && !overwrite) pooled.fill(0);
+  noteAllocated(out);
+  return out;
 }
 
 /** A node on the tape: which op made a tensor, from what, and how to send a gradient back. */
@@ -193,17 +203,23 @@ function runBackward(root: Tensor, seed: Tensor): void {
     }
   }
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  noGrad(() => {
+  // Gradients this pass allocates and the next node has consumed are dead: they go back
+  // to the pool for the next step's buffers (storagePool.ts says why that is safe).
+  withGradientRecycling((r) => noGrad(() => {
+    r.hold(seed.data);
     for (let idx = order.length - 1; idx >= 0; idx--) {
       const t = order[idx];
       const g = grads.get(t);
       if (!g) continue;
       if (!t.node) {
         t.grad = t.grad ? accumulate(t.grad, g) : g.detach();
+        r.escape(t.grad.data);
         continue;
       }
       grads.delete(t);
+      r.release(g.data);
       const inputGrads = t.node.backward(g);
+      const merged: Tensor[] = [];
       t.node.inputs.forEach((input, k) => {
         const ig = inputGrads[k];
         if (!ig || !input.requiresGrad) return;
@@ -211,10 +227,18 @@ function runBackward(root: Tensor, seed: Tensor): void {
           throw new EngineError(t.node!.op, `backward produced a gradient of shape ${fmtShape(ig.shape)} for an input of shape ${fmtShape(input.shape)}`);
         }
         const prev = grads.get(input);
-        grads.set(input, prev ? accumulate(prev, ig) : ig);
+        const next = prev ? accumulate(prev, ig) : ig;
+        if (prev) {
+          r.release(prev.data);
+          merged.push(prev, ig);
+        }
+        r.hold(next.data);
+        grads.set(input, next);
       });
+      r.retire(g.data);
+      for (const m of merged) r.retire(m.data);
     }
-  });
+  }));
 }
 
 function accumulate(a: Tensor, b: Tensor): Tensor {

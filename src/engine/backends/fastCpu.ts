@@ -21,17 +21,19 @@
  * image per GEMM, chunks of images per thread; the weight gradient is summed
  * from per-thread partials.
  */
-import type { Backend, Conv2dGeometry, GemmArgs } from '../backend';
+import type { Backend, ChannelGeometry, Conv2dGeometry, GemmArgs, Pool2x2Geometry } from '../backend';
 import { referenceBackend } from '../backend';
 import type { FloatStorage } from '../tensor';
 import type { KernelName, SimdKernels } from './wasmKernels';
-import { type ChunkedJob, ThreadPool } from './threadPool';
+import { type ChunkedJob, MAX_THREADS, ThreadPool } from './threadPool';
 
 /** Register-tile sizes of the kernels: row and column chunks keep to whole tiles. */
 const TILE_ROWS = 4;
 const TILE_COLS = 8;
 /** Below this many multiply-adds a call runs on the calling thread alone. */
 const PARALLEL_MIN_MACS = 1 << 20;
+/** Below this many elements a memory-bound kernel (ReLU, pooling, batch norm) runs on the calling thread alone. */
+const PARALLEL_MIN_ELEMENTS = 1 << 18;
 /** Chunks per thread: enough to rebalance around a busy core, few enough to keep per-chunk packing cheap. */
 const CHUNKS_PER_THREAD = 4;
 /** A gemm chunk does at least this many multiply-adds (its packing is amortised over them). */
@@ -52,20 +54,28 @@ function float32(op: string, name: string, x: FloatStorage): Float32Array {
 }
 
 export class FastCpuBackend implements Backend {
-  readonly name = 'fast-cpu';
+  readonly name = 'fast';
   readonly description: string;
-  private pool: ThreadPool | null;
+  /** Started on the first call big enough to share (a script of small ops never starts threads). */
+  private poolStarted: ThreadPool | null = null;
+  private workerCount: number;
   /** Chunks each thread ran in the last call (index 0: the calling thread); for diagnostics and tests. */
   lastChunkCounts: number[] = [];
 
   /** `threads` counts the calling thread: 1 means no workers. */
   constructor(private readonly kernels: SimdKernels, threads: number) {
-    this.pool = threads > 1 ? new ThreadPool(kernels, threads - 1) : null;
+    if (threads > MAX_THREADS) throw new RangeError(`fast CPU backend: at most ${MAX_THREADS - 1} workers besides the calling thread, asked for ${threads - 1}`);
+    this.workerCount = threads - 1;
     this.description = `WebAssembly SIMD (f32x4, ${TILE_ROWS}x${TILE_COLS} register tile), ${threads} thread${threads > 1 ? 's' : ''}`;
   }
 
   get threads(): number {
-    return this.pool?.threads ?? 1;
+    return this.workerCount + 1;
+  }
+
+  private get pool(): ThreadPool | null {
+    if (!this.poolStarted && this.workerCount > 0) this.poolStarted = new ThreadPool(this.kernels, this.workerCount);
+    return this.poolStarted;
   }
 
   private threadsFor(macs: number): number {
@@ -81,11 +91,13 @@ export class FastCpuBackend implements Backend {
   private run(kernel: KernelName, chunks: number[][], parallel: boolean, scratchPos: number, scratchBytes: number, extra: Omit<ChunkedJob, 'kernel' | 'chunks'> = {}): number[] {
     this.lastChunkCounts = [0];
     if (chunks.length === 0) return this.lastChunkCounts;
-    if (!parallel || !this.pool) {
+    // scratchPos < 0: the kernel needs no per-thread scratch.
+    const pool = parallel ? this.pool : null;
+    if (!pool) {
       const fn = this.kernels.exports[kernel] as (...a: number[]) => void;
-      const scratch = this.kernels.alloc(scratchBytes);
+      const scratch = scratchPos >= 0 ? this.kernels.alloc(scratchBytes) : 0;
       chunks.forEach((args, i) => {
-        args[scratchPos] = scratch;
+        if (scratchPos >= 0) args[scratchPos] = scratch;
         for (const l of extra.perThread ?? []) args[l.position] = l.values[0];
         if (extra.accumulatePosition !== undefined && i > 0) args[extra.accumulatePosition] = 1;
         fn(...args);
@@ -93,8 +105,18 @@ export class FastCpuBackend implements Backend {
       this.lastChunkCounts = [chunks.length];
       return this.lastChunkCounts;
     }
-    const scratch = Array.from({ length: this.pool.threads }, () => this.kernels.alloc(scratchBytes));
-    return (this.lastChunkCounts = this.pool.run({ kernel, chunks, perThread: [{ position: scratchPos, values: scratch }, ...(extra.perThread ?? [])], accumulatePosition: extra.accumulatePosition }));
+    const scratch = scratchPos >= 0 ? [{ position: scratchPos, values: Array.from({ length: pool.threads }, () => this.kernels.alloc(scratchBytes)) }] : [];
+    return (this.lastChunkCounts = pool.run({ kernel, chunks, perThread: [...scratch, ...(extra.perThread ?? [])], accumulatePosition: extra.accumulatePosition }));
+  }
+
+  /**
+   * Runs a kernel that takes a range [lo, hi) of `total` units as its last two
+   * arguments, over threads when the call touches enough elements to pay for waking them.
+   */
+  private split(kernel: KernelName, total: number, elements: number, align: number, args: (lo: number, hi: number) => number[]): void {
+    const parallel = total > 1 && this.workerCount > 0 && elements >= PARALLEL_MIN_ELEMENTS;
+    const ranges = chunkRange(total, parallel ? this.threads * CHUNKS_PER_THREAD : 1, align);
+    this.run(kernel, ranges.map(([lo, hi]) => args(lo, hi)), parallel, -1, 0);
   }
 
   gemm(args: GemmArgs): void {
@@ -184,9 +206,70 @@ export class FastCpuBackend implements Backend {
     gw.set(K.view(used[0], gw.length));
   }
 
+  reluForward(x: Float32Array, y: Float32Array): void {
+    const K = this.kernels;
+    K.reset();
+    const px = K.put(x), py = K.alloc(y.byteLength);
+    this.split('reluForward', x.length, x.length, 4, (lo, hi) => [px, py, lo, hi]);
+    y.set(K.view(py, y.length));
+  }
+
+  reluBackward(x: Float32Array, g: Float32Array, dx: Float32Array): void {
+    const K = this.kernels;
+    K.reset();
+    const px = K.put(x), pg = K.put(g), pd = K.alloc(dx.byteLength);
+    this.split('reluBackward', x.length, x.length, 4, (lo, hi) => [px, pg, pd, lo, hi]);
+    dx.set(K.view(pd, dx.length));
+  }
+
+  maxPool2x2(x: Float32Array, y: Float32Array, winner: Int32Array, g: Pool2x2Geometry): void {
+    const K = this.kernels;
+    K.reset();
+    const px = K.put(x), py = K.alloc(y.byteLength), pw = K.alloc(winner.byteLength);
+    this.split('maxPool2x2', g.planes, x.length, 1, (lo, hi) => [px, py, pw, g.h, g.w, g.oh, g.ow, lo, hi]);
+    y.set(K.view(py, y.length));
+    winner.set(new Int32Array(K.memory.buffer, pw, winner.length));
+  }
+
+  channelMoments(x: Float32Array, g: ChannelGeometry, mean: Float64Array, m2: Float64Array): void {
+    const K = this.kernels;
+    K.reset();
+    const px = K.put(x), pm = K.alloc(g.C * 8), pm2 = K.alloc(g.C * 8);
+    this.split('channelMoments', g.C, x.length, 1, (lo, hi) => [px, g.n, g.C, g.S, pm, pm2, lo, hi]);
+    mean.set(new Float64Array(K.memory.buffer, pm, g.C));
+    m2.set(new Float64Array(K.memory.buffer, pm2, g.C));
+  }
+
+  channelAffine(x: Float32Array, y: Float32Array, g: ChannelGeometry, a: Float64Array, m: Float64Array, b: Float64Array): void {
+    const K = this.kernels;
+    K.reset();
+    const px = K.put(x), py = K.alloc(y.byteLength), pa = K.put(a), pm = K.put(m), pb = K.put(b);
+    this.split('channelAffine', g.C, x.length, 1, (lo, hi) => [px, py, g.n, g.C, g.S, pa, pm, pb, lo, hi]);
+    y.set(K.view(py, y.length));
+  }
+
+  channelGradSums(gOut: Float32Array, x: Float32Array, g: ChannelGeometry, mean: Float64Array, sumG: Float64Array, sumGXc: Float64Array): void {
+    const K = this.kernels;
+    K.reset();
+    const pg = K.put(gOut), px = K.put(x), pm = K.put(mean), ps = K.alloc(g.C * 8), psx = K.alloc(g.C * 8);
+    this.split('channelGradSums', g.C, x.length, 1, (lo, hi) => [pg, px, g.n, g.C, g.S, pm, ps, psx, lo, hi]);
+    sumG.set(new Float64Array(K.memory.buffer, ps, g.C));
+    sumGXc.set(new Float64Array(K.memory.buffer, psx, g.C));
+  }
+
+  channelAffine2(gOut: Float32Array, x: Float32Array, d: Float32Array, g: ChannelGeometry, a: Float64Array, b: Float64Array, m: Float64Array, k: Float64Array): void {
+    const K = this.kernels;
+    K.reset();
+    const pg = K.put(gOut), px = K.put(x), pd = K.alloc(d.byteLength);
+    const pa = K.put(a), pb = K.put(b), pm = K.put(m), pk = K.put(k);
+    this.split('channelAffine2', g.C, x.length, 1, (lo, hi) => [pg, px, pd, g.n, g.C, g.S, pa, pb, pm, pk, lo, hi]);
+    d.set(K.view(pd, d.length));
+  }
+
   /** Stops the worker threads; the backend keeps working single-threaded afterwards. */
   dispose(): void {
-    this.pool?.dispose();
-    this.pool = null;
+    this.poolStarted?.dispose();
+    this.poolStarted = null;
+    this.workerCount = 0;
   }
 }

@@ -3,7 +3,7 @@
  * `useFastBackend()` installs it for every float32 op; float64 (gradient
  * checks) keeps running on the reference backend whatever is installed.
  */
-import { type Backend, getActiveBackend, setBackend } from '../backend';
+import { type Backend, getActiveBackend, registerBackend, setBackend } from '../backend';
 import { createBlockedJsBackend } from './blockedJs';
 import { FastCpuBackend } from './fastCpu';
 import { hardwareThreads } from './threadPool';
@@ -33,12 +33,28 @@ export function createFastCpuBackend(options: FastCpuOptions = {}): Backend & { 
 
 let shared: (Backend & { dispose?(): void }) | null = null;
 
+function sharedFastBackend(): Backend {
+  shared ??= createFastCpuBackend();
+  return shared;
+}
+
+/**
+ * Registers 'fast' (the default for float32 from the first op) and 'blocked-js' with
+ * the engine. Called by Node's entry points (the library, the CLI, the trainer);
+ * nothing starts until a float32 kernel runs, and the worker threads only when a call
+ * is big enough to share, unref'd, so they never keep a finished script alive.
+ */
+export function registerNodeBackends(): void {
+  registerBackend('fast', sharedFastBackend, { default: true });
+  registerBackend('blocked-js', createBlockedJsBackend);
+}
+
 /**
  * Makes the fast CPU backend handle float32 kernels from now on (one instance
  * per process, created on first use) and returns it.
  */
 export function useFastBackend(): Backend {
-  shared ??= createFastCpuBackend();
-  if (getActiveBackend() !== shared) setBackend(shared);
-  return shared;
+  const fast = sharedFastBackend();
+  if (getActiveBackend() !== fast) setBackend(fast);
+  return fast;
 }

@@ -20,10 +20,20 @@ export interface SimdKernelExports {
   conv2dBackwardWeight(x: number, gOut: number, gw: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
     stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number, accumulate: number): void;
   addInto(dst: number, src: number, len: number): void;
+  reluForward(x: number, y: number, i0: number, i1: number): void;
+  reluBackward(x: number, g: number, dx: number, i0: number, i1: number): void;
+  maxPool2x2(x: number, y: number, winner: number, h: number, w: number, oh: number, ow: number, p0: number, p1: number): void;
+  channelMoments(x: number, n: number, C: number, S: number, mean: number, m2: number, c0: number, c1: number): void;
+  channelAffine(x: number, y: number, n: number, C: number, S: number, a: number, m: number, b: number, c0: number, c1: number): void;
+  channelGradSums(g: number, x: number, n: number, C: number, S: number, mean: number, sumG: number, sumGXc: number, c0: number, c1: number): void;
+  channelAffine2(g: number, x: number, d: number, n: number, C: number, S: number, a: number, b: number, m: number, k: number, c0: number, c1: number): void;
 }
 
 /** The kernel entry points a worker thread may be asked to run, by index. */
-export const KERNEL_NAMES = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'addInto'] as const;
+export const KERNEL_NAMES = [
+  'gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'addInto',
+  'reluForward', 'reluBackward', 'maxPool2x2', 'channelMoments', 'channelAffine', 'channelGradSums', 'channelAffine2',
+] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 const PAGE = 65536;
@@ -82,9 +92,9 @@ export class SimdKernels {
   }
 
   /** Copies `src` into a fresh arena block and returns its pointer. */
-  put(src: Float32Array): number {
-    const ptr = this.alloc(src.length * 4);
-    this.view(ptr, src.length).set(src);
+  put(src: Float32Array | Float64Array | Int32Array): number {
+    const ptr = this.alloc(src.byteLength);
+    new Uint8Array(this.memory.buffer, ptr, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
     return ptr;
   }
 

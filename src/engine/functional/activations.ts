@@ -93,12 +93,16 @@ export function relu(x: Tensor): Tensor {
  *   backward: dx = g & ((-b & ~b) >> 31)  (all ones exactly when b > +0)
  */
 function reluFloat32(x: Tensor): Tensor {
+  // A backend with SIMD kernels (the fast CPU path) does the same gate four lanes at a time.
+  const backend = backendFor(x.data as Float32Array);
   return pointwise('relu', x,
     (X, Y) => {
+      if (backend.reluForward) return backend.reluForward(X as Float32Array, Y as Float32Array);
       const b = new Int32Array(X.buffer, X.byteOffset, X.length), y = new Int32Array(Y.buffer, Y.byteOffset, Y.length);
       for (let i = 0; i < b.length; i++) y[i] = b[i] & ~(b[i] >> 31);
     },
     (X, _Y, G, D) => {
+      if (backend.reluBackward) return backend.reluBackward(X as Float32Array, G as Float32Array, D as Float32Array);
       const b = new Int32Array(X.buffer, X.byteOffset, X.length), g = new Int32Array(G.buffer, G.byteOffset, G.length);
       const d = new Int32Array(D.buffer, D.byteOffset, D.length);
       for (let i = 0; i < b.length; i++) d[i] = g[i] & ((-b[i] & ~b[i]) >> 31);

@@ -7,6 +7,7 @@
  *   dx = (1 / (M √(σ² + ε))) · ( M d - Σ d - x̂ Σ(d ⊙ x̂) ),
  *   dγ = Σ g ⊙ x̂,   dβ = Σ g.
  */
+import { type Backend, backendFor } from '../backend';
 import { allocate, EngineError, fmtShape, type FloatStorage, record, sizeOf, Tensor } from '../tensor';
 import { requireFloat, requireSameDtype, sameShape } from './checks';
 
@@ -47,30 +48,33 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
 
   const X = x.data as FloatStorage;
   const mean = new Float64Array(C), invStd = new Float64Array(C);
-  if (training) {
+  const fast = X instanceof Float32Array ? channelKernels(backendFor(X)) : null;
+  const geometry = { n, C, S };
+  if (training && fast) {
+    const m2 = new Float64Array(C);
+    fast.channelMoments(X as Float32Array, geometry, mean, m2);
+    for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(m2[c] / M + eps);
+    updateRunning(runningMean, runningVar, mean, m2, M, momentum);
+  } else if (training) {
     // One sweep over memory: each [n, c] plane is contiguous and small (S values), so its
     // mean and squared deviations are two L1-resident passes; the planes' statistics are
     // then merged exactly (Chan et al.): M2 = Σ M2_plane + S Σ (μ_plane - μ)².
-    const planeMean = new Float64Array(n * C), variance = new Float64Array(C);
+    const planeMean = new Float64Array(n * C), m2 = new Float64Array(C);
     for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
       const base = (s * C + c) * S;
       const mu = planeSum(X, base, S) / S;
       planeMean[s * C + c] = mu;
       mean[c] += mu;
-      variance[c] += planeSquaredDeviation(X, base, S, mu);
+      m2[c] += planeSquaredDeviation(X, base, S, mu);
     }
     for (let c = 0; c < C; c++) mean[c] /= n;
     for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
       const d = planeMean[s * C + c] - mean[c];
-      variance[c] += S * d * d;
+      m2[c] += S * d * d;
     }
-    for (let c = 0; c < C; c++) {
-      variance[c] /= M; // biased: what normalises the batch
-      invStd[c] = 1 / Math.sqrt(variance[c] + eps);
-    }
-    // running statistics are buffers: updated in place, never on the tape
-    if (runningMean) { const R = runningMean.data as FloatStorage; for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * mean[c]; }
-    if (runningVar) { const R = runningVar.data as FloatStorage; for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * variance[c] * (M / (M - 1)); }
+    // biased variance m2 / M: what normalises the batch
+    for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(m2[c] / M + eps);
+    updateRunning(runningMean, runningVar, mean, m2, M, momentum);
   } else {
     const RM = runningMean!.data as FloatStorage, RV = runningVar!.data as FloatStorage;
     for (let c = 0; c < C; c++) { mean[c] = RM[c]; invStd[c] = 1 / Math.sqrt(RV[c] + eps); }
@@ -80,25 +84,50 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
   // y = γ (x - μ) σ⁻¹ + β, folded per channel into y = scale · x + shift. x̂ is not
   // stored: the backward recomputes it from x (kept alive by the tape anyway), which
   // saves writing and later re-reading a full-size buffer.
-  const Y = allocate(dtype, x.size) as FloatStorage;
-  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-    const base = (s * C + c) * S, mu = mean[c];
-    const scale = (gamma ? gamma[c] : 1) * invStd[c], shift = (beta ? beta[c] : 0) - mu * scale;
-    for (let k = base, end = base + S; k < end; k++) Y[k] = X[k] * scale + shift;
+  const Y = allocate(dtype, x.size, true) as FloatStorage;
+  if (fast) {
+    const scale = new Float64Array(C), shift = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      scale[c] = (gamma ? gamma[c] : 1) * invStd[c];
+      shift[c] = beta ? beta[c] : 0;
+    }
+    fast.channelAffine(X as Float32Array, Y as Float32Array, geometry, scale, mean, shift);
+  } else {
+    for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+      const base = (s * C + c) * S, mu = mean[c];
+      const scale = (gamma ? gamma[c] : 1) * invStd[c], shift = (beta ? beta[c] : 0) - mu * scale;
+      for (let k = base, end = base + S; k < end; k++) Y[k] = X[k] * scale + shift;
+    }
   }
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(op, new Tensor(Y, x.shape, dtype), inputs, (g) => {
     const G = g.data as FloatStorage;
     // Σg and Σ g x̂ = σ⁻¹ Σ g (x - μ), per channel
     const sumG = new Float64Array(C), sumGXhat = new Float64Array(C);
-    for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-      const base = (s * C + c) * S;
-      sumG[c] += planeSum(G, base, S);
-      sumGXhat[c] += planeDot(G, X, base, S, mean[c]);
+    if (fast) fast.channelGradSums(G as Float32Array, X as Float32Array, geometry, mean, sumG, sumGXhat);
+    else {
+      for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+        const base = (s * C + c) * S;
+        sumG[c] += planeSum(G, base, S);
+        sumGXhat[c] += planeDot(G, X, base, S, mean[c]);
+      }
     }
     for (let c = 0; c < C; c++) sumGXhat[c] *= invStd[c];
     const grads: (Tensor | null)[] = [];
-    if (x.requiresGrad) {
+    if (x.requiresGrad && fast) {
+      // the same dx = a g - b (x - μ) + k per channel as below, with k = -k0 Σg
+      const D = allocate(dtype, x.size, true) as Float32Array;
+      const a = new Float64Array(C), b = new Float64Array(C), k = new Float64Array(C);
+      for (let c = 0; c < C; c++) {
+        const gm = gamma ? gamma[c] : 1, is = invStd[c];
+        const k0 = training ? (gm * is) / M : gm * is;
+        a[c] = training ? k0 * M : k0;
+        b[c] = training ? k0 * sumGXhat[c] * is : 0;
+        k[c] = training ? -k0 * sumG[c] : 0;
+      }
+      fast.channelAffine2(G as Float32Array, X as Float32Array, D, geometry, a, b, mean, k);
+      grads.push(new Tensor(D, x.shape, dtype));
+    } else if (x.requiresGrad) {
       const D = allocate(dtype, x.size) as FloatStorage;
       for (let c = 0; c < C; c++) {
         const gm = gamma ? gamma[c] : 1, mu = mean[c], is = invStd[c];
@@ -120,6 +149,22 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
     if (bias) grads.push(channelTensor(sumG, bias)); // dβ = Σ g
     return grads;
   });
+}
+
+type ChannelKernels = Required<Pick<Backend, 'channelMoments' | 'channelAffine' | 'channelGradSums' | 'channelAffine2'>>;
+
+/** The backend's per-channel kernels when it has all four (the fast CPU path), else null. */
+function channelKernels(backend: Backend): ChannelKernels | null {
+  return backend.channelMoments && backend.channelAffine && backend.channelGradSums && backend.channelAffine2 ? (backend as ChannelKernels) : null;
+}
+
+/**
+ * Running statistics are buffers: updated in place, never on the tape; the variance
+ * with the unbiased batch variance, as PyTorch does. m2 holds sums of squared deviations.
+ */
+function updateRunning(runningMean: Tensor | null | undefined, runningVar: Tensor | null | undefined, mean: Float64Array, m2: Float64Array, M: number, momentum: number): void {
+  if (runningMean) { const R = runningMean.data as FloatStorage; for (let c = 0; c < R.length; c++) R[c] = (1 - momentum) * R[c] + momentum * mean[c]; }
+  if (runningVar) { const R = runningVar.data as FloatStorage; for (let c = 0; c < R.length; c++) R[c] = (1 - momentum) * R[c] + momentum * (m2[c] / (M - 1)); }
 }
 
 // Plane reductions with four independent accumulators: a single running sum is bound

@@ -3,6 +3,7 @@
  * its backward routes the gradient there alone; average pooling spreads each
  * gradient evenly over its window.
  */
+import { backendFor } from '../backend';
 import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
 import { requireFloat } from './checks';
 import { convOutputSize } from './conv';
@@ -36,9 +37,12 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   const { n, c, h, w, k, s, p, oh, ow } = poolGeometry('maxPool2d', x, opts);
   const dtype = x.dtype as 'float32' | 'float64';
   const X = x.data as FloatStorage;
-  const Y = allocate(dtype, n * c * oh * ow) as FloatStorage;
+  const Y = allocate(dtype, n * c * oh * ow, true) as FloatStorage;
   const winner = new Int32Array(Y.length); // flat input index of each window's max
-  if (k === 2 && s === 2 && p === 0) maxPool2x2(X, Y, winner, n * c, h, w, oh, ow);
+  const backend = backendFor(Y);
+  if (k === 2 && s === 2 && p === 0 && backend.maxPool2x2 && X instanceof Float32Array && Y instanceof Float32Array) {
+    backend.maxPool2x2(X, Y, winner, { planes: n * c, h, w, oh, ow });
+  } else if (k === 2 && s === 2 && p === 0) maxPool2x2(X, Y, winner, n * c, h, w, oh, ow);
   else {
     let out = 0;
     for (let plane = 0; plane < n * c; plane++) {
