@@ -7,12 +7,17 @@ import { compileKernels } from './kernels/compile.mjs';
 
 const watch = process.argv.includes('--watch');
 // `import wasmBytes from 'gradlens:simd-kernels'` gets the AssemblyScript kernels
-// (kernels/simd.ts) compiled to WebAssembly and embedded as bytes.
+// (kernels/simd.ts and kernels/simd/) compiled to WebAssembly and embedded as bytes;
+// 'gradlens:simd-kernels-relaxed' the same source built with relaxed SIMD.
 const simdKernels = {
   name: 'simd-kernels',
   setup(build) {
-    build.onResolve({ filter: /^gradlens:simd-kernels$/ }, (args) => ({ path: args.path, namespace: 'simd-kernels' }));
-    build.onLoad({ filter: /.*/, namespace: 'simd-kernels' }, async () => ({ contents: await compileKernels('simd'), loader: 'binary', watchFiles: [join(process.cwd(), 'kernels', 'simd.ts')] }));
+    build.onResolve({ filter: /^gradlens:simd-kernels(-relaxed)?$/ }, (args) => ({ path: args.path, namespace: 'simd-kernels' }));
+    build.onLoad({ filter: /.*/, namespace: 'simd-kernels' }, async (args) => ({
+      contents: await compileKernels('simd', args.path.endsWith('-relaxed') ? 'simd-relaxed' : 'simd'),
+      loader: 'binary',
+      watchFiles: [join(process.cwd(), 'kernels', 'simd.ts'), ...readdirSync(join(process.cwd(), 'kernels', 'simd')).map((f) => join(process.cwd(), 'kernels', 'simd', f))],
+    }));
   },
 };
 // `import wasmBytes from 'gradlens:f64-kernels'` gets the float64 GEMM (kernels/f64.ts) the same way.

@@ -26,12 +26,12 @@ function moduleSources(name) {
  * takes ~2 s, so the result is kept in .cache/kernels/ under a hash of the
  * sources and of this script, and shared by every bundle of one build.
  */
-export function compileKernels(name = 'simd') {
+export function compileKernels(name = 'simd', variant = name) {
   const sources = moduleSources(name);
   const hash = createHash('sha256');
   for (const [file, text] of Object.entries(sources)) hash.update(file).update(text);
-  const key = hash.update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
-  if (!pending.has(key)) pending.set(key, cachedCompile(name, sources, key));
+  const key = hash.update(variant).update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
+  if (!pending.has(key)) pending.set(key, cachedCompile(variant, sources, key));
   return pending.get(key);
 }
 
@@ -53,6 +53,8 @@ async function cachedCompile(name, source, key) {
 const MEMORY = {
   // One linear memory shared by the main thread and the worker threads.
   simd: { enable: ['simd', 'threads'], importMemory: true, sharedMemory: true, initialMemory: 1, maximumMemory: 65536 },
+  // The same kernels with relaxed SIMD's fused multiply-add, where a runtime has it.
+  'simd-relaxed': { enable: ['simd', 'threads', 'relaxed-simd'], importMemory: true, sharedMemory: true, initialMemory: 1, maximumMemory: 65536 },
   // The float64 GEMM: single-threaded, its own memory, exported for the loader
   // to grow and copy through; no imports, so it instantiates anywhere.
   f64: { enable: ['simd'], initialMemory: 1, maximumMemory: 32768, use: ['abort='] },

@@ -96,3 +96,17 @@ export function maxPool2x2(x: usize, y: usize, winner: usize, h: i32, w: i32, oh
     }
   }
 }
+
+/**
+ * The backward of maxPool2x2 for planes [p0, p1): each window's gradient goes to its
+ * winner, every other input position (pooling's truncated edge row and column
+ * included) gets zero. Windows are disjoint, so a store does.
+ */
+export function maxPool2x2Backward(g: usize, winner: usize, dx: usize, h: i32, w: i32, oh: i32, ow: i32, p0: i32, p1: i32): void {
+  const planeIn = h * w, planeOut = oh * ow;
+  memory.fill(dx + (<usize>(p0 * planeIn) << 2), 0, <usize>((p1 - p0) * planeIn) << 2);
+  for (let o = p0 * planeOut, end = p1 * planeOut; o < end; o++) {
+    const at = load<i32>(winner + (<usize>o << 2));
+    store<f32>(dx + (<usize>at << 2), load<f32>(g + (<usize>o << 2)));
+  }
+}

@@ -36,6 +36,21 @@ export interface ChannelGeometry {
   S: number;
 }
 
+/** Per-channel coefficients of y = a[c] (x - m[c]) + b[c]. */
+export interface ChannelAffine {
+  a: Float64Array;
+  m: Float64Array;
+  b: Float64Array;
+}
+
+/** Per-channel coefficients of d = a[c] g - b[c] (x - m[c]) + k[c]. */
+export interface ChannelGradAffine {
+  a: Float64Array;
+  b: Float64Array;
+  m: Float64Array;
+  k: Float64Array;
+}
+
 /** planes of h x w in, planes of oh x ow out (oh = floor(h / 2), ow = floor(w / 2)). */
 export interface Pool2x2Geometry {
   planes: number;
@@ -62,14 +77,21 @@ export interface Backend {
   reluBackward?(x: Float32Array, g: Float32Array, dx: Float32Array): void;
   /** 2x2, stride 2, unpadded; winner gets each window's flat input index. */
   maxPool2x2?(x: Float32Array, y: Float32Array, winner: Int32Array, g: Pool2x2Geometry): void;
-  /** Per channel of x [n, C, S]: mean, and the sum of squared deviations from it. */
-  channelMoments?(x: Float32Array, g: ChannelGeometry, mean: Float64Array, m2: Float64Array): void;
-  /** y = a[c] (x - m[c]) + b[c]. */
-  channelAffine?(x: Float32Array, y: Float32Array, g: ChannelGeometry, a: Float64Array, m: Float64Array, b: Float64Array): void;
-  /** Per channel: Σ g and Σ g (x - mean[c]). */
-  channelGradSums?(gOut: Float32Array, x: Float32Array, g: ChannelGeometry, mean: Float64Array, sumG: Float64Array, sumGXc: Float64Array): void;
-  /** d = a[c] gOut - b[c] (x - m[c]) + k[c]. */
-  channelAffine2?(gOut: Float32Array, x: Float32Array, d: Float32Array, g: ChannelGeometry, a: Float64Array, b: Float64Array, m: Float64Array, k: Float64Array): void;
+  /** dx = the window's gradient at its winner, 0 elsewhere. */
+  maxPool2x2Backward?(gOut: Float32Array, winner: Int32Array, dx: Float32Array, g: Pool2x2Geometry): void;
+  /**
+   * Batch norm's forward in training over x [n, C, S]: per channel the mean and the sum
+   * of squared deviations go to `coefficients`, whose a, m, b then give
+   * y = a[c] (x - m[c]) + b[c]. One call, so x is read into the backend once.
+   */
+  channelMomentsAffine?(x: Float32Array, y: Float32Array, g: ChannelGeometry, coefficients: (mean: Float64Array, m2: Float64Array) => ChannelAffine): void;
+  /** y = a[c] (x - m[c]) + b[c] (batch norm's forward in evaluation). */
+  channelAffine?(x: Float32Array, y: Float32Array, g: ChannelGeometry, affine: ChannelAffine): void;
+  /**
+   * Batch norm's backward: per channel Σ gOut and Σ gOut (x - mean[c]) go to
+   * `coefficients`; when d is given it gets d = a[c] gOut - b[c] (x - m[c]) + k[c].
+   */
+  channelGradAffine?(gOut: Float32Array, x: Float32Array, d: Float32Array | null, g: ChannelGeometry, mean: Float64Array, coefficients: (sumG: Float64Array, sumGXc: Float64Array) => ChannelGradAffine): void;
 }
 
 /**

@@ -21,14 +21,13 @@
  * image per GEMM, chunks of images per thread; the weight gradient is summed
  * from per-thread partials.
  */
-import type { Backend, ChannelGeometry, Conv2dGeometry, GemmArgs, Pool2x2Geometry } from '../backend';
+import type { Backend, ChannelAffine, ChannelGeometry, ChannelGradAffine, Conv2dGeometry, GemmArgs, Pool2x2Geometry } from '../backend';
 import { referenceBackend } from '../backend';
 import type { FloatStorage } from '../tensor';
 import type { KernelName, SimdKernels } from './wasmKernels';
 import { type ChunkedJob, MAX_THREADS, ThreadPool } from './threadPool';
 
-/** Register-tile sizes of the kernels: row and column chunks keep to whole tiles. */
-const TILE_ROWS = 4;
+/** Register-tile columns of the kernels (rows come from the build): chunks keep to whole tiles. */
 const TILE_COLS = 8;
 /** Below this many multiply-adds a call runs on the calling thread alone. */
 const PARALLEL_MIN_MACS = 1 << 20;
@@ -66,7 +65,7 @@ export class FastCpuBackend implements Backend {
   constructor(private readonly kernels: SimdKernels, threads: number) {
     if (threads > MAX_THREADS) throw new RangeError(`fast CPU backend: at most ${MAX_THREADS - 1} workers besides the calling thread, asked for ${threads - 1}`);
     this.workerCount = threads - 1;
-    this.description = `WebAssembly SIMD (f32x4, ${TILE_ROWS}x${TILE_COLS} register tile), ${threads} thread${threads > 1 ? 's' : ''}`;
+    this.description = `WebAssembly SIMD (f32x4${kernels.fused ? ' fused multiply-add' : ''}, ${kernels.tileRows}x${TILE_COLS} register tile), ${threads} thread${threads > 1 ? 's' : ''}`;
   }
 
   get threads(): number {
@@ -143,7 +142,7 @@ export class FastCpuBackend implements Backend {
     const byRows = m >= n;
     const parts = threads === 1 ? 1 : Math.min(threads * CHUNKS_PER_THREAD, Math.max(threads, Math.floor(macs / MIN_CHUNK_MACS)));
     const acc = +!!accumulate;
-    const chunks = chunkRange(byRows ? m : n, parts, byRows ? TILE_ROWS : TILE_COLS).map(([lo, hi]) => {
+    const chunks = chunkRange(byRows ? m : n, parts, byRows ? K.tileRows : TILE_COLS).map(([lo, hi]) => {
       if (byRows) return [hi - lo, n, k, pa + (transA ? lo : lo * lda) * 4, lda, +transA, pb, ldb, +transB, pc + lo * n * 4, n, acc, 0];
       return [m, hi - lo, k, pa, lda, +transA, pb + (transB ? lo * ldb : lo) * 4, ldb, +transB, pc + lo * 4, n, acc, 0];
     });
@@ -231,37 +230,44 @@ export class FastCpuBackend implements Backend {
     winner.set(new Int32Array(K.memory.buffer, pw, winner.length));
   }
 
-  channelMoments(x: Float32Array, g: ChannelGeometry, mean: Float64Array, m2: Float64Array): void {
+  maxPool2x2Backward(gOut: Float32Array, winner: Int32Array, dx: Float32Array, g: Pool2x2Geometry): void {
+    const K = this.kernels;
+    K.reset();
+    const pg = K.put(gOut), pw = K.put(winner), pd = K.alloc(dx.byteLength);
+    this.split('maxPool2x2Backward', g.planes, dx.length, 1, (lo, hi) => [pg, pw, pd, g.h, g.w, g.oh, g.ow, lo, hi]);
+    dx.set(K.view(pd, dx.length));
+  }
+
+  channelMomentsAffine(x: Float32Array, y: Float32Array, g: ChannelGeometry, coefficients: (mean: Float64Array, m2: Float64Array) => ChannelAffine): void {
     const K = this.kernels;
     K.reset();
     const px = K.put(x), pm = K.alloc(g.C * 8), pm2 = K.alloc(g.C * 8);
     this.split('channelMoments', g.C, x.length, 1, (lo, hi) => [px, g.n, g.C, g.S, pm, pm2, lo, hi]);
-    mean.set(new Float64Array(K.memory.buffer, pm, g.C));
-    m2.set(new Float64Array(K.memory.buffer, pm2, g.C));
+    const { a, m, b } = coefficients(new Float64Array(K.memory.buffer, pm, g.C).slice(), new Float64Array(K.memory.buffer, pm2, g.C).slice());
+    this.affine(px, y, g, a, m, b);
   }
 
-  channelAffine(x: Float32Array, y: Float32Array, g: ChannelGeometry, a: Float64Array, m: Float64Array, b: Float64Array): void {
+  channelAffine(x: Float32Array, y: Float32Array, g: ChannelGeometry, { a, m, b }: ChannelAffine): void {
+    this.kernels.reset();
+    this.affine(this.kernels.put(x), y, g, a, m, b);
+  }
+
+  /** y = a (x - m) + b with x already in the arena at px. */
+  private affine(px: number, y: Float32Array, g: ChannelGeometry, a: Float64Array, m: Float64Array, b: Float64Array): void {
     const K = this.kernels;
-    K.reset();
-    const px = K.put(x), py = K.alloc(y.byteLength), pa = K.put(a), pm = K.put(m), pb = K.put(b);
-    this.split('channelAffine', g.C, x.length, 1, (lo, hi) => [px, py, g.n, g.C, g.S, pa, pm, pb, lo, hi]);
+    const py = K.alloc(y.byteLength), pa = K.put(a), pm = K.put(m), pb = K.put(b);
+    this.split('channelAffine', g.C, y.length, 1, (lo, hi) => [px, py, g.n, g.C, g.S, pa, pm, pb, lo, hi]);
     y.set(K.view(py, y.length));
   }
 
-  channelGradSums(gOut: Float32Array, x: Float32Array, g: ChannelGeometry, mean: Float64Array, sumG: Float64Array, sumGXc: Float64Array): void {
+  channelGradAffine(gOut: Float32Array, x: Float32Array, d: Float32Array | null, g: ChannelGeometry, mean: Float64Array, coefficients: (sumG: Float64Array, sumGXc: Float64Array) => ChannelGradAffine): void {
     const K = this.kernels;
     K.reset();
-    const pg = K.put(gOut), px = K.put(x), pm = K.put(mean), ps = K.alloc(g.C * 8), psx = K.alloc(g.C * 8);
-    this.split('channelGradSums', g.C, x.length, 1, (lo, hi) => [pg, px, g.n, g.C, g.S, pm, ps, psx, lo, hi]);
-    sumG.set(new Float64Array(K.memory.buffer, ps, g.C));
-    sumGXc.set(new Float64Array(K.memory.buffer, psx, g.C));
-  }
-
-  channelAffine2(gOut: Float32Array, x: Float32Array, d: Float32Array, g: ChannelGeometry, a: Float64Array, b: Float64Array, m: Float64Array, k: Float64Array): void {
-    const K = this.kernels;
-    K.reset();
-    const pg = K.put(gOut), px = K.put(x), pd = K.alloc(d.byteLength);
-    const pa = K.put(a), pb = K.put(b), pm = K.put(m), pk = K.put(k);
+    const pg = K.put(gOut), px = K.put(x), pmean = K.put(mean), ps = K.alloc(g.C * 8), psx = K.alloc(g.C * 8);
+    this.split('channelGradSums', g.C, x.length, 1, (lo, hi) => [pg, px, g.n, g.C, g.S, pmean, ps, psx, lo, hi]);
+    const { a, b, m, k } = coefficients(new Float64Array(K.memory.buffer, ps, g.C).slice(), new Float64Array(K.memory.buffer, psx, g.C).slice());
+    if (!d) return;
+    const pd = K.alloc(d.byteLength), pa = K.put(a), pb = K.put(b), pm = K.put(m), pk = K.put(k);
     this.split('channelAffine2', g.C, x.length, 1, (lo, hi) => [pg, px, pd, g.n, g.C, g.S, pa, pb, pm, pk, lo, hi]);
     d.set(K.view(pd, d.length));
   }

@@ -16,6 +16,8 @@ export { hardwareThreads } from './threadPool';
 export interface FastCpuOptions {
   /** Threads to compute on, the calling thread included (default: all hardware threads, at most 8). */
   threads?: number;
+  /** Use relaxed SIMD's fused multiply-add where the runtime has it (default true). */
+  relaxedSimd?: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface FastCpuOptions {
 export function createFastCpuBackend(options: FastCpuOptions = {}): Backend & { dispose?(): void } {
   const threads = options.threads ?? Math.min(8, hardwareThreads());
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`createFastCpuBackend: threads must be an integer >= 1, got ${threads}`);
-  const module = simdKernelModule();
+  const module = simdKernelModule(options.relaxedSimd ?? true);
   if (!module) return createBlockedJsBackend();
   return new FastCpuBackend(new SimdKernels(module), threads);
 }

@@ -6,11 +6,14 @@
  * reset per call. The memory is shared so worker threads can instantiate the
  * same module over it and work on the same operands without copies.
  */
+import { setFlagsFromString } from 'node:v8';
 import wasmBytes from 'gradlens:simd-kernels';
+import relaxedBytes from 'gradlens:simd-kernels-relaxed';
 
 /** Pointers are byte offsets into the shared memory; booleans are 0/1. */
 export interface SimdKernelExports {
   gemmScratchBytes(): number;
+  tileRows(): number;
   gemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number,
     c: number, ldc: number, accumulate: number, scratch: number): void;
   conv2dForward(x: number, w: number, out: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
@@ -23,6 +26,7 @@ export interface SimdKernelExports {
   reluForward(x: number, y: number, i0: number, i1: number): void;
   reluBackward(x: number, g: number, dx: number, i0: number, i1: number): void;
   maxPool2x2(x: number, y: number, winner: number, h: number, w: number, oh: number, ow: number, p0: number, p1: number): void;
+  maxPool2x2Backward(g: number, winner: number, dx: number, h: number, w: number, oh: number, ow: number, p0: number, p1: number): void;
   channelMoments(x: number, n: number, C: number, S: number, mean: number, m2: number, c0: number, c1: number): void;
   channelAffine(x: number, y: number, n: number, C: number, S: number, a: number, m: number, b: number, c0: number, c1: number): void;
   channelGradSums(g: number, x: number, n: number, C: number, S: number, mean: number, sumG: number, sumGXc: number, c0: number, c1: number): void;
@@ -32,7 +36,7 @@ export interface SimdKernelExports {
 /** The kernel entry points a worker thread may be asked to run, by index. */
 export const KERNEL_NAMES = [
   'gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'addInto',
-  'reluForward', 'reluBackward', 'maxPool2x2', 'channelMoments', 'channelAffine', 'channelGradSums', 'channelAffine2',
+  'reluForward', 'reluBackward', 'maxPool2x2', 'maxPool2x2Backward', 'channelMoments', 'channelAffine', 'channelGradSums', 'channelAffine2',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -42,23 +46,48 @@ const MAX_PAGES = 32768;
 /** Low memory the arena never hands out (address 0 stays an obvious bug). */
 const ARENA_BASE = PAGE;
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<'plain' | 'relaxed', WebAssembly.Module | null>();
 
-/** The compiled kernel module, or null where this runtime lacks WebAssembly SIMD or shared memory. */
-export function simdKernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
+function compile(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
   try {
-    compiled = typeof WebAssembly === 'object' && typeof SharedArrayBuffer === 'function' && WebAssembly.validate(wasmBytes)
-      ? new WebAssembly.Module(wasmBytes)
-      : null;
+    return typeof WebAssembly === 'object' && typeof SharedArrayBuffer === 'function' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
-    compiled = null;
+    return null;
   }
-  return compiled;
+}
+
+/**
+ * Whether this runtime runs relaxed SIMD. Node 22+ and Electron ship it; Node 20's V8
+ * has it behind a flag, which can be turned on before the module is compiled (it only
+ * adds instructions, and only to modules compiled afterwards).
+ */
+function relaxedSimdAvailable(): boolean {
+  if (WebAssembly.validate(relaxedBytes)) return true;
+  try {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return WebAssembly.validate(relaxedBytes);
+}
+
+/**
+ * The compiled kernel module, or null where this runtime lacks WebAssembly SIMD or
+ * shared memory. By default the relaxed-SIMD build (fused multiply-add) where the
+ * runtime has it, else the plain one; `relaxed: false` asks for the plain one.
+ */
+export function simdKernelModule(relaxed = true): WebAssembly.Module | null {
+  const kind = relaxed && relaxedSimdAvailable() ? 'relaxed' : 'plain';
+  if (!compiled.has(kind)) compiled.set(kind, compile(kind === 'relaxed' ? relaxedBytes : wasmBytes));
+  return compiled.get(kind) ?? (kind === 'relaxed' ? simdKernelModule(false) : null);
 }
 
 export class SimdKernels {
   readonly memory: WebAssembly.Memory;
+  /** Whether the GEMM fuses multiply and add (the relaxed-SIMD build). */
+  readonly fused: boolean;
+  /** Rows of the GEMM's register tile (4, or 6 in the relaxed-SIMD build). */
+  readonly tileRows: number;
   readonly exports: SimdKernelExports;
   /** Bytes of packing scratch one gemm needs. */
   readonly gemmScratchBytes: number;
@@ -69,6 +98,8 @@ export class SimdKernels {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as SimdKernelExports;
     this.gemmScratchBytes = this.exports.gemmScratchBytes();
+    this.fused = module === compiled.get('relaxed');
+    this.tileRows = this.exports.tileRows();
   }
 
   /** Forget every allocation (start of a kernel call). */

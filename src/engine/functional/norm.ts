@@ -7,7 +7,7 @@
  *   dx = (1 / (M √(σ² + ε))) · ( M d - Σ d - x̂ Σ(d ⊙ x̂) ),
  *   dγ = Σ g ⊙ x̂,   dβ = Σ g.
  */
-import { type Backend, backendFor } from '../backend';
+import { type Backend, backendFor, type ChannelAffine, type ChannelGeometry, type ChannelGradAffine } from '../backend';
 import { allocate, EngineError, fmtShape, type FloatStorage, record, sizeOf, Tensor } from '../tensor';
 import { requireFloat, requireSameDtype, sameShape } from './checks';
 
@@ -47,124 +47,139 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
   if (training && M < 2) throw new EngineError(op, `training needs more than one value per channel, got input of shape ${fmtShape(x.shape)}`);
 
   const X = x.data as FloatStorage;
+  const gamma = weight ? (weight.data as FloatStorage) : null, beta = bias ? (bias.data as FloatStorage) : null;
   const mean = new Float64Array(C), invStd = new Float64Array(C);
-  const fast = X instanceof Float32Array ? channelKernels(backendFor(X)) : null;
-  const geometry = { n, C, S };
-  if (training && fast) {
-    const m2 = new Float64Array(C);
-    fast.channelMoments(X as Float32Array, geometry, mean, m2);
-    for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(m2[c] / M + eps);
-    updateRunning(runningMean, runningVar, mean, m2, M, momentum);
-  } else if (training) {
-    // One sweep over memory: each [n, c] plane is contiguous and small (S values), so its
-    // mean and squared deviations are two L1-resident passes; the planes' statistics are
-    // then merged exactly (Chan et al.): M2 = Σ M2_plane + S Σ (μ_plane - μ)².
-    const planeMean = new Float64Array(n * C), m2 = new Float64Array(C);
-    for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-      const base = (s * C + c) * S;
-      const mu = planeSum(X, base, S) / S;
-      planeMean[s * C + c] = mu;
-      mean[c] += mu;
-      m2[c] += planeSquaredDeviation(X, base, S, mu);
+  const geometry: ChannelGeometry = { n, C, S };
+  // float32 on a backend with channel kernels (the fast CPU path) runs the same
+  // arithmetic there; the loops below are the reference and float64's path.
+  const kernels = X instanceof Float32Array ? channelKernels(backendFor(X)) : null;
+  // y = γ (x - μ) σ⁻¹ + β, per channel y = a (x - μ) + β with a = γ σ⁻¹. x̂ is not
+  // stored: the backward recomputes it from x (kept alive by the tape anyway), which
+  // saves writing and later re-reading a full-size buffer.
+  const affine = (): ChannelAffine => {
+    const a = new Float64Array(C), b = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      a[c] = (gamma ? gamma[c] : 1) * invStd[c];
+      b[c] = beta ? beta[c] : 0;
     }
-    for (let c = 0; c < C; c++) mean[c] /= n;
-    for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-      const d = planeMean[s * C + c] - mean[c];
-      m2[c] += S * d * d;
-    }
-    // biased variance m2 / M: what normalises the batch
+    return { a, m: mean, b };
+  };
+  // The batch's statistics normalise it (biased variance m2 / M); the running ones are
+  // buffers, updated in place and never on the tape, with the unbiased variance as PyTorch does.
+  const useMoments = (mu: Float64Array, m2: Float64Array): void => {
+    mean.set(mu);
     for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(m2[c] / M + eps);
-    updateRunning(runningMean, runningVar, mean, m2, M, momentum);
+    if (runningMean) { const R = runningMean.data as FloatStorage; for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * mu[c]; }
+    if (runningVar) { const R = runningVar.data as FloatStorage; for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * (m2[c] / (M - 1)); }
+  };
+  const Y = allocate(dtype, x.size, true) as FloatStorage;
+  if (training) {
+    if (kernels) {
+      kernels.channelMomentsAffine(X as Float32Array, Y as Float32Array, geometry, (mu, m2) => {
+        useMoments(mu, m2);
+        return affine();
+      });
+    } else {
+      const [mu, m2] = channelMoments(X, geometry);
+      useMoments(mu, m2);
+      applyAffine(X, Y, geometry, affine());
+    }
   } else {
     const RM = runningMean!.data as FloatStorage, RV = runningVar!.data as FloatStorage;
     for (let c = 0; c < C; c++) { mean[c] = RM[c]; invStd[c] = 1 / Math.sqrt(RV[c] + eps); }
+    if (kernels) kernels.channelAffine(X as Float32Array, Y as Float32Array, geometry, affine());
+    else applyAffine(X, Y, geometry, affine());
   }
 
-  const gamma = weight ? (weight.data as FloatStorage) : null, beta = bias ? (bias.data as FloatStorage) : null;
-  // y = γ (x - μ) σ⁻¹ + β, folded per channel into y = scale · x + shift. x̂ is not
-  // stored: the backward recomputes it from x (kept alive by the tape anyway), which
-  // saves writing and later re-reading a full-size buffer.
-  const Y = allocate(dtype, x.size, true) as FloatStorage;
-  if (fast) {
-    const scale = new Float64Array(C), shift = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      scale[c] = (gamma ? gamma[c] : 1) * invStd[c];
-      shift[c] = beta ? beta[c] : 0;
-    }
-    fast.channelAffine(X as Float32Array, Y as Float32Array, geometry, scale, mean, shift);
-  } else {
-    for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-      const base = (s * C + c) * S, mu = mean[c];
-      const scale = (gamma ? gamma[c] : 1) * invStd[c], shift = (beta ? beta[c] : 0) - mu * scale;
-      for (let k = base, end = base + S; k < end; k++) Y[k] = X[k] * scale + shift;
-    }
-  }
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(op, new Tensor(Y, x.shape, dtype), inputs, (g) => {
     const G = g.data as FloatStorage;
-    // Σg and Σ g x̂ = σ⁻¹ Σ g (x - μ), per channel
-    const sumG = new Float64Array(C), sumGXhat = new Float64Array(C);
-    if (fast) fast.channelGradSums(G as Float32Array, X as Float32Array, geometry, mean, sumG, sumGXhat);
-    else {
-      for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-        const base = (s * C + c) * S;
-        sumG[c] += planeSum(G, base, S);
-        sumGXhat[c] += planeDot(G, X, base, S, mean[c]);
-      }
-    }
-    for (let c = 0; c < C; c++) sumGXhat[c] *= invStd[c];
-    const grads: (Tensor | null)[] = [];
-    if (x.requiresGrad && fast) {
-      // the same dx = a g - b (x - μ) + k per channel as below, with k = -k0 Σg
-      const D = allocate(dtype, x.size, true) as Float32Array;
+    let sumG: Float64Array = new Float64Array(C), sumGXhat: Float64Array = new Float64Array(C);
+    // From Σg and Σ g (x - μ) per channel, with Σ g x̂ = σ⁻¹ Σ g (x - μ):
+    // training: Σd = γ Σg and Σ(d x̂) = γ Σ(g x̂), so dx = γ/(M σ) (M g - Σg - x̂ Σ(g x̂)),
+    //   i.e. dx = a g - b (x - μ) + k with per-channel constants;
+    // evaluation: running statistics are constants, y is affine in x: dx = γ σ⁻¹ g.
+    const gradAffine = (sG: Float64Array, sGXc: Float64Array): ChannelGradAffine => {
+      sumG = sG;
+      sumGXhat = sGXc.map((v, c) => v * invStd[c]);
       const a = new Float64Array(C), b = new Float64Array(C), k = new Float64Array(C);
       for (let c = 0; c < C; c++) {
-        const gm = gamma ? gamma[c] : 1, is = invStd[c];
-        const k0 = training ? (gm * is) / M : gm * is;
+        const is = invStd[c], k0 = ((gamma ? gamma[c] : 1) * is) / (training ? M : 1);
         a[c] = training ? k0 * M : k0;
         b[c] = training ? k0 * sumGXhat[c] * is : 0;
         k[c] = training ? -k0 * sumG[c] : 0;
       }
-      fast.channelAffine2(G as Float32Array, X as Float32Array, D, geometry, a, b, mean, k);
-      grads.push(new Tensor(D, x.shape, dtype));
-    } else if (x.requiresGrad) {
-      const D = allocate(dtype, x.size) as FloatStorage;
-      for (let c = 0; c < C; c++) {
-        const gm = gamma ? gamma[c] : 1, mu = mean[c], is = invStd[c];
-        // training: Σd = γ Σg and Σ(d x̂) = γ Σ(g x̂), so dx = γ/(M σ) (M g - Σg - x̂ Σ(g x̂)),
-        // i.e. dx = a g - b x + c0 with per-channel constants.
-        // evaluation: running statistics are constants, y is affine in x: dx = γ σ⁻¹ g.
-        const k0 = training ? (gm * is) / M : gm * is;
-        const a = training ? k0 * M : k0;
-        const b = training ? k0 * sumGXhat[c] * is : 0;
-        const c0 = training ? b * mu - k0 * sumG[c] : 0;
-        for (let s = 0; s < n; s++) {
-          const base = (s * C + c) * S;
-          for (let k = base, end = base + S; k < end; k++) D[k] = a * G[k] - b * X[k] + c0;
-        }
-      }
-      grads.push(new Tensor(D, x.shape, dtype));
-    } else grads.push(null);
-    if (weight) grads.push(channelTensor(sumGXhat, weight)); // dγ = Σ g x̂
-    if (bias) grads.push(channelTensor(sumG, bias)); // dβ = Σ g
-    return grads;
+      return { a, b, m: mean, k };
+    };
+    const D = x.requiresGrad ? (allocate(dtype, x.size, true) as FloatStorage) : null;
+    if (kernels) kernels.channelGradAffine(G as Float32Array, X as Float32Array, D as Float32Array | null, geometry, mean, gradAffine);
+    else {
+      const coefficients = gradAffine(...channelGradSums(G, X, geometry, mean));
+      if (D) applyGradAffine(G, X, D, geometry, coefficients);
+    }
+    return [
+      D ? new Tensor(D, x.shape, dtype) : null,
+      ...(weight ? [channelTensor(sumGXhat, weight)] : []), // dγ = Σ g x̂
+      ...(bias ? [channelTensor(sumG, bias)] : []), // dβ = Σ g
+    ];
   });
 }
 
-type ChannelKernels = Required<Pick<Backend, 'channelMoments' | 'channelAffine' | 'channelGradSums' | 'channelAffine2'>>;
+type ChannelKernels = Required<Pick<Backend, 'channelMomentsAffine' | 'channelAffine' | 'channelGradAffine'>>;
 
-/** The backend's per-channel kernels when it has all four (the fast CPU path), else null. */
+/** The backend's per-channel kernels when it has all three (the fast CPU path), else null. */
 function channelKernels(backend: Backend): ChannelKernels | null {
-  return backend.channelMoments && backend.channelAffine && backend.channelGradSums && backend.channelAffine2 ? (backend as ChannelKernels) : null;
+  return backend.channelMomentsAffine && backend.channelAffine && backend.channelGradAffine ? (backend as ChannelKernels) : null;
 }
 
 /**
- * Running statistics are buffers: updated in place, never on the tape; the variance
- * with the unbiased batch variance, as PyTorch does. m2 holds sums of squared deviations.
+ * Per channel: the mean and the sum of squared deviations. One sweep over memory: each
+ * [n, c] plane is contiguous and small (S values), so its mean and squared deviations
+ * are two L1-resident passes; the planes' statistics are then merged exactly (Chan et
+ * al.): M2 = Σ M2_plane + S Σ (μ_plane - μ)².
  */
-function updateRunning(runningMean: Tensor | null | undefined, runningVar: Tensor | null | undefined, mean: Float64Array, m2: Float64Array, M: number, momentum: number): void {
-  if (runningMean) { const R = runningMean.data as FloatStorage; for (let c = 0; c < R.length; c++) R[c] = (1 - momentum) * R[c] + momentum * mean[c]; }
-  if (runningVar) { const R = runningVar.data as FloatStorage; for (let c = 0; c < R.length; c++) R[c] = (1 - momentum) * R[c] + momentum * (m2[c] / (M - 1)); }
+function channelMoments(X: FloatStorage, { n, C, S }: ChannelGeometry): [Float64Array, Float64Array] {
+  const planeMean = new Float64Array(n * C), mean = new Float64Array(C), m2 = new Float64Array(C);
+  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+    const base = (s * C + c) * S;
+    const mu = planeSum(X, base, S) / S;
+    planeMean[s * C + c] = mu;
+    mean[c] += mu;
+    m2[c] += planeSquaredDeviation(X, base, S, mu);
+  }
+  for (let c = 0; c < C; c++) mean[c] /= n;
+  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+    const d = planeMean[s * C + c] - mean[c];
+    m2[c] += S * d * d;
+  }
+  return [mean, m2];
+}
+
+/** Per channel: Σ G and Σ G (X - mean[c]). */
+function channelGradSums(G: FloatStorage, X: FloatStorage, { n, C, S }: ChannelGeometry, mean: Float64Array): [Float64Array, Float64Array] {
+  const sumG = new Float64Array(C), sumGXc = new Float64Array(C);
+  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+    const base = (s * C + c) * S;
+    sumG[c] += planeSum(G, base, S);
+    sumGXc[c] += planeDot(G, X, base, S, mean[c]);
+  }
+  return [sumG, sumGXc];
+}
+
+/** Y = a[c] (X - m[c]) + b[c]. */
+function applyAffine(X: FloatStorage, Y: FloatStorage, { n, C, S }: ChannelGeometry, { a, m, b }: ChannelAffine): void {
+  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+    const ac = a[c], mc = m[c], bc = b[c];
+    for (let k = (s * C + c) * S, end = k + S; k < end; k++) Y[k] = (X[k] - mc) * ac + bc;
+  }
+}
+
+/** D = a[c] G - b[c] (X - m[c]) + k[c]. */
+function applyGradAffine(G: FloatStorage, X: FloatStorage, D: FloatStorage, { n, C, S }: ChannelGeometry, { a, b, m, k }: ChannelGradAffine): void {
+  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
+    const ac = a[c], bc = b[c], mc = m[c], kc = k[c];
+    for (let i = (s * C + c) * S, end = i + S; i < end; i++) D[i] = ac * G[i] - bc * (X[i] - mc) + kc;
+  }
 }
 
 // Plane reductions with four independent accumulators: a single running sum is bound

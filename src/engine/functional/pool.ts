@@ -39,10 +39,13 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   const X = x.data as FloatStorage;
   const Y = allocate(dtype, n * c * oh * ow, true) as FloatStorage;
   const winner = new Int32Array(Y.length); // flat input index of each window's max
+  // float32 2x2 windows on a backend with SIMD kernels (the fast CPU path) run there,
+  // with the same scan order and tie rule.
   const backend = backendFor(Y);
-  if (k === 2 && s === 2 && p === 0 && backend.maxPool2x2 && X instanceof Float32Array && Y instanceof Float32Array) {
-    backend.maxPool2x2(X, Y, winner, { planes: n * c, h, w, oh, ow });
-  } else if (k === 2 && s === 2 && p === 0) maxPool2x2(X, Y, winner, n * c, h, w, oh, ow);
+  const simd = k === 2 && s === 2 && p === 0 && X instanceof Float32Array && backend.maxPool2x2 && backend.maxPool2x2Backward ? backend : null;
+  const geometry = { planes: n * c, h, w, oh, ow };
+  if (simd) simd.maxPool2x2!(X as Float32Array, Y as Float32Array, winner, geometry);
+  else if (k === 2 && s === 2 && p === 0) maxPool2x2(X, Y, winner, n * c, h, w, oh, ow);
   else {
     let out = 0;
     for (let plane = 0; plane < n * c; plane++) {
@@ -66,6 +69,11 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   }
   return record('maxPool2d', new Tensor(Y, [n, c, oh, ow], dtype), [x], (g) => {
     const G = g.data as FloatStorage;
+    if (simd) {
+      const D = allocate(dtype, x.size, true) as Float32Array;
+      simd.maxPool2x2Backward!(G as Float32Array, winner, D, geometry);
+      return [new Tensor(D, x.shape, dtype)];
+    }
     const D = allocate(dtype, x.size) as FloatStorage;
     // Disjoint windows (stride >= kernel) each own their winner, so a plain store does;
     // overlapping windows may share one and must add.
