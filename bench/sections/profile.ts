@@ -21,20 +21,36 @@ import { cnnTrainer, type CnnSpec, SEED_CNN, SMALL_CNN } from '../models';
 import type { BenchCell, BenchContext, BenchSectionResult } from './index';
 
 /**
- * [category, test on the original source file] (through the bundle's source map),
- * tried for each frame from the innermost out; frames without a source (builtins
- * such as a typed array's constructor or fill) take their caller's category.
+ * The part of the step a frame belongs to, from its original source file (through the
+ * bundle's source map) and its name; null sends the question to the caller. The fast
+ * backend's kernels, its thread pool's wait and the WebAssembly they run are charged
+ * to the backend method that started them (gemm, reluForward, channelGradAffine...),
+ * and that method to its op.
  */
-const CATEGORIES: Array<[string, RegExp]> = [
-  ['GEMM and conv kernels', /engine\/(backends\/|functional\/conv\.ts|ops\/matmul\.ts|f64Kernels)|^wasm:/],
-  ['batch norm', /engine\/functional\/norm\.ts/],
-  ['pooling', /engine\/functional\/pool\.ts/],
-  ['optimiser', /engine\/optim\.ts/],
-  ['loss, softmax, dropout', /engine\/functional\/(losses|softmax|dropout)\.ts/],
-  ['elementwise, shapes, reductions', /engine\/(functional\/activations|ops\/(elementwise|reduce|shape|indexing))\.ts/],
-  ['allocation', /^allocate$/],
-  ['autograd bookkeeping', /engine\/(tensor|methods)\.ts/],
+const FAST_METHODS: Array<[RegExp, string]> = [
+  [/^(gemm|conv2d)/, 'GEMM and conv kernels'],
+  [/^channel|^affine$/, 'batch norm'],
+  [/^maxPool/, 'pooling'],
+  [/^relu/, 'elementwise, shapes, reductions'],
 ];
+const FILES: Array<[RegExp, string]> = [
+  [/engine\/(backends\/|backend\.ts|functional\/conv\.ts|ops\/matmul\.ts)/, 'GEMM and conv kernels'],
+  [/engine\/functional\/norm\.ts/, 'batch norm'],
+  [/engine\/functional\/pool\.ts/, 'pooling'],
+  [/engine\/optim\.ts/, 'optimiser'],
+  [/engine\/functional\/(losses|softmax|dropout)\.ts/, 'loss, softmax, dropout'],
+  [/engine\/(functional\/activations|ops\/(elementwise|reduce|shape|indexing))\.ts/, 'elementwise, shapes, reductions'],
+  [/engine\/storagePool\.ts/, 'allocation'],
+  [/engine\/(tensor|methods)\.ts/, 'autograd bookkeeping'],
+];
+const CATEGORIES = [...new Set([...FAST_METHODS, ...FILES].map(([, c]) => c)), 'allocation'];
+
+function categoryOfFrame(name: string, file: string | null): string | null {
+  if (file === null || file === 'wasm:' || /backends\/(threadPool|wasmKernels)\.ts/.test(file)) return null;
+  if (/backends\/fastCpu\.ts/.test(file)) return FAST_METHODS.find(([re]) => re.test(name))?.[1] ?? null;
+  if (name === 'allocate') return 'allocation';
+  return FILES.find(([re]) => re.test(file))?.[1] ?? null;
+}
 const GC = 'GC';
 
 interface ProfileNode {
@@ -79,9 +95,7 @@ export function chargeSamples(profile: CpuProfile): Map<string, number> {
     if (known) return known;
     let found = node.callFrame.functionName === '(garbage collector)' ? GC : 'other';
     for (let n: ProfileNode | undefined = node; n && found === 'other'; n = parent.get(n.id)) {
-      const file = originalFile(n.callFrame, maps);
-      const hit = CATEGORIES.find(([, re]) => re.test(n!.callFrame.functionName) || (file !== null && re.test(file)));
-      if (hit) found = hit[0];
+      found = categoryOfFrame(n.callFrame.functionName, originalFile(n.callFrame, maps)) ?? 'other';
     }
     categoryOf.set(node.id, found);
     return found;
@@ -142,7 +156,7 @@ export async function profileSection(ctx: BenchContext): Promise<BenchSectionRes
       ctx.log(`profile: ${spec.name}, batch 64`);
       results.push([spec, await profileSteps(spec, ctx.quick ? 2 : spec === SEED_CNN ? 4 : 10)]);
     }
-    const categories = [...CATEGORIES.map(([c]) => c), GC, 'other'];
+    const categories = [...CATEGORIES, GC, 'other'];
     for (const cat of categories) {
       const row: Record<string, BenchCell> = { part: cat };
       for (const [spec, r] of results) row[`${spec.name} %`] = 100 * (r.shares.get(cat) ?? 0);

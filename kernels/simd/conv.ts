@@ -99,9 +99,12 @@ function isPointwise(kh: i32, kw: i32, stride: i32, pad: i32): bool {
   return kh == 1 && kw == 1 && stride == 1 && pad == 0;
 }
 
-/** out[i] (o x oh*ow) = W (o x c*kh*kw) * im2col(x[i]) for images i in [i0, i1). */
+/**
+ * out[i] (o x oh*ow) = W (o x c*kh*kw) * im2col(x[i]) (+ bias[o] on every position of
+ * plane o, unless bias is 0) for images i in [i0, i1).
+ */
 export function conv2dForward(
-  x: usize, wt: usize, out: usize,
+  x: usize, wt: usize, out: usize, bias: usize,
   c: i32, h: i32, w: i32, o: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32,
   i0: i32, i1: i32, scratch: usize,
 ): void {
@@ -112,8 +115,39 @@ export function conv2dForward(
     let b = cols;
     if (isPointwise(kh, kw, stride, pad)) b = xi;
     else im2col(xi, c, h, w, kh, kw, stride, pad, oh, ow, cols);
-    gemm(o, pdim, kdim, wt, kdim, false, b, pdim, false, out + (<usize>i * o * pdim << 2), pdim, false, scratch);
+    const outI = out + (<usize>i * o * pdim << 2);
+    gemm(o, pdim, kdim, wt, kdim, false, b, pdim, false, outI, pdim, false, scratch);
+    if (bias != 0) {
+      // while the image's output is still in cache
+      for (let oc = 0; oc < o; oc++) addScalar(outI + (<usize>(oc * pdim) << 2), load<f32>(bias + (<usize>oc << 2)), pdim);
+    }
   }
+}
+
+/** p[0:len] += v. */
+@inline
+function addScalar(p: usize, v: f32, len: i32): void {
+  const vv = f32x4.splat(v);
+  let j = 0;
+  for (; j + 4 <= len; j += 4) {
+    const q = p + (<usize>j << 2);
+    v128.store(q, f32x4.add(v128.load(q), vv));
+  }
+  for (; j < len; j++) {
+    const q = p + (<usize>j << 2);
+    store<f32>(q, load<f32>(q) + v);
+  }
+}
+
+/** Σ p[0:len] in float32 lanes. */
+@inline
+function sumPlane(p: usize, len: i32): f32 {
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= len; j += 4) acc = f32x4.add(acc, v128.load(p + (<usize>j << 2)));
+  let tail: f32 = 0;
+  for (; j < len; j++) tail += load<f32>(p + (<usize>j << 2));
+  return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)) + tail;
 }
 
 /** gx[i] = col2im(Wᵀ * gOut[i]) for images i in [i0, i1). */
@@ -138,21 +172,34 @@ export function conv2dBackwardInput(
   }
 }
 
-/** gw (o x c*kh*kw) = Σ over images i in [i0, i1) of gOut[i] * im2col(x[i])ᵀ (+= when accumulate). */
+/**
+ * gw (o x c*kh*kw) = Σ over images i in [i0, i1) of gOut[i] * im2col(x[i])ᵀ (+= when
+ * accumulate); with withBias, the bias gradient Σ gOut[i][o] follows gw, at gw + o*kdim.
+ */
 export function conv2dBackwardWeight(
   x: usize, gOut: usize, gw: usize,
   c: i32, h: i32, w: i32, o: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32,
-  i0: i32, i1: i32, scratch: usize, accumulate: bool,
+  i0: i32, i1: i32, scratch: usize, accumulate: bool, withBias: bool,
 ): void {
   const kdim = c * kh * kw, pdim = oh * ow;
   const cols = scratch + <usize>gemmScratchBytes();
-  if (i1 <= i0 && !accumulate) memory.fill(gw, 0, <usize>(o * kdim) << 2);
+  const gb = gw + (<usize>(o * kdim) << 2);
+  if (i1 <= i0 && !accumulate) memory.fill(gw, 0, <usize>(o * kdim + (withBias ? o : 0)) << 2);
   for (let i = i0; i < i1; i++) {
     const xi = x + (<usize>i * c * h * w << 2);
+    const gi = gOut + (<usize>i * o * pdim << 2);
     let b = cols;
     if (isPointwise(kh, kw, stride, pad)) b = xi;
     else im2col(xi, c, h, w, kh, kw, stride, pad, oh, ow, cols);
-    gemm(o, kdim, pdim, gOut + (<usize>i * o * pdim << 2), pdim, false, b, pdim, true, gw, kdim, accumulate || i > i0, scratch);
+    const add = accumulate || i > i0;
+    gemm(o, kdim, pdim, gi, pdim, false, b, pdim, true, gw, kdim, add, scratch);
+    if (withBias) {
+      for (let oc = 0; oc < o; oc++) {
+        const s = sumPlane(gi + (<usize>(oc * pdim) << 2), pdim);
+        const at = gb + (<usize>oc << 2);
+        store<f32>(at, add ? load<f32>(at) + s : s);
+      }
+    }
   }
 }
 

@@ -69,6 +69,10 @@ export interface Backend {
   conv2dForward?(x: FloatStorage, w: FloatStorage, out: FloatStorage, g: Conv2dGeometry): void;
   conv2dBackwardInput?(gOut: FloatStorage, w: FloatStorage, gx: FloatStorage, g: Conv2dGeometry): void;
   conv2dBackwardWeight?(x: FloatStorage, gOut: FloatStorage, gw: FloatStorage, g: Conv2dGeometry): void;
+  /** The forward with bias[o] added to every position of output plane o, in the same pass. */
+  conv2dForwardBias?(x: FloatStorage, w: FloatStorage, bias: FloatStorage, out: FloatStorage, g: Conv2dGeometry): void;
+  /** The weight gradient and, in the same pass over gOut, the bias gradient gb[o] = Σ gOut[:, o]. */
+  conv2dBackwardWeightBias?(x: FloatStorage, gOut: FloatStorage, gw: FloatStorage, gb: FloatStorage, g: Conv2dGeometry): void;
   /**
    * Optional float32 kernels for the memory-bound ops of a CNN step (ReLU, 2x2 max
    * pooling, batch norm's per-channel passes); the ops run their own loops when absent.

@@ -53,7 +53,7 @@ test('float32 matmul and its gradients on the fast backend match float64', () =>
 });
 
 test('F.conv2d in float32 runs the fused fast kernels and matches float64, backward included', () => {
-  const calls = { conv2dForward: 0, conv2dBackwardInput: 0, conv2dBackwardWeight: 0 };
+  const calls = { conv2dForward: 0, conv2dForwardBias: 0, conv2dBackwardInput: 0, conv2dBackwardWeight: 0, conv2dBackwardWeightBias: 0 };
   const counted = fast as Backend & Record<keyof typeof calls, (...args: never[]) => void>;
   for (const name of Object.keys(calls) as Array<keyof typeof calls>) {
     const original = counted[name];
@@ -62,21 +62,21 @@ test('F.conv2d in float32 runs the fused fast kernels and matches float64, backw
       return original.apply(fast, args);
     };
   }
-  for (const [stride, padding] of [[1, 1], [2, 0]]) {
+  for (const [stride, padding, withBias] of [[1, 1, true], [2, 0, true], [1, 0, false]] as const) {
     const [x32, x64] = pair([5, 6, 11, 9], 3);
     const [w32, w64] = pair([7, 6, 3, 3], 4);
-    const [b32, b64] = pair([7], 5);
+    const [b32, b64] = withBias ? pair([7], 5) : [null, null];
     const y32 = conv2d(x32, w32, b32, { stride, padding }), y64 = conv2d(x64, w64, b64, { stride, padding });
-    assertNear(`conv2d s${stride} p${padding}`, y32, y64);
+    assertNear(`conv2d s${stride} p${padding}${withBias ? '' : ' without bias'}`, y32, y64);
     const [r32, r64] = pair(y32.shape, 6);
     y32.mul(r32).sum().backward();
     y64.mul(r64).sum().backward();
     assertNear('dx', x32.grad!, x64.grad!);
     assertNear('dw', w32.grad!, w64.grad!);
-    assertNear('db', b32.grad!, b64.grad!);
+    if (b32 && b64) assertNear('db', b32.grad!, b64.grad!);
   }
   for (const name of Object.keys(calls) as Array<keyof typeof calls>) delete (counted as Partial<typeof counted>)[name];
-  assert.deepEqual(calls, { conv2dForward: 2, conv2dBackwardInput: 2, conv2dBackwardWeight: 2 });
+  assert.deepEqual(calls, { conv2dForward: 1, conv2dForwardBias: 2, conv2dBackwardInput: 3, conv2dBackwardWeight: 1, conv2dBackwardWeightBias: 2 });
 });
 
 /** Counts calls of the named fast-backend methods while `body` runs. */

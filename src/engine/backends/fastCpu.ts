@@ -165,14 +165,22 @@ export class FastCpuBackend implements Backend {
     return { parallel, images: chunkRange(g.n, parallel ? this.threads * CHUNKS_PER_THREAD : 1, 1) };
   }
 
-  conv2dForward(xIn: FloatStorage, wIn: FloatStorage, outIn: FloatStorage, g: Conv2dGeometry): void {
+  conv2dForward(x: FloatStorage, w: FloatStorage, out: FloatStorage, g: Conv2dGeometry): void {
+    this.convForward(x, w, null, out, g);
+  }
+
+  conv2dForwardBias(x: FloatStorage, w: FloatStorage, bias: FloatStorage, out: FloatStorage, g: Conv2dGeometry): void {
+    this.convForward(x, w, bias, out, g);
+  }
+
+  private convForward(xIn: FloatStorage, wIn: FloatStorage, biasIn: FloatStorage | null, outIn: FloatStorage, g: Conv2dGeometry): void {
     const x = float32('conv2dForward', 'x', xIn), w = float32('conv2dForward', 'w', wIn), out = float32('conv2dForward', 'out', outIn);
     const K = this.kernels;
     K.reset();
-    const px = K.put(x), pw = K.put(w), pout = K.alloc(out.length * 4);
+    const px = K.put(x), pw = K.put(w), pb = biasIn ? K.put(float32('conv2dForward', 'bias', biasIn)) : 0, pout = K.alloc(out.length * 4);
     const geo = this.geometryArgs(g);
     const { parallel, images } = this.convPlan(g);
-    this.run('conv2dForward', images.map(([i0, i1]) => [px, pw, pout, ...geo, i0, i1, 0]), parallel, 15, this.convScratchBytes(g));
+    this.run('conv2dForward', images.map(([i0, i1]) => [px, pw, pout, pb, ...geo, i0, i1, 0]), parallel, 16, this.convScratchBytes(g));
     out.set(K.view(pout, out.length));
   }
 
@@ -187,22 +195,37 @@ export class FastCpuBackend implements Backend {
     gx.set(K.view(pgx, gx.length));
   }
 
-  conv2dBackwardWeight(xIn: FloatStorage, gOutIn: FloatStorage, gwIn: FloatStorage, g: Conv2dGeometry): void {
+  conv2dBackwardWeight(x: FloatStorage, gOut: FloatStorage, gw: FloatStorage, g: Conv2dGeometry): void {
+    this.convBackwardWeight(x, gOut, gw, null, g);
+  }
+
+  conv2dBackwardWeightBias(x: FloatStorage, gOut: FloatStorage, gw: FloatStorage, gb: FloatStorage, g: Conv2dGeometry): void {
+    this.convBackwardWeight(x, gOut, gw, gb, g);
+  }
+
+  private convBackwardWeight(xIn: FloatStorage, gOutIn: FloatStorage, gwIn: FloatStorage, gbIn: FloatStorage | null, g: Conv2dGeometry): void {
     const x = float32('conv2dBackwardWeight', 'x', xIn), gOut = float32('conv2dBackwardWeight', 'gOut', gOutIn), gw = float32('conv2dBackwardWeight', 'gw', gwIn);
-    if (g.n === 0) return void gw.fill(0);
+    const gb = gbIn ? float32('conv2dBackwardWeight', 'gb', gbIn) : null;
+    if (g.n === 0) {
+      gw.fill(0);
+      gb?.fill(0);
+      return;
+    }
     const K = this.kernels;
     K.reset();
     const px = K.put(x), pg = K.put(gOut);
     const geo = this.geometryArgs(g);
     const { parallel, images } = this.convPlan(g);
-    // Each chunk of images sums into its own partial, and the partials are added in chunk
-    // order: which thread takes which chunk varies from call to call, and float32 addition
-    // is not associative, so per-thread partials would make training irreproducible.
-    const partials = images.map(() => K.alloc(gw.length * 4));
-    this.run('conv2dBackwardWeight', images.map(([i0, i1], c) => [px, pg, partials[c], ...geo, i0, i1, 0, 0]), parallel, 15, this.convScratchBytes(g));
-    const used = partials;
-    for (let t = 1; t < used.length; t++) K.exports.addInto(used[0], used[t], gw.length);
-    gw.set(K.view(used[0], gw.length));
+    // Each chunk of images sums into its own partial (the weight gradient, then the bias
+    // gradient), and the partials are added in chunk order: which thread takes which chunk
+    // varies from call to call, and float32 addition is not associative, so per-thread
+    // partials would make training irreproducible.
+    const len = gw.length + (gb ? g.o : 0);
+    const partials = images.map(() => K.alloc(len * 4));
+    this.run('conv2dBackwardWeight', images.map(([i0, i1], c) => [px, pg, partials[c], ...geo, i0, i1, 0, 0, gb ? 1 : 0]), parallel, 15, this.convScratchBytes(g));
+    for (let t = 1; t < partials.length; t++) K.exports.addInto(partials[0], partials[t], len);
+    gw.set(K.view(partials[0], gw.length));
+    gb?.set(K.view(partials[0] + gw.length * 4, g.o));
   }
 
   reluForward(x: Float32Array, y: Float32Array): void {

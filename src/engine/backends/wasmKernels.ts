@@ -16,12 +16,12 @@ export interface SimdKernelExports {
   tileRows(): number;
   gemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number,
     c: number, ldc: number, accumulate: number, scratch: number): void;
-  conv2dForward(x: number, w: number, out: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
+  conv2dForward(x: number, w: number, out: number, bias: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
     stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number): void;
   conv2dBackwardInput(gOut: number, w: number, gx: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
     stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number): void;
   conv2dBackwardWeight(x: number, gOut: number, gw: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
-    stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number, accumulate: number): void;
+    stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number, accumulate: number, withBias: number): void;
   addInto(dst: number, src: number, len: number): void;
   reluForward(x: number, y: number, i0: number, i1: number): void;
   reluBackward(x: number, g: number, dx: number, i0: number, i1: number): void;

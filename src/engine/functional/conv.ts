@@ -116,11 +116,14 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   }
   const L = g.oh * g.ow, K = g.c * g.kh * g.kw;
   const X = x.data as FloatStorage, Wt = weight.data as FloatStorage;
-  const Y = allocate(dtype, g.n * g.o * L) as FloatStorage;
+  const Y = allocate(dtype, g.n * g.o * L, true) as FloatStorage;
   const backend = backendFor(Y);
-  if (backend.conv2dForward) backend.conv2dForward(X, Wt, Y, g);
+  // A backend that adds the bias inside its kernel saves a pass over the output.
+  const fusedBias = bias && backend.conv2dForwardBias ? backend : null;
+  if (fusedBias) fusedBias.conv2dForwardBias!(X, Wt, bias!.data as FloatStorage, Y, g);
+  else if (backend.conv2dForward) backend.conv2dForward(X, Wt, Y, g);
   else forwardGemm(backend, X, Wt, Y, g);
-  if (bias) {
+  if (bias && !fusedBias) {
     const B = bias.data as FloatStorage;
     for (let s = 0; s < g.n; s++) {
       for (let o = 0; o < g.o; o++) {
@@ -150,9 +153,13 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     }
     // dL/dw[o,c,i,j] = Σ_{n,p,q} G[n,o,p,q] · x[n, c, pS+i-P, qS+j-P]: the input correlated
     // with the upstream gradient, i.e. dW += G_n · cols_nᵀ summed over the batch.
+    let db: FloatStorage | null = null;
     if (weight.requiresGrad) {
       const dw = allocate(dtype, weight.size) as FloatStorage;
-      if (backend.conv2dBackwardWeight) backend.conv2dBackwardWeight(X, G, dw, g);
+      if (bias?.requiresGrad && backend.conv2dBackwardWeightBias) {
+        db = allocate(dtype, g.o) as FloatStorage;
+        backend.conv2dBackwardWeightBias(X, G, dw, db, g);
+      } else if (backend.conv2dBackwardWeight) backend.conv2dBackwardWeight(X, G, dw, g);
       else {
         const cols = allocate(dtype, K * L) as FloatStorage;
         for (let s = 0; s < g.n; s++) {
@@ -163,7 +170,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
       dW = new Tensor(dw, weight.shape, dtype);
     }
     // dL/db[o] = Σ_{n,p,q} G[n,o,p,q]
-    if (bias?.requiresGrad) {
+    if (bias?.requiresGrad && db) dB = new Tensor(db, bias.shape, dtype);
+    else if (bias?.requiresGrad) {
       const db = allocate(dtype, g.o) as FloatStorage;
       for (let s = 0; s < g.n; s++) {
         for (let o = 0; o < g.o; o++) {
