@@ -4,7 +4,7 @@
  *
  *   node dist/bench.js [--quick] [--no-torch] [--no-tfjs] [--out FILE] [--section NAME]
  *
- * --section runs one of the extra sections alone (gpujs, gradcheck, python).
+ * --section runs one of the extra sections alone (profile, memory, gpujs, gradcheck, python).
  *
  * Prints tables (medians of several runs) to stdout, progress to stderr, and
  * writes every number to dist/bench-results.json (or FILE).
@@ -12,11 +12,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, arch } from 'node:os';
 import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
 import { referenceBackend } from '../src/engine';
 import { createFastCpuBackend, type FastCpuBackend } from '../src/engine/backends';
 import { benchMatmul } from './matmul';
 import { SEED_CNN, SMALL_CNN } from './models';
 import { type BenchContext, type BenchSectionResult, extraSections } from './sections';
+import { memoryChild } from './sections/memory';
 import { formatTable } from './table';
 import { benchTfjs, runTfjsChild, type TfjsResult } from './tfjs';
 import { benchTorch, type TorchResult } from './torch';
@@ -40,20 +42,46 @@ function machine(): Record<string, string | number> {
   return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, simd, node: process.version, platform: `${platform()} ${arch()}`, loadAverage1m: Number(loadavg()[0].toFixed(2)) };
 }
 
+function parseOptions() {
+  return parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      'no-torch': { type: 'boolean' },
+      'no-tfjs': { type: 'boolean' },
+      out: { type: 'string' },
+      section: { type: 'string' },
+      // child modes: the bench runs itself in a fresh process for these
+      'tfjs-child': { type: 'boolean' },
+      'memory-child': { type: 'string' },
+      steps: { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+}
+
 function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
   return a && b ? a / b : null;
 }
 
+const USAGE = 'usage: node dist/bench.js [--quick] [--no-torch] [--no-tfjs] [--out FILE] [--section NAME]';
+
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv[0] === '--tfjs-child') return runTfjsChild(Number(argv[1]), Number(argv[2]));
-  const quick = argv.includes('--quick');
-  const outIndex = argv.indexOf('--out');
-  const outFile = outIndex >= 0 ? argv[outIndex + 1] : 'dist/bench-results.json';
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions();
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { values, positionals } = parsed;
+  if (values['tfjs-child']) return runTfjsChild(Number(positionals[0]), Number(positionals[1]));
+  if (values['memory-child']) return memoryChild(values['memory-child'], Number(values.steps ?? 5));
+  const quick = values.quick === true;
+  const outFile = values.out ?? 'dist/bench-results.json';
   const ctx: BenchContext = { quick, log: (line) => process.stderr.write(`[bench] ${line}\n`) };
-  const sectionIndex = argv.indexOf('--section');
-  if (sectionIndex >= 0) {
-    const name = argv[sectionIndex + 1];
+  if (values.section) {
+    const name = values.section;
     const section = extraSections.find((s) => s.name === `${name}Section`);
     if (!section) throw new Error(`--section takes one of ${extraSections.map((s) => s.name.replace(/Section$/, '')).join(', ')}; got ${name}`);
     const t = await section(ctx);
@@ -85,16 +113,16 @@ async function main(): Promise<void> {
     // Seconds per step: no separate warm-up; the median of 3 sets the first (JIT-cold) step aside.
     const smallRef = benchTraining('reference (float32)', referenceBackend, { spec: SMALL_CNN, batch: 64, warmup: 0, runs: quick ? 1 : 3, maxMs: 15_000 });
     ctx.log(`${SEED_CNN.name}: fast CPU`);
-    const seedBatch = quick ? 8 : 32;
-    const seedFast = benchTraining(fastLabel, fast, { spec: SEED_CNN, batch: seedBatch, warmup: 1, runs: quick ? 1 : 3, maxMs: 20_000 });
+    // The same batch as PyTorch's side (64), so the two rows compare like with like.
+    const seedFast = benchTraining(fastLabel, fast, { spec: SEED_CNN, batch: 64, warmup: 1, runs: quick ? 1 : 5, maxMs: 30_000 });
 
     let torch: TorchResult = { status: 'skipped', reason: '--no-torch' };
-    if (!argv.includes('--no-torch')) {
+    if (!values['no-torch']) {
       ctx.log(`PyTorch CPU (${TORCH_THREADS} threads)`);
       torch = benchTorch(TORCH_THREADS, quick, 150_000);
     }
     let tfjs: TfjsResult = { status: 'skipped', reason: '--no-tfjs', batch: 0, stepsMs: [], timedSteps: 0, imagesPerSec: null };
-    if (!argv.includes('--no-tfjs')) {
+    if (!values['no-tfjs']) {
       // Well under 1 image/s: a batch of 8 is a ~10 s step. One warm-up step, then timed ones until the cap.
       const batch = quick ? 2 : 8;
       ctx.log(`TensorFlow.js pure-JS backend (batch ${batch}; slow, capped)`);

@@ -1,7 +1,7 @@
 /**
  * The networks the bench trains, built from the engine's nn modules, and one
  * timed training step. The same networks are defined for PyTorch in
- * scripts/bench_torch.py and for TensorFlow.js in tfjsChild.ts.
+ * scripts/bench_torch.py and for TensorFlow.js in tfjs.ts (which runs it in a child process).
  */
 import { Rng, tensor, type Tensor } from '../src/engine';
 import * as nn from '../src/engine/nn';

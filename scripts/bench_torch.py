@@ -9,9 +9,11 @@ object on the last line of stdout:
      "steps_ms": [...], "images_per_sec": ...}, ...]}
 
 Usage: /usr/bin/python3 scripts/bench_torch.py [--threads 2] [--quick]
+       /usr/bin/python3 scripts/bench_torch.py --memory seed [--steps 5]  (peak RSS instead)
 """
 import argparse
 import json
+import resource
 import statistics
 import time
 
@@ -61,12 +63,38 @@ def bench(spec, quick):
     return {"name": spec["name"], "batch": spec["batch"], "steps_ms": times, "images_per_sec": spec["batch"] * 1000 / med}
 
 
+def memory(spec, steps):
+    """Peak resident memory of `steps` training steps in this fresh process (bytes)."""
+    baseline = rss_now()
+    torch.manual_seed(1)
+    model = build(spec).train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(spec["batch"], 3, 32, 32)
+    y = torch.randint(0, 10, (spec["batch"],))
+    loss_fn = nn.CrossEntropyLoss()
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    return {"torch": torch.__version__, "baseline_rss": baseline, "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "steps": steps}
+
+
+def rss_now():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--memory", choices=["seed", "small"], help="print the peak resident memory of training this model instead")
+    parser.add_argument("--steps", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.memory:
+        print(json.dumps(memory(SEED_CNN if args.memory == "seed" else SMALL_CNN, args.steps)))
+        return
     results = [bench(SMALL_CNN, args.quick), bench(SEED_CNN, args.quick)]
     print(json.dumps({"torch": torch.__version__, "threads": args.threads, "results": results}))
 

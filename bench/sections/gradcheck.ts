@@ -427,6 +427,7 @@ export async function gradcheckSection(ctx: BenchContext): Promise<BenchSectionR
   const torchNote = torch.status === 'ok' ? `PyTorch: medians of ${torch.full.runs_ms.length} (full) and ${torch.fast.runs_ms.length} (fast) runs after a warm-up, from ${torchRuns.length} run(s) of ${TORCH_SCRIPT}` : '';
   notes.push([`GradLens: medians of ${fullRuns} (full) and ${fastRuns} (fast) runs after a warm-up`, torchNote].filter(Boolean).join('; '));
   notes.push('CPU ms: CPU time of the whole process, all threads (PyTorch: time.process_time), which other processes on these cores skew far less than the wall clock');
+  notes.push('not the same computation: in full mode GradLens compares the analytic gradient of one random projection of the outputs (vᵀy) with central differences for every input element, while PyTorch\'s full gradcheck builds the whole Jacobian, every output against every input; in fast mode both sides check random projections only');
   notes.push(`load average ${loadavg()[0].toFixed(2)}: other processes on these cores skew every number`);
   return {
     title: 'gradient check: Linear(64 -> 32) + ReLU on x [8, 64], w.r.t. x, W and b (2,592 scalars, float64); "check this file" to report',

@@ -6,6 +6,7 @@
  */
 import { gpujsSection } from './gpujs';
 import { gradcheckSection } from './gradcheck';
+import { memorySection } from './memory';
 import { profileSection } from './profile';
 import { pythonSection } from './python';
 
@@ -28,4 +29,4 @@ export interface BenchSectionResult {
 export type BenchSection = (ctx: BenchContext) => Promise<BenchSectionResult>;
 
 /** Sections contributed by other parts of GradLens (gradient-check speed, ...), run in order. */
-export const extraSections: BenchSection[] = [profileSection, gpujsSection, gradcheckSection, pythonSection];
+export const extraSections: BenchSection[] = [profileSection, memorySection, gpujsSection, gradcheckSection, pythonSection];

@@ -43,7 +43,7 @@ const FILES: Array<[RegExp, string]> = [
   [/engine\/storagePool\.ts/, 'allocation'],
   [/engine\/(tensor|methods)\.ts/, 'autograd bookkeeping'],
 ];
-const CATEGORIES = [...new Set([...FAST_METHODS, ...FILES].map(([, c]) => c)), 'allocation'];
+const CATEGORIES = [...new Set([...FAST_METHODS, ...FILES].map(([, c]) => c))];
 
 function categoryOfFrame(name: string, file: string | null): string | null {
   if (file === null || file === 'wasm:' || /backends\/(threadPool|wasmKernels)\.ts/.test(file)) return null;
