@@ -2,8 +2,8 @@
 import './methods';
 export { Tensor, EngineError, noGrad, isGradEnabled, fmtShape } from './tensor';
 export type { DType, FloatDType, Shape, NestedArray, Storage } from './tensor';
-export { Rng } from './rng';
-export { tensor, zeros, ones, full, arange, randn, rand, zerosLike, onesLike } from './creation';
+export { Rng, manualSeed, getDefaultGenerator } from './rng';
+export { tensor, zeros, ones, full, arange, randn, rand, zerosLike, onesLike, setDefaultDtype, getDefaultDtype } from './creation';
 export type { TensorOptions, RandomOptions, TensorData } from './creation';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, maximum, minimum, where, gt, ge, lt, le, eq, ne, logicalNot, clamp } from './ops/elementwise';
 export { sum, mean, max, min, argmax, argmin } from './ops/reduce';

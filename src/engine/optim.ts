@@ -6,7 +6,8 @@
  * Adam: m ← β1 m + (1 - β1) g;  v ← β2 v + (1 - β2) g²;
  *       θ ← θ - (lr / (1 - β1ᵗ)) · m / (√v / √(1 - β2ᵗ) + ε)
  */
-import { allocate, EngineError, type FloatStorage, Tensor } from './tensor';
+import { requireOptions } from './args';
+import { allocate, describe, EngineError, type FloatStorage, Tensor } from './tensor';
 
 export interface Optimizer {
   /** Learning rate; may be changed between steps (schedules). */
@@ -16,13 +17,13 @@ export interface Optimizer {
 }
 
 function checkParams(op: string, params: Iterable<Tensor>): Tensor[] {
-  if (params == null || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
-    throw new EngineError(op, 'the first argument must be the parameters to optimise, e.g. model.parameters()');
+  if (params == null || typeof params === 'string' || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
+    throw new EngineError(op, `params must be the tensors to optimise, e.g. model.parameters(), got ${describe(params)}`);
   }
   const list = [...params];
   if (!list.length) throw new EngineError(op, 'got an empty parameter list');
   list.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new EngineError(op, `parameter ${i} is not a Tensor`);
+    if (!(p instanceof Tensor)) throw new EngineError(op, `parameter ${i} must be a Tensor, got ${describe(p)}`);
     if (p.dtype === 'bool') throw new EngineError(op, `parameter ${i} is a bool tensor`);
     if (!p.requiresGrad) throw new EngineError(op, `parameter ${i} (shape [${p.shape.join(', ')}]) does not require grad`);
     if (!p.isLeaf) throw new EngineError(op, `parameter ${i} is not a leaf tensor; optimise the leaves (requiresGrad tensors you created)`);
@@ -61,7 +62,7 @@ export class SGD implements Optimizer {
 
   constructor(params: Iterable<Tensor>, opts: SGDOptions) {
     this.params = checkParams('SGD', params);
-    if (!opts || typeof opts !== 'object') throw new EngineError('SGD', 'pass options { lr, momentum?, weightDecay? }');
+    if (!opts || typeof opts !== 'object') throw new EngineError('SGD', `opts must be an options object { lr, momentum?, weightDecay? }, got ${describe(opts)}`);
     this.lr = checkNumber('SGD', 'lr', opts.lr, 0);
     this.momentum = checkNumber('SGD', 'momentum', opts.momentum ?? 0, 0);
     this.dampening = checkNumber('SGD', 'dampening', opts.dampening ?? 0, 0, 1);
@@ -119,8 +120,9 @@ export class Adam implements Optimizer {
   readonly weightDecay: number;
   private readonly state = new Map<Tensor, AdamState>();
 
-  constructor(params: Iterable<Tensor>, opts: AdamOptions = {}) {
+  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
     this.params = checkParams('Adam', params);
+    const opts = requireOptions('Adam', 'opts', options);
     this.lr = checkNumber('Adam', 'lr', opts.lr ?? 1e-3, 0);
     const betas = opts.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2) throw new EngineError('Adam', `betas must be [beta1, beta2], got ${String(betas)}`);

@@ -1,20 +1,37 @@
 /**
  * A seeded random number generator: the only source of randomness in the engine.
  * xoshiro128** for uniform bits, Box-Muller (with the spare kept) for normals.
- * Passing an Rng explicitly keeps every run reproducible from its seed.
+ * A seed is any integer; the state grows from its low 32 bits, so seeds that differ
+ * by a multiple of 2³² give the same stream.
  */
+import { requireInt } from './args';
+import { describe, EngineError } from './tensor';
+
 export class Rng {
   private s = new Uint32Array(4);
   private spare: number | null = null;
-  readonly seed: number;
+  private seedValue: number;
 
   constructor(seed = 0) {
-    this.seed = seed;
+    this.seedValue = requireInt('Rng', 'seed', seed);
     this.reset(seed);
   }
 
+  /** The seed it was made with, or last given to manualSeed(). */
+  get seed(): number {
+    return this.seedValue;
+  }
+
+  /** Reseed in place (PyTorch's Generator.manual_seed): whoever holds this generator sees the new stream. */
+  manualSeed(seed: number): this {
+    this.seedValue = requireInt('manualSeed', 'seed', seed);
+    this.reset(seed);
+    return this;
+  }
+
   /** Restart the stream from `seed` (default: the seed it was made with). */
-  reset(seed = this.seed): void {
+  reset(seed = this.seedValue): void {
+    requireInt('reset', 'seed', seed);
     // splitmix32 spreads a small integer seed over the whole state.
     let x = (seed >>> 0) ^ 0x9e3779b9;
     for (let i = 0; i < 4; i++) {
@@ -71,6 +88,7 @@ export class Rng {
 
   /** Fisher-Yates shuffle of [0, n). */
   permutation(n: number): Int32Array {
+    requireInt('permutation', 'n', n, 0);
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     for (let i = n - 1; i > 0; i--) {
@@ -90,4 +108,31 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/**
+ * The generator that randomness falls back on when a call names none, PyTorch's
+ * default generator. It starts from a fixed seed, so a script that never seeds is
+ * still reproducible from run to run; manualSeed() reseeds it in place.
+ */
+const defaultGenerator = new Rng(0x5eed);
+
+/** Reseed the default generator (torch.manual_seed); returns it. */
+export function manualSeed(seed: number): Rng {
+  return defaultGenerator.manualSeed(seed);
+}
+
+/** The generator modules, randn, rand, dropout and init draw from when given no rng or seed. */
+export function getDefaultGenerator(): Rng {
+  return defaultGenerator;
+}
+
+/** The generator a call draws from: its own `rng`, else a fresh one from its `seed`, else the default. */
+export function rngFrom(fn: string, opts: { rng?: Rng | null; seed?: number }): Rng {
+  if (opts.rng != null) {
+    if (!(opts.rng instanceof Rng)) throw new EngineError(fn, `rng must be an Rng (new Rng(seed)), got ${describe(opts.rng)}`);
+    return opts.rng;
+  }
+  if (opts.seed !== undefined) return new Rng(requireInt(fn, 'seed', opts.seed));
+  return defaultGenerator;
 }

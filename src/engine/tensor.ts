@@ -15,13 +15,27 @@ export type NestedArray = number | boolean | NestedArray[];
 /** An error in how an op was called: it names the op and the shapes involved. */
 export class EngineError extends Error {
   constructor(readonly op: string, message: string) {
+    if (typeof op !== 'string' || op === '') throw new EngineError('EngineError', `op must be the name of the function that failed, got ${describe(op)}`);
+    if (typeof message !== 'string') throw new EngineError('EngineError', `message must be a string, got ${describe(message)}`);
     super(`${op}: ${message}`);
     this.name = 'EngineError';
   }
 }
 
 export function fmtShape(shape: Shape): string {
+  if (!Array.isArray(shape)) throw new EngineError('fmtShape', `shape must be an array of numbers, got ${describe(shape)}`);
   return `[${shape.join(', ')}]`;
+}
+
+/** How a value a function received reads in an error: 'undefined', 'the string "x"', 'a float64 tensor of shape [2, 3]'. */
+export function describe(v: unknown): string {
+  if (v instanceof Tensor) return `a ${v.dtype} tensor of shape ${fmtShape(v.shape)}`;
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'function') return 'a function';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'no prototype'})` : `a ${typeof v}`;
 }
 
 export function sizeOf(shape: Shape): number {
@@ -70,6 +84,7 @@ export function isGradEnabled(): boolean {
 
 /** Run `fn` without recording operations on the tape (evaluation, optimiser updates). */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new EngineError('noGrad', `fn must be a function to run without recording, got ${describe(fn)}`);
   const prev = gradEnabled;
   gradEnabled = false;
   try {
@@ -89,7 +104,9 @@ export class Tensor {
   node: GradNode | null = null;
 
   constructor(data: Storage, shape: Shape, dtype?: DType, requiresGrad = false) {
-    const inferred: DType = data instanceof Float64Array ? 'float64' : data instanceof Float32Array ? 'float32' : 'bool';
+    const inferred: DType | null = data instanceof Float64Array ? 'float64' : data instanceof Float32Array ? 'float32' : data instanceof Uint8Array ? 'bool' : null;
+    if (inferred === null) throw new EngineError('Tensor', `data must be a Float64Array, Float32Array or Uint8Array (bool), got ${describe(data)}; tensor() builds one from nested arrays`);
+    if (!Array.isArray(shape)) throw new EngineError('Tensor', `shape must be an array of non-negative integers, got ${describe(shape)}`);
     this.dtype = dtype ?? inferred;
     if (inferred !== this.dtype) throw new EngineError('Tensor', `storage is ${inferred} but dtype ${this.dtype} was given`);
     for (const d of shape) {
@@ -170,7 +187,7 @@ export class Tensor {
       }
       seed = new Tensor(allocate(this.dtype, 1).fill(1), this.shape, this.dtype);
     } else {
-      seed = grad instanceof Tensor ? grad : fromNested(grad, this.dtype as FloatDType);
+      seed = grad instanceof Tensor ? grad : fromNested(grad, this.dtype as FloatDType, 'backward');
       if (seed.shape.join(',') !== this.shape.join(',')) {
         throw new EngineError('backward', `gradient shape ${fmtShape(seed.shape)} does not match tensor shape ${fmtShape(this.shape)}`);
       }
@@ -273,7 +290,7 @@ export function nestedShape(data: NestedArray, op = 'tensor'): number[] {
   const check = (d: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
       if (Array.isArray(d)) throw new EngineError(op, `ragged nested array at ${path || 'top'}: expected a number, found an array`);
-      if (typeof d !== 'number' && typeof d !== 'boolean') throw new EngineError(op, `element at ${path} is ${typeof d}, not a number`);
+      if (typeof d !== 'number' && typeof d !== 'boolean') throw new EngineError(op, `element at ${path || 'top'} is ${describe(d)}, not a number or a boolean`);
       return;
     }
     if (!Array.isArray(d)) throw new EngineError(op, `ragged nested array at ${path || 'top'}: expected an array of length ${shape[dim]}, found ${typeof d}`);
@@ -284,11 +301,12 @@ export function nestedShape(data: NestedArray, op = 'tensor'): number[] {
   return shape;
 }
 
-export function fromNested(data: NestedArray, dtype?: DType, op = 'tensor'): Tensor {
+/** Nested numbers become `floatDtype` and nested booleans a bool mask, unless `dtype` says otherwise. */
+export function fromNested(data: NestedArray, dtype?: DType, op = 'tensor', floatDtype: FloatDType = 'float64'): Tensor {
   const shape = nestedShape(data, op);
   let leaf: NestedArray = data;
   while (Array.isArray(leaf) && leaf.length) leaf = leaf[0];
-  const dt: DType = dtype ?? (typeof leaf === 'boolean' ? 'bool' : 'float64');
+  const dt: DType = dtype ?? (typeof leaf === 'boolean' ? 'bool' : floatDtype);
   const out = allocate(dt, sizeOf(shape));
   let k = 0;
   const fill = (d: NestedArray): void => {

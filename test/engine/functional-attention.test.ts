@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, Rng, tensor, type Tensor } from '../../src/engine';
+import { F, manualSeed, Rng, tensor, type Tensor } from '../../src/engine';
 import { assertClose, assertGradOk, leaf } from '../helpers/finiteDiff';
 
 /** softmax(q kᵀ · scale + bias) v for one [L, d] head, by plain loops. */
@@ -60,6 +60,11 @@ test('scaledDotProductAttention: backward matches central differences (plain, ma
   assertGradOk('sdpa broadcast k/v', (q, k, v) => F.scaledDotProductAttention(q, k, v), [leaf([2, 3, 4], 14), leaf([4, 4], 15), leaf([4, 2], 16)]);
   // the same seeded mask on every call: the check sees one fixed function
   assertGradOk('sdpa dropout', (q, k, v) => F.scaledDotProductAttention(q, k, v, { dropoutP: 0.3, rng: new Rng(5) }), [leaf([3, 4], 17), leaf([4, 4], 18), leaf([4, 3], 19)]);
+  // without an rng the weights' dropout draws from the default generator, so manualSeed makes it the same
+  const [q, k, v] = [leaf([3, 4], 17), leaf([4, 4], 18), leaf([4, 3], 19)];
+  const seeded = F.scaledDotProductAttention(q, k, v, { dropoutP: 0.3, rng: new Rng(5) });
+  manualSeed(5);
+  assert.deepEqual(F.scaledDotProductAttention(q, k, v, { dropoutP: 0.3 }).data, seeded.data);
 });
 
 test('scaledDotProductAttention: float32 in, float32 out, with nested-array masks of either kind', () => {
@@ -79,7 +84,7 @@ test('scaledDotProductAttention: bad input names the op and the shapes', () => {
   assert.throws(() => F.scaledDotProductAttention(q, leaf([2, 5, 3], 4), v), /scaledDotProductAttention: q \[2, 3, 4\] and k \[2, 5, 3\] differ in their last dim \(4 vs 3\)/);
   assert.throws(() => F.scaledDotProductAttention(q, k, leaf([2, 4, 6], 5)), /scaledDotProductAttention: k \[2, 5, 4\] and v \[2, 4, 6\] differ in sequence length \(5 vs 4\)/);
   assert.throws(() => F.scaledDotProductAttention(q, k, v.to('float32')), /scaledDotProductAttention: dtype mismatch: q is float64 \[2, 3, 4\] but v is float32 \[2, 5, 6\]/);
-  assert.throws(() => F.scaledDotProductAttention(q, k, v, { dropoutP: 0.1 }), /dropout: training with p > 0 needs \{ rng \}/);
+  assert.throws(() => F.scaledDotProductAttention(q, k, v, { dropoutP: '0.1' as unknown as number }), /^EngineError: scaledDotProductAttention: dropoutP must be a number, got the string "0.1"/);
   assert.throws(() => F.scaledDotProductAttention(q, k, v, { isCausal: true, attnMask: [[true]] }), /pass either attnMask or isCausal, not both/);
 });
 
@@ -95,7 +100,9 @@ test('dropout: inverted scaling, identity in evaluation, reproducible from the r
   assert.equal(F.dropout(x, { p: 0.5, training: false }), x);
   assert.ok(F.dropout(x, { p: 1, training: true, rng: new Rng(1) }).data.every((v) => v === 0));
   assertGradOk('dropout', (x) => F.dropout(x, { p: 0.4, training: true, rng: new Rng(9) }), [leaf([3, 4], 1)]);
-  assert.throws(() => F.dropout(x, { p: 0.5, training: true }), /^EngineError: dropout: training with p > 0 needs \{ rng \}/);
+  manualSeed(3);
+  assert.deepEqual(F.dropout(x, { p: 0.25, training: true }).data, y.data, 'without an rng the mask comes from the default generator');
+  assert.throws(() => F.dropout(x, { p: 0.5, training: true, rng: 3 as unknown as Rng }), /^EngineError: dropout: rng must be an Rng \(new Rng\(seed\)\), got 3/);
   assert.throws(() => F.dropout(x, { p: 1.5, training: true, rng: new Rng(1) }), /dropout: p must be a probability in \[0, 1\], got 1.5/);
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, zeros, Rng, nn } from '../../src/engine';
+import { init, manualSeed, zeros, Rng, nn } from '../../src/engine';
 
 function stats(d: ArrayLike<number>): { mean: number; std: number; maxAbs: number } {
   let s = 0, s2 = 0, m = 0;
@@ -33,10 +33,12 @@ test('Kaiming-normal: std √2/√fanIn for ReLU; Xavier: √(2/(fanIn+fanOut)) 
   assert.ok(ku.maxAbs <= Math.sqrt(6 / 400) && Math.abs(ku.std / Math.sqrt(2 / 400) - 1) < 0.01);
 });
 
-test('init is reproducible from its rng and needs one', () => {
+test('init is reproducible from its rng, its seed or the default generator', () => {
   const a = init.kaimingNormal_(zeros([4, 4]), { seed: 7 }), b = init.kaimingNormal_(zeros([4, 4]), { rng: new Rng(7) });
   assert.deepEqual(a.data, b.data);
-  assert.throws(() => init.xavierUniform_(zeros([2, 2]), {}), /^EngineError: xavierUniform_: pass \{ rng \} or \{ seed \}/);
+  manualSeed(7);
+  assert.deepEqual(init.kaimingNormal_(zeros([4, 4])).data, a.data);
+  assert.throws(() => init.xavierUniform_(zeros([2, 2]), { seed: 1.5 }), /^EngineError: xavierUniform_: seed must be an integer, got 1.5/);
   // layers pick the rule by name; Kaiming / Xavier set the bias to zero
   const conv = new nn.Conv2d(64, 128, 3, { seed: 5, init: 'kaimingNormal' });
   assert.ok(Math.abs(stats(conv.weight.data).std / (Math.SQRT2 / Math.sqrt(576)) - 1) < 0.02);

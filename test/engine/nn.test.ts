@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, nn, Rng, tensor, type Tensor, noGrad } from '../../src/engine';
+import { F, manualSeed, nn, Rng, tensor, type Tensor, noGrad } from '../../src/engine';
 import { assertClose, assertGradOk, leaf } from '../helpers/finiteDiff';
 
 function smallCnn(seed: number, dtype: 'float32' | 'float64' = 'float64'): nn.Sequential {
@@ -104,7 +104,7 @@ test('Linear / Conv2d layers compute F.linear / F.conv2d with their parameters, 
   const big = new nn.Linear(100, 50, { seed: 3 });
   const bound = 1 / Math.sqrt(100);
   assert.ok(big.weight.data.every((v) => Math.abs(v) <= bound) && big.bias!.data.every((v) => Math.abs(v) <= bound));
-  assert.throws(() => new nn.Linear(3, 2), /^EngineError: Linear: pass \{ rng \} or \{ seed \} to initialise the weights/);
+  assert.throws(() => new nn.Linear(3, 2, { rng: 7 as unknown as Rng }), /^EngineError: Linear: rng must be an Rng \(new Rng\(seed\)\), got 7/);
   assert.throws(() => lin.forward(leaf([2, 5], 1)), /linear: input shape \[2, 5\] does not end in 4, the in-features of weight \[3, 4\]/);
   assert.throws(() => lin.forward(tensor([[1, 2, 3, 4]], { dtype: 'float32' })), /Linear: input is float32 \[1, 4\] but the layer's parameters are float64/);
 });
@@ -136,13 +136,15 @@ test('activation, pooling, flatten and norm layers match their functional forms'
   }
 });
 
-test('Dropout layer: needs an rng in training (option or setRng), identity in eval', () => {
+test('Dropout layer: masks from its rng (option or setRng), else the default generator; identity in eval', () => {
   const x = leaf([4, 4], 1);
-  assert.throws(() => new nn.Dropout(0.5).forward(x), /^EngineError: Dropout: training mode needs an rng/);
   assert.equal(new nn.Dropout(0.5).eval().forward(x), x);
   const a = new nn.Dropout(0.5, { rng: new Rng(3) }).forward(x);
   const b = new nn.Dropout(0.5).setRng(new Rng(3)).forward(x);
   assert.deepEqual(a.data, b.data);
+  manualSeed(3);
+  assert.deepEqual(new nn.Dropout(0.5).forward(x).data, a.data);
+  assert.throws(() => new nn.Dropout(0.5, { rng: {} as Rng }), /^EngineError: Dropout: rng must be an Rng/);
   assert.throws(() => new nn.Dropout(2), /Dropout: p must be a probability in \[0, 1\], got 2/);
 });
 

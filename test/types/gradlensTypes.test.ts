@@ -121,6 +121,20 @@ test('wrong uses are caught: a string where a tensor belongs, a misspelt method,
   assert.ok(found.some((d) => /^layers\.ts:1[78]: .*'string' is not assignable/.test(d)), found.join('\n'));
 });
 
+test('PyTorch habits type-check: manualSeed, setDefaultDtype, modules and randn without options; a dtype that does not exist does not', () => {
+  const script = `import { manualSeed, setDefaultDtype, getDefaultDtype, getDefaultGenerator, randn, nn, type Rng } from 'gradlens';
+const g: Rng = manualSeed(0);
+const previous: 'float32' | 'float64' = setDefaultDtype('float32');
+export const model = new nn.Sequential(new nn.Conv2d(3, 16, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(16, 10), new nn.Dropout());
+export const x = randn([2, 3, 3, 3]);
+export const same: boolean = g === getDefaultGenerator() && getDefaultDtype() !== previous;
+`;
+  assert.deepEqual(diagnose({ 'user/habits.ts': script }), []);
+  const wrong = diagnose({ 'user/habits.ts': script.replace("setDefaultDtype('float32')", "setDefaultDtype('float16')") });
+  assert.equal(wrong.length, 1, wrong.join('\n'));
+  assert.match(wrong[0], /^habits\.ts:3: Argument of type '"float16"' is not assignable to parameter of type 'FloatDType'/);
+});
+
 test('without the d.ts the same file cannot find the module (what an editor showed before)', () => {
   const host = ts.createCompilerHost(USER_OPTIONS);
   const file = path.resolve('user/layers.ts');

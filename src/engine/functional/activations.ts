@@ -5,6 +5,7 @@
  */
 import { backendFor } from '../backend';
 import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
+import { optionalNumber, requireNumber, requireOptions } from '../args';
 import { requireFloat, requireSameDtype } from './checks';
 
 /**
@@ -80,6 +81,7 @@ function pointwise(
 
 /** relu(z) = max(0, z); the gradient passes through the gate z > 0. */
 export function relu(x: Tensor): Tensor {
+  requireFloat('relu', 'input', x);
   if (x.data instanceof Float32Array) return reluFloat32(x);
   return pointwise('relu', x,
     (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = Math.max(X[i] , 0); },
@@ -111,8 +113,9 @@ function reluFloat32(x: Tensor): Tensor {
 
 /** leakyRelu(z) = z for z > 0, a z otherwise; dy/dz = 1 or a. */
 export function leakyRelu(x: Tensor, opts: { negativeSlope?: number } = {}): Tensor {
-  const a = opts.negativeSlope ?? 0.01;
-  if (typeof a !== 'number' || !Number.isFinite(a)) throw new EngineError('leakyRelu', `negativeSlope must be a finite number, got ${String(a)}`);
+  requireFloat('leakyRelu', 'input', x);
+  const a = optionalNumber('leakyRelu', 'negativeSlope', requireOptions('leakyRelu', 'opts', opts).negativeSlope, 0.01);
+  if (!Number.isFinite(a)) throw new EngineError('leakyRelu', `negativeSlope must be a finite number, got ${a}`);
   return pointwise('leakyRelu', x,
     (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = X[i] > 0 ? X[i] : a * X[i]; },
     (X, _Y, G, D) => { for (let i = 0; i < X.length; i++) D[i] = X[i] > 0 ? G[i] : a * G[i]; });
@@ -148,11 +151,11 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  */
 export function gelu(x: Tensor): Tensor {
   return pointwise('gelu', x,
-    (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = 0.5 * X[i] * (1 + erf(X[i] * SQRT1_2)); },
+    (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = 0.5 * X[i] * (1 + erfOf(X[i] * SQRT1_2)); },
     (X, _Y, G, D) => {
       for (let i = 0; i < X.length; i++) {
         const z = X[i];
-        const cdf = 0.5 * (1 + erf(z * SQRT1_2));
+        const cdf = 0.5 * (1 + erfOf(z * SQRT1_2));
         D[i] = G[i] * (cdf + z * INV_SQRT_2PI * Math.exp(-0.5 * z * z));
       }
     });
@@ -167,6 +170,11 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
  * erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated bottom-up.
  */
 export function erf(x: number): number {
+  return erfOf(requireNumber('erf', 'x', x));
+}
+
+/** erf without the argument check, for gelu's loops over elements already known to be numbers. */
+function erfOf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);
   if (ax > 6) return Math.sign(x); // erfc(6) ≈ 2e-17: below double resolution near 1

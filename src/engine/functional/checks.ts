@@ -1,16 +1,15 @@
 /**
- * Argument checks shared by the functional ops. Every failure is an EngineError
- * that names the op and the shapes involved, so a wrong call says what to fix.
+ * Checks of how the functional ops' tensors relate: a common dtype, matching shapes,
+ * lanes along a dim. Every failure is an EngineError that names the op and the shapes
+ * involved, so a wrong call says what to fix. Single-argument checks (is it a tensor,
+ * an integer, an options object) are in ../args.ts, re-exported here for the ops.
  */
-import { EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, type Shape, sizeOf, Tensor } from '../tensor';
+import { EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, type Shape, sizeOf, Tensor, describe } from '../tensor';
 import { normAxis } from '../ops/indexing';
+import { requireFloat } from '../args';
 
-/** Throws unless `t` is a float tensor; returns its dtype. */
-export function requireFloat(op: string, name: string, t: unknown): FloatDType {
-  if (!(t instanceof Tensor)) throw new EngineError(op, `${name} must be a Tensor, got ${describe(t)}`);
-  if (t.dtype === 'bool') throw new EngineError(op, `${name} must be float32 or float64, got a bool tensor of shape ${fmtShape(t.shape)}`);
-  return t.dtype;
-}
+export { describe } from '../tensor';
+export { requireFloat, requirePositiveInt } from '../args';
 
 /** Throws unless every named tensor has the dtype of the first. */
 export function requireSameDtype(op: string, ...named: [string, Tensor][]): FloatDType {
@@ -25,23 +24,10 @@ export function requireSameDtype(op: string, ...named: [string, Tensor][]): Floa
   return dtype;
 }
 
-export function requireShape(op: string, name: string, t: Tensor, expected: Shape, context: string): void {
-  if (!sameShape(t.shape, expected)) {
-    throw new EngineError(op, `${name} has shape ${fmtShape(t.shape)} but ${fmtShape(expected)} is needed (${context})`);
-  }
-}
-
 export function requireNdim(op: string, name: string, t: Tensor, ndims: number[], layout: string): void {
   if (!ndims.includes(t.ndim)) {
     throw new EngineError(op, `${name} must be ${layout}, got shape ${fmtShape(t.shape)}`);
   }
-}
-
-export function requirePositiveInt(op: string, name: string, v: unknown, min = 1): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new EngineError(op, `${name} must be an integer >= ${min}, got ${describe(v)}`);
-  }
-  return v;
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
@@ -63,11 +49,4 @@ export function lanesOf(op: string, x: Tensor, dim: number): { outer: number; le
   const axis = normAxis(op, dim, x.ndim);
   if (x.ndim === 0) return { outer: 1, len: 1, inner: 1, axis: 0 };
   return { outer: sizeOf(x.shape.slice(0, axis)), len: x.shape[axis], inner: sizeOf(x.shape.slice(axis + 1)), axis };
-}
-
-export function describe(v: unknown): string {
-  if (v instanceof Tensor) return `a ${v.dtype} tensor of shape ${fmtShape(v.shape)}`;
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (v === null) return 'null';
-  return typeof v === 'number' ? String(v) : typeof v;
 }

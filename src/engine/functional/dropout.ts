@@ -3,25 +3,27 @@
  * scaled by 1/(1 - p), so the expected activation is unchanged and evaluation is
  * the identity. y = m ⊙ x with m_i ∈ {0, 1/(1-p)}; dy/dx = m.
  */
-import { Rng } from '../rng';
-import { allocate, EngineError, type FloatStorage, record, Tensor } from '../tensor';
+import { requireOptions } from '../args';
+import { type Rng, rngFrom } from '../rng';
+import { allocate, describe, EngineError, type FloatStorage, record, Tensor } from '../tensor';
 import { requireFloat } from './checks';
 
 export interface DropoutOptions {
   p?: number;
   training?: boolean;
-  /** Required when training with p > 0: GradLens has no hidden global randomness. */
+  /** Draws the mask; default: the default generator (manualSeed). */
   rng?: Rng | null;
 }
 
 export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   const dtype = requireFloat('dropout', 'input', x);
-  const p = opts.p ?? 0.5;
-  const training = opts.training ?? true;
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new EngineError('dropout', `p must be a probability in [0, 1], got ${String(p)}`);
+  const o = requireOptions('dropout', 'opts', opts);
+  const p = o.p ?? 0.5;
+  const training = o.training ?? true;
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new EngineError('dropout', `p must be a probability in [0, 1], got ${describe(p)}`);
+  if (typeof training !== 'boolean') throw new EngineError('dropout', `training must be true or false, got ${describe(training)}`);
+  const rng = rngFrom('dropout', o);
   if (!training || p === 0) return x;
-  const rng = opts.rng;
-  if (!(rng instanceof Rng)) throw new EngineError('dropout', 'training with p > 0 needs { rng }: pass a seeded Rng so the mask is reproducible');
   const keepScale = p === 1 ? 0 : 1 / (1 - p);
   const mask = allocate(dtype, x.size) as FloatStorage;
   for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() < p ? 0 : keepScale;

@@ -2,10 +2,13 @@
  * Embedding lookup: out[..., :] = table[id, :]. The lookup is a one-hot row times
  * the table, so its backward adds each output row's gradient into the row it came from.
  */
-import { allocate, EngineError, fmtShape, type FloatStorage, fromNested, type NestedArray, record, Tensor } from '../tensor';
+import { allocate, describe, EngineError, fmtShape, type FloatStorage, fromNested, type NestedArray, record, Tensor } from '../tensor';
 import { requireFloat } from './checks';
 
 export function embedding(ids: Tensor | NestedArray, table: Tensor): Tensor {
+  if (!(ids instanceof Tensor) && typeof ids !== 'number' && !Array.isArray(ids)) {
+    throw new EngineError('embedding', `ids must be a Tensor or nested arrays of integer ids, got ${describe(ids)}`);
+  }
   const dtype = requireFloat('embedding', 'table', table);
   if (table.ndim !== 2) throw new EngineError('embedding', `table must be [numEmbeddings, dim], got shape ${fmtShape(table.shape)}`);
   const idx = ids instanceof Tensor ? ids : fromNested(ids, 'float64', 'embedding');

@@ -1,6 +1,7 @@
 /** Activation layers: parameter-free wrappers over the functional ops. */
 import { gelu, leakyRelu, relu, sigmoid, tanh } from '../functional/activations';
 import { softmax } from '../functional/softmax';
+import { requireInt, requireNumber } from '../args';
 import type { Tensor } from '../tensor';
 import { Module } from './module';
 
@@ -13,6 +14,7 @@ export class ReLU extends Module {
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
+    requireNumber('LeakyReLU', 'negativeSlope', negativeSlope);
   }
 
   forward(x: Tensor): Tensor {
@@ -45,6 +47,7 @@ export class GELU extends Module {
 export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();
+    requireInt('Softmax', 'dim', dim);
   }
 
   forward(x: Tensor): Tensor {

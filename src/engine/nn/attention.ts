@@ -5,17 +5,17 @@
  * display.
  */
 import { type AttentionOptions, scaledDotProductAttentionWithWeights } from '../functional/attention';
-import { requirePositiveInt } from '../functional/checks';
+import { requireOptions, requirePositiveInt } from '../args';
 import { zeros_ } from '../init';
 import { permute, reshape } from '../ops/shape';
-import { EngineError, fmtShape, type FloatDType, type NestedArray, type Tensor } from '../tensor';
+import { describe, EngineError, fmtShape, type FloatDType, type NestedArray, type Tensor } from '../tensor';
 import { Linear } from './linear';
 import { dtypeOf, initRng, type InitOptions, Module, requireDtype } from './module';
 
 export interface MultiHeadAttentionOptions extends InitOptions {
   /** Mask the upper triangle: position i attends only to positions ≤ i. */
   causal?: boolean;
-  /** Dropout probability on the attention weights in training (needs setRng or rng). */
+  /** Dropout probability on the attention weights in training (masks from setRng's rng, else the default generator). */
   dropout?: number;
   bias?: boolean;
 }
@@ -36,16 +36,17 @@ export class MultiHeadAttention extends Module {
   /** The softmax weights of the last forward, [N, heads, L, S], detached (before dropout). */
   lastAttentionWeights: Tensor | null = null;
 
-  constructor(readonly embedDim: number, readonly numHeads: number, opts: MultiHeadAttentionOptions = {}) {
+  constructor(readonly embedDim: number, readonly numHeads: number, options: MultiHeadAttentionOptions = {}) {
     super();
-    this.dtype = dtypeOf('MultiHeadAttention', opts);
     requirePositiveInt('MultiHeadAttention', 'embedDim', embedDim);
     requirePositiveInt('MultiHeadAttention', 'numHeads', numHeads);
+    const opts = requireOptions('MultiHeadAttention', 'opts', options);
+    this.dtype = dtypeOf('MultiHeadAttention', opts);
     if (embedDim % numHeads !== 0) throw new EngineError('MultiHeadAttention', `embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     this.causal = opts.causal ?? false;
     this.dropout = opts.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new EngineError('MultiHeadAttention', `dropout must be in [0, 1], got ${this.dropout}`);
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout <= 1)) throw new EngineError('MultiHeadAttention', `dropout must be in [0, 1], got ${describe(this.dropout)}`);
     const rng = initRng('MultiHeadAttention', opts);
     const layer = { dtype: this.dtype, rng, bias: opts.bias ?? true };
     // As torch.nn.MultiheadAttention: Xavier-uniform input projections, zero biases.
@@ -85,12 +86,11 @@ export class MultiHeadAttention extends Module {
     }
     const [n, len] = q.shape;
     const attnOpts: AttentionOptions = {
-      attnMask: opts.attnMask ?? null,
+      attnMask: requireOptions(name, 'opts', opts).attnMask ?? null,
       isCausal: this.causal,
       dropoutP: this.training ? this.dropout : 0,
       rng: this.rng,
     };
-    if (attnOpts.dropoutP && !this.rng) throw new EngineError(name, 'attention dropout in training mode needs an rng: model.setRng(rng)');
     const { output, weights } = scaledDotProductAttentionWithWeights(
       this.splitHeads(this.qProj.forward(q)), this.splitHeads(this.kProj.forward(k)), this.splitHeads(this.vProj.forward(v)), attnOpts,
     );

@@ -1,6 +1,7 @@
 /** Sequential and Flatten: composing layers and joining conv features to FC layers. */
+import { requireInt } from '../args';
 import { flatten } from '../ops/shape';
-import { EngineError, type Tensor } from '../tensor';
+import { describe, EngineError, type Tensor } from '../tensor';
 import { Module } from './module';
 
 /** Feeds each module's output to the next; children are named '0', '1', ... */
@@ -10,7 +11,7 @@ export class Sequential extends Module {
   constructor(...layers: Module[]) {
     super();
     layers.forEach((m, i) => {
-      if (!(m instanceof Module)) throw new EngineError('Sequential', `argument ${i} is not a Module`);
+      if (!(m instanceof Module)) throw new EngineError('Sequential', `argument ${i} must be a Module, got ${describe(m)}`);
       this.registerModule(String(i), m);
     });
     this.layers = layers;
@@ -37,6 +38,8 @@ export class Sequential extends Module {
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
+    requireInt('Flatten', 'startDim', startDim);
+    requireInt('Flatten', 'endDim', endDim);
   }
 
   forward(x: Tensor): Tensor {

@@ -1,7 +1,7 @@
 /** Conv2d over NCHW with weights [out, in, k, k], as torch.nn.Conv2d. */
 import { zeros } from '../creation';
 import { conv2d } from '../functional/conv';
-import { requirePositiveInt } from '../functional/checks';
+import { requireOptions, requirePositiveInt } from '../args';
 import type { FloatDType, Tensor } from '../tensor';
 import { initWeights, type WeightInit } from './linear';
 import { dtypeOf, initRng, type InitOptions, Module, requireDtype } from './module';
@@ -20,12 +20,13 @@ export class Conv2d extends Module {
   readonly stride: number;
   readonly padding: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, opts: Conv2dLayerOptions = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv2dLayerOptions = {}) {
     super();
-    this.dtype = dtypeOf('Conv2d', opts);
     requirePositiveInt('Conv2d', 'inChannels', inChannels);
     requirePositiveInt('Conv2d', 'outChannels', outChannels);
     requirePositiveInt('Conv2d', 'kernelSize', kernelSize);
+    const opts = requireOptions('Conv2d', 'opts', options);
+    this.dtype = dtypeOf('Conv2d', opts);
     this.stride = requirePositiveInt('Conv2d', 'stride', opts.stride ?? 1);
     this.padding = requirePositiveInt('Conv2d', 'padding', opts.padding ?? 0, 0);
     const rng = initRng('Conv2d', opts);

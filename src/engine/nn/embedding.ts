@@ -1,7 +1,7 @@
 /** Embedding: a learned table of vectors looked up by integer id. */
 import { zeros } from '../creation';
 import { embedding } from '../functional/embedding';
-import { requirePositiveInt } from '../functional/checks';
+import { requireOptions, requirePositiveInt } from '../args';
 import { normal_ } from '../init';
 import type { FloatDType, NestedArray, Tensor } from '../tensor';
 import { dtypeOf, initRng, type InitOptions, Module } from './module';
@@ -11,11 +11,12 @@ export class Embedding extends Module {
   readonly dtype: FloatDType;
 
   /** Rows start as N(0, 1) samples, as in torch.nn.Embedding. */
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: InitOptions = {}) {
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: InitOptions = {}) {
     super();
-    this.dtype = dtypeOf('Embedding', opts);
     requirePositiveInt('Embedding', 'numEmbeddings', numEmbeddings);
     requirePositiveInt('Embedding', 'embeddingDim', embeddingDim);
+    const opts = requireOptions('Embedding', 'opts', options);
+    this.dtype = dtypeOf('Embedding', opts);
     const rng = initRng('Embedding', opts);
     this.weight = this.registerParameter('weight', normal_(zeros([numEmbeddings, embeddingDim], { dtype: this.dtype }), { rng }));
   }

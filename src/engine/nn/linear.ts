@@ -1,9 +1,9 @@
 /** Linear: y = x Wᵀ + b with W [out, in], as torch.nn.Linear. */
 import { linear } from '../functional/activations';
-import { requirePositiveInt } from '../functional/checks';
+import { requireFloat, requireOptions, requirePositiveInt } from '../args';
 import { kaimingUniform_, uniform_, kaimingNormal_, xavierNormal_, xavierUniform_, zeros_ } from '../init';
-import type { Rng } from '../rng';
-import { EngineError, type FloatDType, type Tensor } from '../tensor';
+import { Rng } from '../rng';
+import { describe, EngineError, type FloatDType, type Tensor } from '../tensor';
 import { zeros } from '../creation';
 import { dtypeOf, initRng, type InitOptions, Module, requireDtype } from './module';
 
@@ -20,7 +20,11 @@ export interface LinearOptions extends InitOptions {
 }
 
 /** Initialise a weight [out, in, ...] and its bias by the chosen rule. */
-export function initWeights(weight: Tensor, bias: Tensor | null, init: WeightInit, rng: Rng, layer: string): void {
+export function initWeights(weight: Tensor, bias: Tensor | null, init: WeightInit, rng: Rng, layer = 'initWeights'): void {
+  requireFloat('initWeights', 'weight', weight);
+  if (bias !== null && bias !== undefined) requireFloat('initWeights', 'bias', bias);
+  if (!(rng instanceof Rng)) throw new EngineError('initWeights', `rng must be an Rng, got ${describe(rng)}`);
+  if (typeof layer !== 'string' || layer === '') throw new EngineError('initWeights', `layer must be the layer's name, got ${describe(layer)}`);
   const fanIn = weight.size / weight.shape[0];
   switch (init) {
     case 'default': {
@@ -43,11 +47,12 @@ export class Linear extends Module {
   readonly bias: Tensor | null;
   readonly dtype: FloatDType;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
-    this.dtype = dtypeOf('Linear', opts);
     requirePositiveInt('Linear', 'inFeatures', inFeatures);
     requirePositiveInt('Linear', 'outFeatures', outFeatures);
+    const opts = requireOptions('Linear', 'opts', options);
+    this.dtype = dtypeOf('Linear', opts);
     const rng = initRng('Linear', opts);
     this.weight = this.registerParameter('weight', zeros([outFeatures, inFeatures], { dtype: this.dtype }));
     this.bias = opts.bias === false ? null : this.registerParameter('bias', zeros([outFeatures], { dtype: this.dtype }));

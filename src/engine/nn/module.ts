@@ -4,17 +4,20 @@
  * child modules, each registered explicitly so that parameters(), stateDict() and
  * train()/eval() can walk the tree in registration order, as PyTorch's do.
  */
-import { Rng } from '../rng';
-import { allocate, EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, Tensor } from '../tensor';
+import { requireOptions } from '../args';
+import { floatDtypeOption } from '../creation';
+import { Rng, rngFrom } from '../rng';
+import { allocate, describe, EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, Tensor } from '../tensor';
 
 export interface ModuleOptions {
-  /** float64 (the default) for gradient checks; float32 for training. */
+  /** Default: getDefaultDtype() (float64, for gradient checks, unless setDefaultDtype says otherwise). */
   dtype?: FloatDType;
 }
 
 export interface InitOptions extends ModuleOptions {
-  /** Draws the initial weights (required unless `seed` is given). */
+  /** Draws the initial weights; default: the default generator (manualSeed). */
   rng?: Rng;
+  /** Shorthand for a fresh `new Rng(seed)`. */
   seed?: number;
 }
 
@@ -26,7 +29,7 @@ export interface LoadStateDictOptions {
 export abstract class Module {
   /** train() / eval() switch this; dropout and batch norm read it. */
   training = true;
-  /** Randomness for the forward pass (dropout); setRng() hands one to the whole tree. */
+  /** Randomness for the forward pass (dropout); setRng() hands one to the whole tree. Null: the default generator. */
   rng: Rng | null = null;
   private readonly params = new Map<string, Tensor>();
   private readonly buffers = new Map<string, Tensor>();
@@ -112,7 +115,7 @@ export abstract class Module {
 
   /** Give this module and all below it the generator their forward passes draw from. */
   setRng(rng: Rng): this {
-    if (!(rng instanceof Rng)) throw new EngineError(this.typeName, 'setRng needs an Rng');
+    if (!(rng instanceof Rng)) throw new EngineError('setRng', `rng must be an Rng (new Rng(seed)), got ${describe(rng)}`);
     for (const m of this.modules()) m.rng = rng;
     return this;
   }
@@ -195,21 +198,18 @@ function copyOf(t: Tensor): Tensor {
   return new Tensor(d, t.shape, t.dtype);
 }
 
-/** The generator that initialises a layer's weights: explicit, never hidden. */
-export function initRng(layer: string, opts: InitOptions): Rng {
-  if (opts.rng instanceof Rng) return opts.rng;
-  if (typeof opts.seed === 'number') return new Rng(opts.seed);
-  throw new EngineError(layer, 'pass { rng } or { seed } to initialise the weights: GradLens has no hidden global randomness');
+/** The generator that initialises a layer's weights: opts.rng, else one from opts.seed, else the default generator. */
+export function initRng(layer: string, opts: InitOptions = {}): Rng {
+  if (typeof layer !== 'string' || layer === '') throw new EngineError('initRng', `layer must be the layer's name, got ${describe(layer)}`);
+  return rngFrom(layer, requireOptions(layer, 'opts', opts));
 }
 
 export function dtypeOf(layer: string, opts: ModuleOptions): FloatDType {
-  const dtype = opts.dtype ?? 'float64';
-  if (dtype !== 'float64' && dtype !== 'float32') throw new EngineError(layer, `dtype must be 'float32' or 'float64', got ${String(dtype)}`);
-  return dtype;
+  return floatDtypeOption(layer, opts.dtype);
 }
 
 /** Throws unless the input has the module's dtype: mixing precisions is always a mistake here. */
 export function requireDtype(layer: string, x: Tensor, dtype: FloatDType): void {
-  if (!(x instanceof Tensor)) throw new EngineError(layer, `expects a Tensor input, got ${typeof x}`);
+  if (!(x instanceof Tensor)) throw new EngineError(layer, `input must be a Tensor, got ${describe(x)}`);
   if (x.dtype !== dtype) throw new EngineError(layer, `input is ${x.dtype} ${fmtShape(x.shape)} but the layer's parameters are ${dtype}; build the layer with { dtype: '${x.dtype}' } or convert the input with .to('${dtype}')`);
 }

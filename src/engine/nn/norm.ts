@@ -1,8 +1,8 @@
 /** BatchNorm1d / BatchNorm2d and LayerNorm, as their torch.nn namesakes. */
 import { ones, zeros } from '../creation';
 import { batchNorm, layerNorm } from '../functional/norm';
-import { requirePositiveInt } from '../functional/checks';
-import { EngineError, fmtShape, type FloatDType, type Tensor } from '../tensor';
+import { optionalNumber, requireOptions, requirePositiveInt } from '../args';
+import { describe, EngineError, fmtShape, type FloatDType, type Tensor } from '../tensor';
 import { dtypeOf, Module, type ModuleOptions, requireDtype } from './module';
 
 export interface BatchNormLayerOptions extends ModuleOptions {
@@ -21,12 +21,13 @@ abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number;
 
-  constructor(readonly numFeatures: number, opts: BatchNormLayerOptions, private readonly layer: string, private readonly ndims: number[], private readonly layout: string) {
+  constructor(readonly numFeatures: number, options: BatchNormLayerOptions, private readonly layer: string, private readonly ndims: number[], private readonly layout: string) {
     super();
-    this.dtype = dtypeOf(layer, opts);
     requirePositiveInt(layer, 'numFeatures', numFeatures);
-    this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum ?? 0.1;
+    const opts = requireOptions(layer, 'opts', options);
+    this.dtype = dtypeOf(layer, opts);
+    this.eps = optionalNumber(layer, 'eps', opts.eps, 1e-5);
+    this.momentum = optionalNumber(layer, 'momentum', opts.momentum, 0.1);
     const affine = opts.affine ?? true;
     this.weight = affine ? this.registerParameter('weight', ones([numFeatures], { dtype: this.dtype })) : null;
     this.bias = affine ? this.registerParameter('bias', zeros([numFeatures], { dtype: this.dtype })) : null;
@@ -77,12 +78,16 @@ export class LayerNorm extends Module {
   readonly dtype: FloatDType;
   readonly eps: number;
 
-  constructor(normalizedShape: number | number[], opts: LayerNormLayerOptions = {}) {
+  constructor(normalizedShape: number | number[], options: LayerNormLayerOptions = {}) {
     super();
-    this.dtype = dtypeOf('LayerNorm', opts);
+    if (typeof normalizedShape !== 'number' && !(Array.isArray(normalizedShape) && normalizedShape.length > 0)) {
+      throw new EngineError('LayerNorm', `normalizedShape must be a positive integer or a non-empty array of them, got ${describe(normalizedShape)}`);
+    }
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     for (const d of this.normalizedShape) requirePositiveInt('LayerNorm', 'normalizedShape entry', d);
-    this.eps = opts.eps ?? 1e-5;
+    const opts = requireOptions('LayerNorm', 'opts', options);
+    this.dtype = dtypeOf('LayerNorm', opts);
+    this.eps = optionalNumber('LayerNorm', 'eps', opts.eps, 1e-5);
     const affine = opts.elementwiseAffine ?? true;
     this.weight = affine ? this.registerParameter('weight', ones(this.normalizedShape, { dtype: this.dtype })) : null;
     this.bias = affine ? this.registerParameter('bias', zeros(this.normalizedShape, { dtype: this.dtype })) : null;

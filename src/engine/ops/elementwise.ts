@@ -3,6 +3,8 @@
  * elements; its backward is the local derivative times the upstream gradient,
  * summed back down to the input's shape wherever the input was broadcast.
  */
+import { requireNumber, requireOneOf, requireTensor, requireTensorLike } from '../args';
+import { getDefaultDtype } from '../creation';
 import { allocate, type DType, EngineError, fmtShape, type FloatStorage, record, type Storage, Tensor } from '../tensor';
 import { broadcastShapes, broadcastStrides, offsetTable, sameShape } from './indexing';
 import { sumTo } from './reduce';
@@ -17,14 +19,21 @@ export function resultDtype(op: string, a: Tensor, b: Tensor): DType {
   throw new EngineError(op, `dtype mismatch: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with .to('${a.dtype}') or .to('${b.dtype}')`);
 }
 
-/** A number becomes a 0-d tensor in the dtype of the tensor it meets. */
-export function asTensor(x: TensorLike, like: Tensor): Tensor {
+/** A number becomes a 0-d tensor in the dtype of the tensor it meets (the default dtype beside a bool mask). */
+function asTensor(x: TensorLike, like: Tensor | null): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number') throw new EngineError('asTensor', `expected a tensor or a number, got ${typeof x}`);
-  const dt = like.dtype === 'bool' ? 'float64' : like.dtype;
+  const dt = like && like.dtype !== 'bool' ? like.dtype : getDefaultDtype();
   const d = allocate(dt, 1);
   d[0] = x;
   return new Tensor(d, [], dt);
+}
+
+/** Both operands of a binary op as tensors, each checked; two numbers make 0-d tensors of the default dtype. */
+function operands(op: string, a: unknown, b: unknown, names: [string, string] = ['input', 'other']): [Tensor, Tensor] {
+  requireTensorLike(op, names[0], a);
+  requireTensorLike(op, names[1], b);
+  const ta = asTensor(a as TensorLike, b instanceof Tensor ? b : null);
+  return [ta, asTensor(b as TensorLike, ta)];
 }
 
 /** Apply f to broadcast pairs; returns a fresh tensor (not recorded). */
@@ -73,16 +82,15 @@ function binaryRecorded(
   b: TensorLike,
   f: (x: number, y: number) => number,
   backward: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
+  names?: [string, string],
 ): Tensor {
-  const ta = a instanceof Tensor ? a : b instanceof Tensor ? asTensor(a, b) : asTensor(a, asTensor(0, dummy));
-  const tb = asTensor(b, ta);
+  const [ta, tb] = operands(op, a, b, names);
   const out = mapBinary(op, ta, tb, f);
   return record(op, out, [ta, tb], (g) => {
     const [ga, gb] = backward(g, ta, tb, out);
     return [ga && ta.requiresGrad ? sumTo(ga, ta.shape) : null, gb && tb.requiresGrad ? sumTo(gb, tb.shape) : null];
   });
 }
-const dummy = new Tensor(new Float64Array(1), [], 'float64');
 
 // d(a+b) = da + db
 export const add = (a: TensorLike, b: TensorLike): Tensor =>
@@ -105,7 +113,7 @@ export const pow = (a: TensorLike, p: TensorLike): Tensor =>
   binaryRecorded('pow', a, p, Math.pow, (g, a, b, out) => [
     mul(g, mul(b, mapBinary('pow', a, b, (x, y) => (y === 0 ? 0 : x ** (y - 1))))),
     b.requiresGrad ? mul(g, mul(out, mapUnary(a, Math.log))) : null,
-  ]);
+  ], ['input', 'exponent']);
 
 // d max(a,b): the gradient goes to the larger (to a on ties, as a choice of subgradient)
 export const maximum = (a: TensorLike, b: TensorLike): Tensor =>
@@ -122,12 +130,14 @@ export const minimum = (a: TensorLike, b: TensorLike): Tensor =>
 
 /** A recorded unary op: `local(a, out)` is the elementwise derivative d out / d a. */
 export function unary(op: string, a: Tensor, f: (x: number) => number, local: (a: Tensor, out: Tensor) => Tensor): Tensor {
+  requireTensor(op, 'input', a);
   if (a.dtype === 'bool') a = mapUnary(a, (x) => x);
   const out = mapUnary(a, f);
   return record(op, out, [a], (g) => [mul(g, local(a, out))]);
 }
 
 export const neg = (a: Tensor): Tensor => {
+  requireTensor('neg', 'input', a);
   const out = mapUnary(a, (x) => -x);
   return record('neg', out, [a], (g) => [neg(g)]);
 };
@@ -143,13 +153,16 @@ export const square = (a: Tensor): Tensor => unary('square', a, (x) => x * x, (a
 export const sin = (a: Tensor): Tensor => unary('sin', a, Math.sin, (a) => mapUnary(a, Math.cos));
 export const cos = (a: Tensor): Tensor => unary('cos', a, Math.cos, (a) => mapUnary(a, (x) => -Math.sin(x)));
 // clamp passes the gradient where the input was inside [lo, hi]
-export const clamp = (a: Tensor, lo = -Infinity, hi = Infinity): Tensor =>
-  unary('clamp', a, (x) => Math.min(hi, Math.max(lo, x)), (a) => mapUnary(a, (x) => (x >= lo && x <= hi ? 1 : 0)));
+export function clamp(a: Tensor, lo = -Infinity, hi = Infinity): Tensor {
+  requireTensor('clamp', 'input', a);
+  requireNumber('clamp', 'min', lo);
+  requireNumber('clamp', 'max', hi);
+  return unary('clamp', a, (x) => Math.min(hi, Math.max(lo, x)), (a) => mapUnary(a, (x) => (x >= lo && x <= hi ? 1 : 0)));
+}
 
 // Comparisons give bool masks and carry no gradient.
 const compare = (op: string, f: (x: number, y: number) => boolean) => (a: TensorLike, b: TensorLike): Tensor => {
-  const ta = a instanceof Tensor ? a : asTensor(a, b as Tensor);
-  const tb = asTensor(b, ta);
+  const [ta, tb] = operands(op, a, b);
   if (ta.dtype !== 'bool' && tb.dtype !== 'bool') resultDtype(op, ta, tb);
   return mapBinary(op, ta, tb, (x, y) => (f(x, y) ? 1 : 0), 'bool');
 };
@@ -161,13 +174,14 @@ export const eq = compare('eq', (x, y) => x === y);
 export const ne = compare('ne', (x, y) => x !== y);
 
 export function logicalNot(a: Tensor): Tensor {
+  requireTensor('logicalNot', 'input', a);
   return mapUnary(a, (x) => (x ? 0 : 1), 'bool');
 }
 
 /** where(cond, a, b): a where cond is true, else b; the gradient is routed the same way. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const ta = a instanceof Tensor ? a : asTensor(a, b instanceof Tensor ? b : asTensor(0, dummy));
-  const tb = asTensor(b, ta);
+  requireTensor('where', 'condition', cond);
+  const [ta, tb] = operands('where', a, b);
   const dtype = resultDtype('where', ta, tb);
   const inner = mapBinary('where', ta, tb, (x) => x, dtype); // broadcast shape of a and b
   const c = mapBinary('where', cond, inner, (x) => x, 'bool'); // ... and of the condition
@@ -187,6 +201,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 
 /** Cast to another dtype; the gradient is cast back. */
 export function to(a: Tensor, dtype: DType): Tensor {
+  requireTensor('to', 'input', a);
+  requireOneOf('to', 'dtype', dtype, ['float64', 'float32', 'bool']);
   if (a.dtype === dtype) return a;
   const out = mapUnary(a, (x) => x, dtype);
   if (dtype === 'bool') return out;

@@ -3,7 +3,7 @@
  * reduction all reduce to "for each element of this shape, where does it live
  * in that storage?", answered once as an offset table.
  */
-import { EngineError, fmtShape, sizeOf, stridesOf, type Shape } from '../tensor';
+import { describe, EngineError, fmtShape, sizeOf, stridesOf, type Shape } from '../tensor';
 
 /** PyTorch's broadcasting: align trailing dims; each pair equal or one of them 1. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
@@ -58,6 +58,7 @@ export function offsetTable(shape: Shape, strides: readonly number[]): Int32Arra
 
 /** Normalise a possibly negative axis. */
 export function normAxis(op: string, axis: number, ndim: number): number {
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) throw new EngineError(op, `dim must be an integer, got ${describe(axis)}`);
   const a = axis < 0 ? axis + ndim : axis;
   if (!Number.isInteger(a) || a < 0 || a >= Math.max(ndim, 1)) {
     throw new EngineError(op, `dim ${axis} is out of range for a tensor with ${ndim} dims`);

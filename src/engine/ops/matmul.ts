@@ -2,6 +2,7 @@
  * Matrix multiplication, batched with broadcasting over leading dims.
  * C = A B  =>  dA = dC B^T,  dB = A^T dC  (summed over broadcast batch dims).
  */
+import { requireTensor } from '../args';
 import { backendFor } from '../backend';
 import { allocate, EngineError, fmtShape, type FloatStorage, record, sizeOf, Tensor } from '../tensor';
 import { broadcastShapes, broadcastStrides, offsetTable } from './indexing';
@@ -39,6 +40,8 @@ export function bmm(a: Tensor, b: Tensor, transA = false, transB = false, op = '
 }
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  requireTensor('matmul', 'input', a);
+  requireTensor('matmul', 'other', b);
   if (a.ndim === 0 || b.ndim === 0) throw new EngineError('matmul', `both arguments need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   // Vectors become a row (on the left) or a column (on the right), as in PyTorch.
   const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;

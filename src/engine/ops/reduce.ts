@@ -2,7 +2,8 @@
  * Reductions. sum's backward broadcasts the upstream gradient back over the
  * reduced dims; mean's divides it by the count; max's sends it to the argmax.
  */
-import { allocate, EngineError, fmtShape, type FloatStorage, record, type Shape, sizeOf, stridesOf, Tensor } from '../tensor';
+import { requireTensor } from '../args';
+import { allocate, describe, EngineError, fmtShape, type FloatStorage, record, type Shape, sizeOf, stridesOf, Tensor } from '../tensor';
 import { normAxis, offsetTable, sameShape } from './indexing';
 
 export type Dims = number | number[] | undefined;
@@ -16,6 +17,7 @@ interface ReducePlan {
 }
 
 function plan(op: string, shape: Shape, dims: Dims, keepdim: boolean): ReducePlan {
+  if (typeof keepdim !== 'boolean') throw new EngineError(op, `keepdim must be true or false, got ${describe(keepdim)}`);
   const nd = shape.length;
   const axes = dims === undefined ? [...shape.keys()] : (Array.isArray(dims) ? dims : [dims]).map((d) => normAxis(op, d, nd));
   const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -42,7 +44,7 @@ export function expandTo(g: Tensor, shape: Shape): Tensor {
 }
 
 export function sum(a: Tensor, dims?: Dims, keepdim = false): Tensor {
-  a = floatOf(a);
+  a = floatOf(requireTensor('sum', 'input', a));
   const p = plan('sum', a.shape, dims, keepdim);
   const out = allocate(a.dtype, sizeOf(p.outShape)) as FloatStorage;
   const x = a.data, oi = p.outIndex;
@@ -59,7 +61,7 @@ export function sum(a: Tensor, dims?: Dims, keepdim = false): Tensor {
 }
 
 export function mean(a: Tensor, dims?: Dims, keepdim = false): Tensor {
-  a = floatOf(a);
+  a = floatOf(requireTensor('mean', 'input', a));
   const p = plan('mean', a.shape, dims, keepdim);
   if (p.count === 0) throw new EngineError('mean', `cannot take the mean over an empty dim of shape ${fmtShape(a.shape)}`);
   const s = sum(a, dims, keepdim);
@@ -95,7 +97,8 @@ export function argmin(a: Tensor, dim?: number, keepdim = false): Tensor {
 }
 
 function extremum(op: string, a: Tensor, dim: number | undefined, keepdim: boolean, better: (x: number, best: number) => boolean) {
-  a = floatOf(a);
+  a = floatOf(requireTensor(op, 'input', a));
+  if (Array.isArray(dim)) throw new EngineError(op, `dim must be one integer (or undefined for all), got ${describe(dim)}`);
   if (a.size === 0) throw new EngineError(op, `cannot reduce an empty tensor of shape ${fmtShape(a.shape)}`);
   const p = plan(op, a.shape, dim, keepdim);
   const n = sizeOf(p.outShape);

@@ -3,12 +3,17 @@
  * inverse move: reshape back, permute by the inverse permutation, scatter what
  * was gathered, split what was concatenated.
  */
-import { allocate, EngineError, fmtShape, type FloatStorage, record, type Shape, sizeOf, stridesOf, Tensor } from '../tensor';
-import { normAxis, offsetTable } from './indexing';
+import { optionalInt, requireDims, requireInt, requireShape, requireTensor, requireTensorList } from '../args';
+import { allocate, describe, EngineError, fmtShape, type FloatStorage, record, type Shape, sizeOf, stridesOf, Tensor } from '../tensor';
+import { broadcastShapes, normAxis, offsetTable, sameShape } from './indexing';
 import { expandTo, sumTo } from './reduce';
 
 export function reshape(a: Tensor, shape: Shape): Tensor {
-  const target = [...shape];
+  requireTensor('reshape', 'input', a);
+  const target = [...requireDims('reshape', 'shape', shape)];
+  if (target.some((d) => d < -1) || target.filter((d) => d === -1).length > 1) {
+    throw new EngineError('reshape', `shape entries must be non-negative, with at most one -1 to infer, got ${fmtShape(target)}`);
+  }
   const infer = target.indexOf(-1);
   if (infer >= 0) {
     const rest = target.reduce((p, d, i) => (i === infer ? p : p * d), 1);
@@ -23,6 +28,8 @@ export function reshape(a: Tensor, shape: Shape): Tensor {
 }
 
 export function permute(a: Tensor, dims: number[]): Tensor {
+  requireTensor('permute', 'input', a);
+  requireDims('permute', 'dims', dims);
   if (dims.length !== a.ndim) throw new EngineError('permute', `got ${dims.length} dims ${fmtShape(dims)} for a tensor of shape ${fmtShape(a.shape)}`);
   const p = dims.map((d) => normAxis('permute', d, a.ndim));
   if (new Set(p).size !== p.length) throw new EngineError('permute', `repeated dim in ${fmtShape(dims)}`);
@@ -38,6 +45,7 @@ export function permute(a: Tensor, dims: number[]): Tensor {
 }
 
 export function transpose(a: Tensor, d0 = -2, d1 = -1): Tensor {
+  requireTensor('transpose', 'input', a);
   if (a.ndim < 2 && d0 === -2 && d1 === -1) return a;
   const p = [...a.shape.keys()];
   const i = normAxis('transpose', d0, a.ndim), j = normAxis('transpose', d1, a.ndim);
@@ -46,12 +54,14 @@ export function transpose(a: Tensor, d0 = -2, d1 = -1): Tensor {
 }
 
 export function squeeze(a: Tensor, dim?: number): Tensor {
+  requireTensor('squeeze', 'input', a);
   if (dim === undefined) return reshape(a, a.shape.filter((d) => d !== 1));
   const d = normAxis('squeeze', dim, a.ndim);
   return a.shape[d] === 1 ? reshape(a, a.shape.filter((_, i) => i !== d)) : a;
 }
 
 export function unsqueeze(a: Tensor, dim: number): Tensor {
+  requireTensor('unsqueeze', 'input', a);
   const d = normAxis('unsqueeze', dim, a.ndim + 1);
   const shape = [...a.shape];
   shape.splice(d, 0, 1);
@@ -59,6 +69,7 @@ export function unsqueeze(a: Tensor, dim: number): Tensor {
 }
 
 export function flatten(a: Tensor, start = 0, end = -1): Tensor {
+  requireTensor('flatten', 'input', a);
   if (a.ndim === 0) return reshape(a, [1]);
   const s = normAxis('flatten', start, a.ndim), e = normAxis('flatten', end, a.ndim);
   const shape = [...a.shape.slice(0, s), sizeOf(a.shape.slice(s, e + 1)), ...a.shape.slice(e + 1)];
@@ -67,13 +78,20 @@ export function flatten(a: Tensor, start = 0, end = -1): Tensor {
 
 /** Broadcast to a larger shape (copying); the gradient is summed back. */
 export function expand(a: Tensor, shape: Shape): Tensor {
+  requireTensor('expand', 'input', a);
+  requireShape('expand', 'shape', shape);
+  if (a.ndim > shape.length || !sameShape(broadcastShapes('expand', a.shape, shape), shape)) {
+    throw new EngineError('expand', `a tensor of shape ${fmtShape(a.shape)} cannot be expanded to ${fmtShape(shape)}: each dim must match or be 1`);
+  }
   const out = expandTo(a, shape);
   return record('expand', out === a ? new Tensor(a.data, a.shape, a.dtype) : out, [a], (g) => [sumTo(g, a.shape)]);
 }
 
 /** out[i][j] = a[i][index[i][j]] along `dim` (PyTorch's gather); backward scatters-adds. */
 export function gather(a: Tensor, dim: number, index: Tensor | number[][] | number[]): Tensor {
+  requireTensor('gather', 'input', a);
   const d = normAxis('gather', dim, a.ndim);
+  if (!(index instanceof Tensor) && !Array.isArray(index)) throw new EngineError('gather', `index must be a Tensor or nested arrays of integers, got ${describe(index)}`);
   const idx = index instanceof Tensor ? index : indexTensor(index);
   if (idx.ndim !== a.ndim) throw new EngineError('gather', `index has ${idx.ndim} dims ${fmtShape(idx.shape)}, input has ${a.ndim} ${fmtShape(a.shape)}`);
   idx.shape.forEach((n, i) => {
@@ -103,6 +121,7 @@ function indexTensor(index: number[][] | number[]): Tensor {
 }
 
 export function concat(tensors: Tensor[], dim = 0): Tensor {
+  requireTensorList('concat', 'tensors', tensors);
   if (!tensors.length) throw new EngineError('concat', 'needs at least one tensor');
   const first = tensors[0];
   const d = normAxis('concat', dim, first.ndim);
@@ -136,6 +155,7 @@ export function concat(tensors: Tensor[], dim = 0): Tensor {
 }
 
 export function stack(tensors: Tensor[], dim = 0): Tensor {
+  requireTensorList('stack', 'tensors', tensors);
   if (!tensors.length) throw new EngineError('stack', 'needs at least one tensor');
   for (const t of tensors) {
     if (t.shape.join(',') !== tensors[0].shape.join(',')) throw new EngineError('stack', `shapes ${fmtShape(tensors[0].shape)} and ${fmtShape(t.shape)} differ`);
@@ -146,7 +166,10 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 
 /** Elements start..start+length along `dim` (a copy). */
 export function narrow(a: Tensor, dim: number, start: number, length: number): Tensor {
+  requireTensor('narrow', 'input', a);
   const d = normAxis('narrow', dim, a.ndim);
+  requireInt('narrow', 'start', start);
+  requireInt('narrow', 'length', length);
   if (start < 0 || length < 0 || start + length > a.shape[d]) {
     throw new EngineError('narrow', `range [${start}, ${start + length}) is out of bounds for dim ${d} of shape ${fmtShape(a.shape)}`);
   }
@@ -168,6 +191,8 @@ export function narrow(a: Tensor, dim: number, start: number, length: number): T
 
 /** a[i] along the first axis (negative i counts from the end). */
 export function index(a: Tensor, i: number): Tensor {
+  requireTensor('index', 'input', a);
+  requireInt('index', 'i', i);
   if (a.ndim === 0) throw new EngineError('index', 'cannot index a 0-d tensor');
   const n = a.shape[0];
   const k = i < 0 ? i + n : i;
@@ -177,6 +202,10 @@ export function index(a: Tensor, i: number): Tensor {
 
 /** a[start:end] along the first axis, Python-style (negative and clamped bounds). */
 export function slice(a: Tensor, start = 0, end?: number): Tensor {
+  requireTensor('slice', 'input', a);
+  if (a.ndim === 0) throw new EngineError('slice', 'cannot slice a 0-d tensor');
+  requireInt('slice', 'start', start);
+  optionalInt('slice', 'end', end, 0);
   const n = a.shape[0];
   const norm = (v: number) => Math.min(n, Math.max(0, v < 0 ? v + n : v));
   const s = norm(start), e = norm(end ?? n);
@@ -185,6 +214,11 @@ export function slice(a: Tensor, start = 0, end?: number): Tensor {
 
 /** Rows of the first axis picked by a list of indices (a minibatch). */
 export function indexSelect(a: Tensor, rows: ArrayLike<number>): Tensor {
+  requireTensor('indexSelect', 'input', a);
+  if (!Array.isArray(rows) && !(ArrayBuffer.isView(rows) && !(rows instanceof DataView))) {
+    throw new EngineError('indexSelect', `rows must be an array or typed array of row indices, got ${describe(rows)}`);
+  }
+  if (a.ndim === 0) throw new EngineError('indexSelect', 'cannot select rows of a 0-d tensor');
   const n = a.shape[0];
   const inner = sizeOf(a.shape.slice(1));
   const out = allocate(a.dtype, rows.length * inner);
