@@ -6,7 +6,7 @@
  * runs on whichever backend is active (the fast CPU path or gpu.js).
  */
 import { wasmGemm64 } from './f64Kernels';
-import type { FloatStorage } from './tensor';
+import { describe, EngineError, type FloatStorage } from './tensor';
 
 export interface GemmArgs {
   /** C (m x n) = op(A) (m x k) * op(B) (k x n), op = transpose when the flag is set. */
@@ -203,7 +203,7 @@ function resolve(name: BackendName, caller: string): Backend {
   const ready = made.get(name);
   if (ready) return ready;
   const factory = factories.get(name);
-  if (!factory) throw new RangeError(`${caller}: unknown backend '${name}'; expected one of ${[...factories.keys()].map((n) => `'${n}'`).join(', ')} or a Backend object`);
+  if (!factory) throw new EngineError(caller, `backend must be one of ${[...factories.keys()].map((n) => `'${n}'`).join(', ')} or a Backend object, got '${name}', which is not a registered backend`);
   const backend = factory();
   made.set(name, backend);
   return backend;
@@ -214,8 +214,8 @@ function resolve(name: BackendName, caller: string): Backend {
  * `{ default: true }` it also becomes what float32 runs on until someone chooses.
  */
 export function registerBackend(name: string, factory: () => Backend, options: { default?: boolean } = {}): void {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`registerBackend: name must be a non-empty string, got ${String(name)}`);
-  if (typeof factory !== 'function') throw new TypeError(`registerBackend: factory must be a function returning a Backend, got ${typeof factory}`);
+  if (typeof name !== 'string' || name === '') throw new EngineError('registerBackend', `name must be a non-empty string, got ${describe(name)}`);
+  if (typeof factory !== 'function') throw new EngineError('registerBackend', `factory must be a function returning a Backend, got ${describe(factory)}`);
   factories.set(name, factory);
   made.delete(name);
   if (options.default) defaultName = name;
@@ -233,7 +233,7 @@ export function setBackend(backend: BackendName | Backend): Backend {
   const prev = getActiveBackend();
   if (typeof backend === 'string') active = resolve(backend, 'setBackend');
   else if (isBackend(backend)) active = backend;
-  else throw new TypeError(`setBackend: expected a backend name (${[...factories.keys()].map((n) => `'${n}'`).join(', ')}) or a Backend object with name and gemm(), got ${backend === null ? 'null' : typeof backend}`);
+  else throw new EngineError('setBackend', `backend must be a backend name (${[...factories.keys()].map((n) => `'${n}'`).join(', ')}) or a Backend object with name and gemm(), got ${describe(backend)}`);
   return prev;
 }
 

@@ -30,11 +30,18 @@ function key(kind: 'float32' | 'float64', length: number): string {
   return `${kind}:${length}`;
 }
 
+/** Requests large enough to pool that found a buffer, and those that did not. */
+const counts = { hits: 0, misses: 0 };
+
 /** A pooled buffer of exactly this type and length, or null. Its contents are arbitrary. */
 export function takePooled(kind: 'float32' | 'float64', length: number): PooledArray | null {
   const list = free.get(key(kind, length));
   const buf = list?.pop();
-  if (!buf) return null;
+  if (!buf) {
+    if (length * (kind === 'float32' ? 4 : 8) >= POOL_MIN_BYTES) counts.misses++;
+    return null;
+  }
+  counts.hits++;
   heldBytes -= buf.byteLength;
   order.splice(order.indexOf(buf), 1);
   return buf;
@@ -65,8 +72,15 @@ export function pooledBytes(): number {
   return heldBytes;
 }
 
+/** How many large allocations the pool served and missed since the last clearPool(). */
+export function poolCounts(): { hits: number; misses: number } {
+  return { ...counts };
+}
+
 /** Drops every pooled buffer (tests; a host that wants its memory back). */
 export function clearPool(): void {
+  counts.hits = 0;
+  counts.misses = 0;
   free.clear();
   order.length = 0;
   heldBytes = 0;

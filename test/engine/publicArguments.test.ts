@@ -54,8 +54,8 @@ const ENTRIES: Record<string, Entry> = {
   expand: 'checked', gather: 'checked', concat: 'checked', stack: 'checked', narrow: 'checked', index: 'checked',
   slice: 'checked', indexSelect: 'checked', matmul: 'checked',
   // backends (src/engine/backend.ts)
-  setBackend: { pending: "backend.ts throws TypeError; should throw EngineError('setBackend', ...)" },
-  registerBackend: { pending: "backend.ts throws TypeError; should throw EngineError('registerBackend', ...)" },
+  setBackend: 'checked',
+  registerBackend: 'checked',
   getActiveBackend: 'noParameters', referenceBackend: 'value',
   // init, also at the top level as in torch.nn.init
   kaimingNormal_: 'checked', kaimingUniform_: 'checked', xavierNormal_: 'checked', xavierUniform_: 'checked',
@@ -67,7 +67,7 @@ const ENTRIES: Record<string, Entry> = {
   'F.linear': 'checked', 'F.relu': 'checked', 'F.leakyRelu': 'checked', 'F.sigmoid': 'checked', 'F.tanh': 'checked', 'F.gelu': 'checked',
   'F.erf': 'checked', 'F.softmax': 'checked', 'F.logSoftmax': 'checked', 'F.crossEntropy': 'checked', 'F.nllLoss': 'checked',
   'F.mseLoss': 'checked', 'F.binaryCrossEntropy': 'checked', 'F.binaryCrossEntropyWithLogits': 'checked',
-  'F.conv2d': 'checked', 'F.convOutputSize': { pending: 'functional/conv.ts returns NaN for missing or non-numeric sizes' },
+  'F.conv2d': 'checked', 'F.convOutputSize': 'checked',
   'F.maxPool2d': 'checked', 'F.avgPool2d': 'checked', 'F.batchNorm': 'checked', 'F.layerNorm': 'checked', 'F.dropout': 'checked',
   'F.embedding': 'checked', 'F.patchify': 'checked', 'F.scaledDotProductAttention': 'checked', 'F.scaledDotProductAttentionWithWeights': 'checked',
   // nn

@@ -10,6 +10,7 @@
  */
 import { backendFor, type Backend, type Conv2dGeometry } from '../backend';
 import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
+import { optionalInt, requireInt, requireOptions } from '../args';
 import { requireSameDtype } from './checks';
 
 export interface Conv2dOptions {
@@ -19,15 +20,15 @@ export interface Conv2dOptions {
 
 /** The output size along one axis: O = floor((W - F + 2P) / S) + 1. */
 export function convOutputSize(inSize: number, kernel: number, stride: number, padding: number): number {
-  return Math.floor((inSize - kernel + 2 * padding) / stride) + 1;
+  requireInt('convOutputSize', 'inSize', inSize, 0);
+  requireInt('convOutputSize', 'kernel', kernel, 1);
+  requireInt('convOutputSize', 'stride', stride, 1);
+  requireInt('convOutputSize', 'padding', padding, 0);
+  return outputSize(inSize, kernel, stride, padding);
 }
 
-function intOption(op: string, name: string, v: unknown, fallback: number, min: number): number {
-  const value = v ?? fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new EngineError(op, `${name} must be an integer >= ${min}, got ${String(v)}`);
-  }
-  return value;
+function outputSize(inSize: number, kernel: number, stride: number, padding: number): number {
+  return Math.floor((inSize - kernel + 2 * padding) / stride) + 1;
 }
 
 export function conv2dGeometry(op: string, x: Tensor, w: Tensor, opts: Conv2dOptions): Conv2dGeometry {
@@ -38,10 +39,10 @@ export function conv2dGeometry(op: string, x: Tensor, w: Tensor, opts: Conv2dOpt
   if (wc !== c) {
     throw new EngineError(op, `input shape ${fmtShape(x.shape)} has ${c} channels but weight shape ${fmtShape(w.shape)} expects ${wc}`);
   }
-  const stride = intOption(op, 'stride', opts.stride, 1, 1);
-  const padding = intOption(op, 'padding', opts.padding, 0, 0);
-  const oh = convOutputSize(h, kh, stride, padding);
-  const ow = convOutputSize(wd, kw, stride, padding);
+  const stride = optionalInt(op, 'stride', opts.stride, 1, 1);
+  const padding = optionalInt(op, 'padding', opts.padding, 0, 0);
+  const oh = outputSize(h, kh, stride, padding);
+  const ow = outputSize(wd, kw, stride, padding);
   if (oh < 1 || ow < 1) {
     throw new EngineError(op, `kernel ${kh}x${kw} is larger than the padded input ${h + 2 * padding}x${wd + 2 * padding} (input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}, padding ${padding})`);
   }
@@ -110,7 +111,7 @@ function forwardGemm(backend: Backend, X: FloatStorage, Wt: FloatStorage, Y: Flo
 
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const dtype = requireSameDtype('conv2d', ['input', x], ['weight', weight], ...(bias ? [['bias', bias] as [string, Tensor]] : []));
-  const g = conv2dGeometry('conv2d', x, weight, opts);
+  const g = conv2dGeometry('conv2d', x, weight, requireOptions('conv2d', 'opts', opts));
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) {
     throw new EngineError('conv2d', `bias shape ${fmtShape(bias.shape)} does not match the ${g.o} output channels of weight ${fmtShape(weight.shape)}`);
   }

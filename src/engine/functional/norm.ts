@@ -8,7 +8,8 @@
  *   dγ = Σ g ⊙ x̂,   dβ = Σ g.
  */
 import { type Backend, backendFor, type ChannelAffine, type ChannelGeometry, type ChannelGradAffine } from '../backend';
-import { allocate, EngineError, fmtShape, type FloatStorage, record, sizeOf, Tensor } from '../tensor';
+import { optionalNumber, requireOptions } from '../args';
+import { allocate, describe, EngineError, fmtShape, type FloatStorage, record, sizeOf, Tensor } from '../tensor';
 import { requireFloat, requireSameDtype, sameShape } from './checks';
 
 export interface BatchNormOptions {
@@ -32,11 +33,12 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
   const op = 'batchNorm';
   const dtype = requireFloat(op, 'input', x);
   if (x.ndim < 2) throw new EngineError(op, `input must be [N, C] or [N, C, H, W], got shape ${fmtShape(x.shape)}`);
-  if (!opts || typeof opts.training !== 'boolean') throw new EngineError(op, 'pass options with training: true or false');
+  requireOptions(op, 'opts', opts);
+  if (typeof opts.training !== 'boolean') throw new EngineError(op, `training must be true or false, got ${describe(opts.training)}`);
   const [n, C] = x.shape;
   const S = sizeOf(x.shape.slice(2)); // spatial positions per channel per sample
   const M = n * S;
-  const eps = opts.eps ?? 1e-5, momentum = opts.momentum ?? 0.1;
+  const eps = optionalNumber(op, 'eps', opts.eps, 1e-5), momentum = optionalNumber(op, 'momentum', opts.momentum, 0.1);
   const { weight, bias, runningMean, runningVar, training } = opts;
   for (const [name, t] of [['weight', weight], ['bias', bias], ['runningMean', runningMean], ['runningVar', runningVar]] as const) {
     if (!t) continue;
@@ -234,15 +236,17 @@ export interface LayerNormOptions {
  * Layer norm over the trailing dims `normalizedShape`: each row of D = ∏ normalizedShape
  * elements gets its own μ and σ²; γ and β have shape normalizedShape.
  */
-export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], opts: LayerNormOptions = {}): Tensor {
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], options: LayerNormOptions = {}): Tensor {
   const op = 'layerNorm';
   const dtype = requireFloat(op, 'input', x);
+  if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape)) throw new EngineError(op, `normalizedShape must be an integer or an array of them, got ${describe(normalizedShape)}`);
+  const opts = requireOptions(op, 'opts', options);
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   if (shape.length === 0 || shape.length > x.ndim || !sameShape(x.shape.slice(x.ndim - shape.length), shape)) {
     throw new EngineError(op, `input shape ${fmtShape(x.shape)} does not end in normalizedShape ${fmtShape(shape)}`);
   }
   const { weight, bias } = opts;
-  const eps = opts.eps ?? 1e-5;
+  const eps = optionalNumber(op, 'eps', opts.eps, 1e-5);
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
     if (!t) continue;
     requireSameDtype(op, ['input', x], [name, t]);

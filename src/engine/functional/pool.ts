@@ -4,7 +4,8 @@
  * gradient evenly over its window.
  */
 import { backendFor } from '../backend';
-import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
+import { optionalInt, requireInt } from '../args';
+import { allocate, describe, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
 import { requireFloat } from './checks';
 import { convOutputSize } from './conv';
 
@@ -20,11 +21,9 @@ interface PoolGeometry { n: number; c: number; h: number; w: number; k: number; 
 function poolGeometry(op: string, x: Tensor, opts: Pool2dOptions): PoolGeometry {
   requireFloat(op, 'input', x);
   if (x.ndim !== 4) throw new EngineError(op, `input must be [N, C, H, W], got shape ${fmtShape(x.shape)}`);
-  if (!opts || typeof opts !== 'object') throw new EngineError(op, 'pass options { kernelSize, stride?, padding? }');
-  const k = opts.kernelSize, s = opts.stride ?? opts.kernelSize, p = opts.padding ?? 0;
-  for (const [name, v, min] of [['kernelSize', k, 1], ['stride', s, 1], ['padding', p, 0]] as const) {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new EngineError(op, `${name} must be an integer >= ${min}, got ${String(v)}`);
-  }
+  if (!opts || typeof opts !== 'object') throw new EngineError(op, `opts must be an options object { kernelSize, stride?, padding? }, got ${describe(opts)}`);
+  const k = requireInt(op, 'kernelSize', opts.kernelSize, 1);
+  const s = optionalInt(op, 'stride', opts.stride, k, 1), p = optionalInt(op, 'padding', opts.padding, 0, 0);
   if (p * 2 > k) throw new EngineError(op, `padding ${p} must be at most half the kernel size ${k}`);
   const [n, c, h, w] = x.shape;
   const oh = convOutputSize(h, k, s, p), ow = convOutputSize(w, k, s, p);
