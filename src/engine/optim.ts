@@ -7,7 +7,7 @@
  *       θ ← θ - (lr / (1 - β1ᵗ)) · m / (√v / √(1 - β2ᵗ) + ε)
  */
 import { requireOptions } from './args';
-import { allocate, describe, EngineError, type FloatStorage, Tensor } from './tensor';
+import { allocate, describe, EngineError, type FloatStorage, Tensor, zeroGradFor } from './tensor';
 
 export interface Optimizer {
   /** Learning rate; may be changed between steps (schedules). */
@@ -40,7 +40,7 @@ function checkNumber(op: string, name: string, v: unknown, lo: number, hi = Infi
 
 /** Replace every gradient by zeros (PyTorch 1.13's zero_grad() default, set_to_none = False). */
 function zeroGrads(params: Tensor[]): void {
-  for (const p of params) if (p.grad) p.grad = new Tensor(allocate(p.dtype, p.size), p.shape, p.dtype);
+  for (const p of params) if (p.grad) p.grad = zeroGradFor(p);
 }
 
 export interface SGDOptions {

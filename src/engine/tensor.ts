@@ -229,7 +229,8 @@ function runBackward(root: Tensor, seed: Tensor): void {
       const g = grads.get(t);
       if (!g) continue;
       if (!t.node) {
-        t.grad = t.grad ? accumulate(t.grad, g) : g.detach();
+        // A zeroGrad() tensor no one has added to yet: g is the sum, with no pass over memory.
+        t.grad = t.grad && !untouchedZeros.has(t.grad) ? accumulate(t.grad, g) : g.detach();
         r.escape(t.grad.data);
         continue;
       }
@@ -256,6 +257,19 @@ function runBackward(root: Tensor, seed: Tensor): void {
       for (const m of merged) r.retire(m.data);
     }
   }));
+}
+
+/** Gradients made by zeroGrad() and not yet accumulated into. */
+const untouchedZeros = new WeakSet<Tensor>();
+
+/**
+ * A fresh zero gradient for `p` (zeroGrad(): a new tensor, so no one holding the old
+ * grad sees it change). The next backward replaces it instead of adding to it.
+ */
+export function zeroGradFor(p: Tensor): Tensor {
+  const z = new Tensor(allocate(p.dtype, p.size), p.shape, p.dtype);
+  untouchedZeros.add(z);
+  return z;
 }
 
 function accumulate(a: Tensor, b: Tensor): Tensor {

@@ -7,7 +7,7 @@
 import { requireOptions } from '../args';
 import { floatDtypeOption } from '../creation';
 import { Rng, rngFrom } from '../rng';
-import { allocate, describe, EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, Tensor } from '../tensor';
+import { allocate, describe, EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, Tensor, zeroGradFor } from '../tensor';
 
 export interface ModuleOptions {
   /** Default: getDefaultDtype() (float64, for gradient checks, unless setDefaultDtype says otherwise). */
@@ -122,7 +122,7 @@ export abstract class Module {
 
   /** Reset gradients to zero (fresh tensors, so no one holding the old grad sees it change). */
   zeroGrad(): void {
-    for (const p of this.parameters()) if (p.grad) p.grad = new Tensor(allocate(p.dtype, p.size), p.shape, p.dtype);
+    for (const p of this.parameters()) if (p.grad) p.grad = zeroGradFor(p);
   }
 
   /**
