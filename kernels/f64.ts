@@ -1,5 +1,5 @@
 // AssemblyScript source of the float64 GEMM that the reference backend hands
-// its larger products to (src/engine/f64Kernels.ts loads it). Compiled at build
+// its larger products to (src/engine/backends/reference/f64Kernels.ts loads it). Compiled at build
 // time like kernels/simd.ts, but into its own small module with its own
 // (unshared) memory, so that a browser's main thread may instantiate it
 // synchronously (under 4 KB) and the gradient check stays off the float32 path.

@@ -9,8 +9,10 @@
  * A page trains on the GPU path with:
  *   const choice = await GradLensEngine.useGpuIfWorthwhile();
  *   status.textContent = `training on: ${choice.label}` + (choice.using === 'cpu' ? ` (${choice.reason})` : '');
- * after which every float32 op runs on gpu.js where it was worth it; float64
- * (gradient checks) stays on the reference backend either way.
+ * after which float32 matrix products and convolutions run on gpu.js where it
+ * was worth it, and every other op on the CPU (each would pay an upload and a
+ * readback for one pass over memory); float64 (gradient checks) stays on the
+ * reference backend either way.
  */
 import { GPU } from 'gpu.js';
 import { setBackend } from '../src/engine';

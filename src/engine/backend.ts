@@ -4,9 +4,18 @@
  * pooling kernels) are delegated to a Backend. float64 always runs on the
  * reference backend, so gradient checks never depend on a fast path; float32
  * runs on whichever backend is active (the fast CPU path or gpu.js).
+ *
+ * Elementwise ops, reductions and softmax stay out of the seam for a GPU: a
+ * tensor's storage is a typed array in this thread, so every op sent to one would
+ * upload its inputs and read its output back. That round trip outweighs a single
+ * pass over memory; only kernels with many multiply-adds per element read (GEMM,
+ * convolution) earn it. Routing more ops would pay once data stayed on the device
+ * between ops, which this storage does not do.
  */
-import { wasmGemm64 } from './f64Kernels';
+import { referenceBackend } from './backends/reference';
 import { describe, EngineError, type FloatStorage } from './tensor';
+
+export { referenceBackend };
 
 export interface GemmArgs {
   /** C (m x n) = op(A) (m x k) * op(B) (k x n), op = transpose when the flag is set. */
@@ -98,92 +107,6 @@ export interface Backend {
   channelGradAffine?(gOut: Float32Array, x: Float32Array, d: Float32Array | null, g: ChannelGeometry, mean: Float64Array, coefficients: (sumG: Float64Array, sumGXc: Float64Array) => ChannelGradAffine): void;
 }
 
-/**
- * m * n * k from which the float64 GEMM runs on WebAssembly. Measured in Node 20 on x64: at
- * 4x8x8 the plain loop takes ~100 ns and the kernel ~145 (copies and the call dominate); at
- * 8x8x8 they tie (~175 ns); at 8x32x64 the kernel is 2.5x faster (2.3 vs 5.9 us).
- */
-export const WASM_GEMM64_MIN_MACS = 512;
-
-/**
- * Plain TypeScript, exact in float64: every element of C is one dot product summed in
- * order of p, in a local. The work is done two rows by four columns at a time, so each
- * step of p loads 6 values for 8 multiply-adds and C is written once, not once per p.
- * The four transpose cases differ only in strides, so one loop serves them all.
- * No element is skipped for being zero: 0 * Infinity stays NaN, as IEEE (and PyTorch) say.
- */
-export const referenceBackend: Backend = {
-  name: 'reference',
-  description: 'plain TypeScript loops (float64-exact reference)',
-  gemm({ a, b, c, m, n, k, transA, transB, accumulate }) {
-    // Larger float64 products go to the WebAssembly SIMD kernel (same sums, same
-    // order, two columns per instruction); below the threshold copying operands
-    // in and out costs more than it saves.
-    if (m * n * k >= WASM_GEMM64_MIN_MACS && a instanceof Float64Array && b instanceof Float64Array && c instanceof Float64Array
-      && wasmGemm64(a, b, c, m, n, k, transA, transB, accumulate === true)) return;
-    // op(A)[i, p] = a[i * ai + p * ap]; op(B)[p, j] = b[p * bp + j * bj].
-    const ai = transA ? 1 : k;
-    const ap = transA ? m : 1;
-    const bp = transB ? 1 : n;
-    const bj = transB ? k : 1;
-    const keep = accumulate === true;
-    const m2 = m - (m % 2);
-    const n4 = n - (n % 4);
-    for (let i = 0; i < m2; i += 2) {
-      const c0 = i * n;
-      const c1 = c0 + n;
-      for (let j = 0; j < n4; j += 4) {
-        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-        let pa = i * ai;
-        let pb = j * bj;
-        for (let p = 0; p < k; p++) {
-          const a0 = a[pa], a1 = a[pa + ai];
-          const b0 = b[pb], b1 = b[pb + bj], b2 = b[pb + 2 * bj], b3 = b[pb + 3 * bj];
-          s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
-          s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
-          pa += ap;
-          pb += bp;
-        }
-        if (keep) {
-          c[c0 + j] += s00; c[c0 + j + 1] += s01; c[c0 + j + 2] += s02; c[c0 + j + 3] += s03;
-          c[c1 + j] += s10; c[c1 + j + 1] += s11; c[c1 + j + 2] += s12; c[c1 + j + 3] += s13;
-        } else {
-          c[c0 + j] = s00; c[c0 + j + 1] = s01; c[c0 + j + 2] = s02; c[c0 + j + 3] = s03;
-          c[c1 + j] = s10; c[c1 + j + 1] = s11; c[c1 + j + 2] = s12; c[c1 + j + 3] = s13;
-        }
-      }
-      for (let j = n4; j < n; j++) {
-        let s0 = 0, s1 = 0;
-        let pa = i * ai;
-        let pb = j * bj;
-        for (let p = 0; p < k; p++) {
-          const bv = b[pb];
-          s0 += a[pa] * bv;
-          s1 += a[pa + ai] * bv;
-          pa += ap;
-          pb += bp;
-        }
-        c[c0 + j] = keep ? c[c0 + j] + s0 : s0;
-        c[c1 + j] = keep ? c[c1 + j] + s1 : s1;
-      }
-    }
-    for (let i = m2; i < m; i++) {
-      const ci = i * n;
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        let pa = i * ai;
-        let pb = j * bj;
-        for (let p = 0; p < k; p++) {
-          s += a[pa] * b[pb];
-          pa += ap;
-          pb += bp;
-        }
-        c[ci + j] = keep ? c[ci + j] + s : s;
-      }
-    }
-  },
-};
-
 /** Names `setBackend` accepts; 'fast' and 'blocked-js' exist where a runtime registers them (Node). */
 export type BackendName = 'fast' | 'reference' | 'blocked-js' | (string & {});
 
@@ -249,7 +172,10 @@ export function getActiveBackend(): Backend {
   return active;
 }
 
-/** The backend that computes for a given storage: float64 stays on the reference. */
+/**
+ * The backend that computes for a given storage. This is the one place float64 is kept
+ * on the reference: backends take float32 only, and reject float64 rather than route it.
+ */
 export function backendFor(data: FloatStorage): Backend {
   return data instanceof Float64Array ? referenceBackend : (active ?? getActiveBackend());
 }

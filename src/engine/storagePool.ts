@@ -50,7 +50,8 @@ export function takePooled(kind: 'float32' | 'float64', length: number): PooledA
 /** Give back a buffer nobody references any more (the caller guarantees it). */
 export function recycle(buf: PooledArray): void {
   if (buf.byteLength < POOL_MIN_BYTES || buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength) return;
-  if (buf.buffer instanceof SharedArrayBuffer) return;
+  // (SharedArrayBuffer is undefined in pages that are not cross-origin isolated.)
+  if (typeof SharedArrayBuffer !== 'undefined' && buf.buffer instanceof SharedArrayBuffer) return;
   const kind = buf instanceof Float32Array ? 'float32' : 'float64';
   const k = key(kind, buf.length);
   const list = free.get(k) ?? [];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { referenceBackend, WASM_GEMM64_MIN_MACS } from '../../src/engine/backend';
-import { wasmGemm64 } from '../../src/engine/f64Kernels';
+import { referenceBackend, WASM_GEMM64_MIN_MACS } from '../../src/engine/backends/reference';
+import { wasmGemm64 } from '../../src/engine/backends/reference/f64Kernels';
 import { Rng } from '../../src/engine/rng';
 
 // The float64 GEMM is the finite-difference oracle's arithmetic: every check of a layer
@@ -19,23 +19,29 @@ function naive(a: Float64Array, b: Float64Array, m: number, n: number, k: number
   return c;
 }
 
-test('reference gemm: all four transpose cases, odd and tiny sizes, exact in float64', () => {
-  const rng = new Rng(3);
-  const fill = (n: number) => Float64Array.from({ length: n }, () => rng.normal());
-  for (const [m, n, k] of [[1, 1, 1], [2, 4, 3], [3, 5, 7], [8, 32, 64], [5, 1, 2], [1, 6, 9], [4, 4, 0]]) {
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        const a = fill(m * k);
-        const b = fill(k * n);
-        const c = fill(m * n); // stale contents must be overwritten
-        referenceBackend.gemm({ a, b, c, m, n, k, transA, transB });
-        assert.deepEqual(c, naive(a, b, m, n, k, transA, transB), `${m}x${n}x${k} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`);
-        const before = fill(m * n);
-        const acc = Float64Array.from(before);
-        referenceBackend.gemm({ a, b, c: acc, m, n, k, transA, transB, accumulate: true });
-        assert.deepEqual(acc, naive(a, b, m, n, k, transA, transB, before), `accumulate ${m}x${n}x${k}`);
-      }
+/** Every transpose case of m x n x k, overwriting stale C and accumulating into it, against `naive`. */
+function expectExactAllCases(rng: Rng, m: number, n: number, k: number): void {
+  const fill = (len: number) => Float64Array.from({ length: len }, () => rng.normal());
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      const a = fill(m * k);
+      const b = fill(k * n);
+      const c = fill(m * n); // stale contents must be overwritten
+      referenceBackend.gemm({ a, b, c, m, n, k, transA, transB });
+      assert.deepEqual(c, naive(a, b, m, n, k, transA, transB), `${m}x${n}x${k} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`);
+      const before = fill(m * n);
+      const acc = Float64Array.from(before);
+      referenceBackend.gemm({ a, b, c: acc, m, n, k, transA, transB, accumulate: true });
+      assert.deepEqual(acc, naive(a, b, m, n, k, transA, transB, before), `accumulate ${m}x${n}x${k}`);
     }
+  }
+}
+
+test('reference gemm, plain loop: all four transpose cases, odd and tiny sizes, exact in float64', () => {
+  const rng = new Rng(3);
+  for (const [m, n, k] of [[1, 1, 1], [2, 4, 3], [3, 5, 7], [5, 1, 2], [1, 6, 9], [4, 4, 0]]) {
+    assert.ok(m * n * k < WASM_GEMM64_MIN_MACS, `${m}x${n}x${k} stays on the plain loop`);
+    expectExactAllCases(rng, m, n, k);
   }
 });
 
@@ -58,19 +64,7 @@ test('float64 WebAssembly gemm: all transpose cases and edges, exact, accumulate
   assert.ok(wasmGemm64(fill(4), fill(4), new Float64Array(4), 2, 2, 2, false, false, false), 'the kernel loads in Node');
   for (const [m, n, k] of [[8, 32, 64], [9, 11, 13], [4, 4, 32], [5, 7, 16], [1, 33, 17], [13, 1, 40], [7, 6, 13], [16, 16, 3]]) {
     assert.ok(m * n * k >= WASM_GEMM64_MIN_MACS, `${m}x${n}x${k} reaches the kernel`);
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        const a = fill(m * k);
-        const b = fill(k * n);
-        const c = fill(m * n);
-        referenceBackend.gemm({ a, b, c, m, n, k, transA, transB });
-        assert.deepEqual(c, naive(a, b, m, n, k, transA, transB), `${m}x${n}x${k} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`);
-        const before = fill(m * n);
-        const acc = Float64Array.from(before);
-        referenceBackend.gemm({ a, b, c: acc, m, n, k, transA, transB, accumulate: true });
-        assert.deepEqual(acc, naive(a, b, m, n, k, transA, transB, before), `accumulate ${m}x${n}x${k}`);
-      }
-    }
+    expectExactAllCases(rng, m, n, k);
   }
   // A block of a larger array, and IEEE semantics on the kernel's path.
   const [m, n, k] = [8, 9, 10];

@@ -8,7 +8,6 @@
  * four accumulating rows of C, and a KC-deep slab of B stays in cache.
  */
 import type { Backend, GemmArgs } from '../backend';
-import { referenceBackend } from '../backend';
 
 const KC = 128;
 
@@ -27,8 +26,7 @@ export function createBlockedJsBackend(): Backend {
     gemm(args: GemmArgs): void {
       const { a, b, c, m, n, k, transA, transB, accumulate } = args;
       if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array)) {
-        referenceBackend.gemm(args);
-        return;
+        throw new TypeError(`blocked-js gemm: a, b and c must be float32 storage, got ${a.constructor.name}, ${b.constructor.name}, ${c.constructor.name}; backendFor keeps float64 on the reference backend`);
       }
       if (scratchA.length < m * k) scratchA = new Float32Array(m * k);
       if (scratchB.length < k * n) scratchB = new Float32Array(k * n);

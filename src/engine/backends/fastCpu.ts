@@ -22,7 +22,6 @@
  * from per-thread partials.
  */
 import type { Backend, ChannelAffine, ChannelGeometry, ChannelGradAffine, Conv2dGeometry, GemmArgs, Pool2x2Geometry } from '../backend';
-import { referenceBackend } from '../backend';
 import type { FloatStorage } from '../tensor';
 import type { KernelName, SimdKernels } from './wasmKernels';
 import { type ChunkedJob, MAX_THREADS, ThreadPool } from './threadPool';
@@ -48,7 +47,7 @@ function chunkRange(total: number, parts: number, align: number): Array<[number,
 }
 
 function float32(op: string, name: string, x: FloatStorage): Float32Array {
-  if (!(x instanceof Float32Array)) throw new TypeError(`fast CPU ${op}: ${name} must be float32 storage, got ${x.constructor.name}`);
+  if (!(x instanceof Float32Array)) throw new TypeError(`fast CPU ${op}: ${name} must be float32 storage, got ${x.constructor.name} (backendFor keeps float64 on the reference backend)`);
   return x;
 }
 
@@ -120,12 +119,7 @@ export class FastCpuBackend implements Backend {
 
   gemm(args: GemmArgs): void {
     const { m, n, k, transA, transB, accumulate } = args;
-    // float64 never reaches here through the engine; keep it exact if called directly.
-    if (!(args.a instanceof Float32Array && args.b instanceof Float32Array && args.c instanceof Float32Array)) {
-      referenceBackend.gemm(args);
-      return;
-    }
-    const { a, b, c } = args;
+    const a = float32('gemm', 'a', args.a), b = float32('gemm', 'b', args.b), c = float32('gemm', 'c', args.c);
     if (a.length < m * k || b.length < k * n || c.length < m * n) {
       throw new RangeError(`fast CPU gemm: buffers too small for ${m}x${k} * ${k}x${n} (a ${a.length}, b ${b.length}, c ${c.length})`);
     }

@@ -26,7 +26,9 @@ export function bmm(a: Tensor, b: Tensor, transA = false, transB = false, op = '
   const aOff = offsetTable(batchShape, broadcastStrides(a.shape.slice(0, -2), batchShape));
   const bOff = offsetTable(batchShape, broadcastStrides(b.shape.slice(0, -2), batchShape));
   const out = allocate(dtype, batch * m * n) as FloatStorage;
-  const ad = a.data as FloatStorage, bd = b.data as FloatStorage;
+  // A kernel sees one storage type: an operand of another dtype (a bool mask, float32
+  // next to float64) is converted to the result's first.
+  const ad = storageOf(a, dtype), bd = storageOf(b, dtype);
   const backend = backendFor(out);
   for (let i = 0; i < Math.max(batch, 1); i++) {
     backend.gemm({
@@ -37,6 +39,11 @@ export function bmm(a: Tensor, b: Tensor, transA = false, transB = false, op = '
     });
   }
   return new Tensor(out, [...batchShape, m, n], dtype);
+}
+
+function storageOf(t: Tensor, dtype: 'float32' | 'float64'): FloatStorage {
+  if (t.dtype === dtype) return t.data as FloatStorage;
+  return dtype === 'float32' ? Float32Array.from(t.data) : Float64Array.from(t.data);
 }
 
 export function matmul(a: Tensor, b: Tensor): Tensor {

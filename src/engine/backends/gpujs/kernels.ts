@@ -23,25 +23,13 @@ export const MAX_DECODED_INDEX = 1 << 22;
 // Output: a block of rows, flat; `row0` (an argument, not a constant, so every
 // block shares one compiled kernel) is the block's first row.
 
-export interface GemmConstants { n: number; k: number; aI: number; aP: number; bP: number; bJ: number }
-
-export function gemmKernel(this: KernelThis<GemmConstants>, a: Float32Array, b: Float32Array, row0: number): number {
-  const t = this.thread.x;
-  let r = Math.floor((t + 0.5) / this.constants.n);
-  let j = t - r * this.constants.n;
-  if (j < 0) { r = r - 1; j = j + this.constants.n; }
-  if (j >= this.constants.n) { r = r + 1; j = j - this.constants.n; }
-  const aRow = (row0 + r) * this.constants.aI;
-  const bCol = j * this.constants.bJ;
-  let sum = 0;
-  for (let p = 0; p < this.constants.k; p++) {
-    sum += a[aRow + p * this.constants.aP] * b[p * this.constants.bP + bCol];
-  }
-  return sum;
+export interface GemmConstants {
+  n: number; k: number; aI: number; aP: number; bP: number; bJ: number;
+  /** 1: C += op(A) op(B), reading the block of C given; 0: C = op(A) op(B), `c` unread. */
+  accumulate: number;
 }
 
-/** The same product added to the block of C given (C += op(A) op(B)). */
-export function gemmAccumulateKernel(this: KernelThis<GemmConstants>, a: Float32Array, b: Float32Array, row0: number, c: Float32Array): number {
+export function gemmKernel(this: KernelThis<GemmConstants>, a: Float32Array, b: Float32Array, c: Float32Array, row0: number): number {
   const t = this.thread.x;
   let r = Math.floor((t + 0.5) / this.constants.n);
   let j = t - r * this.constants.n;
@@ -53,7 +41,8 @@ export function gemmAccumulateKernel(this: KernelThis<GemmConstants>, a: Float32
   for (let p = 0; p < this.constants.k; p++) {
     sum += a[aRow + p * this.constants.aP] * b[p * this.constants.bP + bCol];
   }
-  return c[t] + sum;
+  if (this.constants.accumulate === 1) return c[t] + sum;
+  return sum;
 }
 
 // ---------------------------------------------------------------- convolution
@@ -170,149 +159,4 @@ export function chunkSumKernel(this: KernelThis<ChunkSumConstants>, partial: Flo
   let sum = 0;
   for (let ch = 0; ch < this.constants.chunks; ch++) sum += partial[ch][row][col];
   return sum;
-}
-
-// ---------------------------------------------------------------- max pooling
-// x [n, c, h, w] -> y [n, c, oh, ow], square window k, stride s, padding pad
-// (padding never wins: only in-bounds pixels are compared).
-
-export interface PoolConstants { h: number; w: number; k: number; s: number; pad: number; oh: number; ow: number }
-
-/** Output [ow, oh, n*c]: the flat input index of each window's maximum (first one on ties). */
-export function maxPoolArgmaxKernel(this: KernelThis<PoolConstants>, x: Float32Array): number {
-  const ox = this.thread.x, oy = this.thread.y, plane = this.thread.z;
-  let best = 0;
-  let at = -1;
-  for (let ky = 0; ky < this.constants.k; ky++) {
-    const iy = oy * this.constants.s - this.constants.pad + ky;
-    if (iy >= 0 && iy < this.constants.h) {
-      for (let kx = 0; kx < this.constants.k; kx++) {
-        const ix = ox * this.constants.s - this.constants.pad + kx;
-        if (ix >= 0 && ix < this.constants.w) {
-          const idx = (plane * this.constants.h + iy) * this.constants.w + ix;
-          const v = x[idx];
-          if (at < 0 || v > best) {
-            best = v;
-            at = idx;
-          }
-        }
-      }
-    }
-  }
-  return at;
-}
-
-/** Output [ow, oh, n*c]: x at the index the argmax kernel left on the device. */
-export function gatherByIndexKernel(this: KernelThis<Record<string, never>>, x: Float32Array, index: Float32Array[][]): number {
-  return x[index[this.thread.z][this.thread.y][this.thread.x]];
-}
-
-/** Output [w, h, n*c]: dx = Σ of g over the windows whose argmax is this pixel. */
-export function maxPoolBackwardKernel(this: KernelThis<PoolConstants>, g: Float32Array, argmax: Float32Array): number {
-  const ix = this.thread.x, iy = this.thread.y, plane = this.thread.z;
-  const self = (plane * this.constants.h + iy) * this.constants.w + ix;
-  let sum = 0;
-  for (let ky = 0; ky < this.constants.k; ky++) {
-    const ty = iy + this.constants.pad - ky;
-    const oy = Math.floor((ty + 0.5) / this.constants.s);
-    if (ty >= 0 && oy * this.constants.s === ty && oy < this.constants.oh) {
-      for (let kx = 0; kx < this.constants.k; kx++) {
-        const tx = ix + this.constants.pad - kx;
-        const ox = Math.floor((tx + 0.5) / this.constants.s);
-        if (tx >= 0 && ox * this.constants.s === tx && ox < this.constants.ow) {
-          const o = (plane * this.constants.oh + oy) * this.constants.ow + ox;
-          if (argmax[o] === self) sum += g[o];
-        }
-      }
-    }
-  }
-  return sum;
-}
-
-// ---------------------------------------------------------------- elementwise
-// Output [len], one element per cell.
-
-type Unary = (this: KernelThis<Record<string, never>>, x: Float32Array) => number;
-type Binary = (this: KernelThis<Record<string, never>>, a: Float32Array, b: Float32Array) => number;
-
-export const unaryKernels = {
-  relu: function (x) { return Math.max(x[this.thread.x], 0); },
-  sigmoid: function (x) { return 1 / (1 + Math.exp(-x[this.thread.x])); },
-  tanh: function (x) { return Math.tanh(x[this.thread.x]); },
-  exp: function (x) { return Math.exp(x[this.thread.x]); },
-  log: function (x) { return Math.log(x[this.thread.x]); },
-  neg: function (x) { return -x[this.thread.x]; },
-  abs: function (x) { return Math.abs(x[this.thread.x]); },
-  sqrt: function (x) { return Math.sqrt(x[this.thread.x]); },
-  square: function (x) { const v = x[this.thread.x]; return v * v; },
-} satisfies Record<string, Unary>;
-
-export const binaryKernels = {
-  add: function (a, b) { return a[this.thread.x] + b[this.thread.x]; },
-  sub: function (a, b) { return a[this.thread.x] - b[this.thread.x]; },
-  mul: function (a, b) { return a[this.thread.x] * b[this.thread.x]; },
-  div: function (a, b) { return a[this.thread.x] / b[this.thread.x]; },
-  maximum: function (a, b) { return Math.max(a[this.thread.x], b[this.thread.x]); },
-  minimum: function (a, b) { return Math.min(a[this.thread.x], b[this.thread.x]); },
-  /** ReLU's backward: the upstream gradient b where the input a is positive. */
-  reluBackward: function (a, b) { return a[this.thread.x] > 0 ? b[this.thread.x] : 0; },
-} satisfies Record<string, Binary>;
-
-export type UnaryOp = keyof typeof unaryKernels;
-export type BinaryOp = keyof typeof binaryKernels;
-
-// ---------------------------------------------------------------- row reductions and softmax
-// x [rows, cols] flat.
-
-export interface RowConstants { cols: number }
-export interface SegmentConstants { cols: number; segment: number; segments: number }
-
-/** Output [segments * rows]: cell (row, seg) sums x[row, seg*segment .. +segment). */
-export function rowSegmentSumKernel(this: KernelThis<SegmentConstants>, x: Float32Array): number {
-  const t = this.thread.x;
-  let row = Math.floor((t + 0.5) / this.constants.segments);
-  let seg = t - row * this.constants.segments;
-  if (seg < 0) { row = row - 1; seg = seg + this.constants.segments; }
-  if (seg >= this.constants.segments) { row = row + 1; seg = seg - this.constants.segments; }
-  let sum = 0;
-  for (let q = 0; q < this.constants.segment; q++) {
-    const col = seg * this.constants.segment + q;
-    if (col < this.constants.cols) sum += x[row * this.constants.cols + col];
-  }
-  return sum;
-}
-
-/** Output [rows]: Σ_col x[row, col] (on segment sums when chained after the kernel above). */
-export function rowSumKernel(this: KernelThis<RowConstants>, x: Float32Array): number {
-  let sum = 0;
-  for (let col = 0; col < this.constants.cols; col++) sum += x[this.thread.x * this.constants.cols + col];
-  return sum;
-}
-
-/** Output [rows]: max_col x[row, col]. */
-export function rowMaxKernel(this: KernelThis<RowConstants>, x: Float32Array): number {
-  const base = this.thread.x * this.constants.cols;
-  let best = x[base];
-  for (let col = 1; col < this.constants.cols; col++) best = Math.max(best, x[base + col]);
-  return best;
-}
-
-/** Output [rows]: Σ_col exp(x[row, col] - max[row]) (shifted so exp cannot overflow). */
-export function rowSumExpKernel(this: KernelThis<RowConstants>, x: Float32Array, rowMax: Float32Array): number {
-  const base = this.thread.x * this.constants.cols;
-  const m = rowMax[this.thread.x];
-  let sum = 0;
-  for (let col = 0; col < this.constants.cols; col++) sum += Math.exp(x[base + col] - m);
-  return sum;
-}
-
-/** Output: a block of rows, flat: exp(x - max) / Σ exp(x - max). */
-export function softmaxNormalizeKernel(this: KernelThis<RowConstants>, x: Float32Array, rowMax: Float32Array, rowSumExp: Float32Array, row0: number): number {
-  const t = this.thread.x;
-  let r = Math.floor((t + 0.5) / this.constants.cols);
-  let col = t - r * this.constants.cols;
-  if (col < 0) { r = r - 1; col = col + this.constants.cols; }
-  if (col >= this.constants.cols) { r = r + 1; col = col - this.constants.cols; }
-  const row = row0 + r;
-  return Math.exp(x[row * this.constants.cols + col] - rowMax[row]) / rowSumExp[row];
 }

@@ -11,15 +11,11 @@
  * longest per-thread sum here (the kernels cap per-thread sums at 4096 terms
  * and add chunk partials after).
  */
-import { referenceBackend } from '../../backend';
 import { conv2d } from '../../functional/conv';
-import { maxPool2d } from '../../functional/pool';
-import { softmax } from '../../functional/softmax';
 import { Rng } from '../../rng';
 import { Tensor } from '../../tensor';
-import '../../methods';
-import type { GpuJsBackend, Pool2dGeometry } from './backend';
-import { binaryKernels, unaryKernels, type BinaryOp, type UnaryOp } from './kernels';
+import { referenceBackend } from '../reference';
+import type { GpuJsBackend } from './backend';
 
 export const PARITY_RTOL = 1e-4;
 
@@ -73,13 +69,6 @@ const CONV_CASES: ConvCase[] = [
   { n: 3, c: 2, h: 48, w: 48, o: 3, kh: 3, kw: 3, stride: 1, padding: 1 },
 ];
 
-const POOL_CASES: Array<Omit<Pool2dGeometry, 'oh' | 'ow'>> = [
-  { n: 2, c: 3, h: 8, w: 8, k: 2, stride: 2, padding: 0 },
-  { n: 2, c: 2, h: 7, w: 9, k: 3, stride: 2, padding: 1 },
-];
-
-const ROW_CASES: Array<[rows: number, cols: number]> = [[7, 50], [3, 5000]];
-
 /** Runs every kernel once against the float64 reference; never throws for a mismatch, reports it. */
 export function checkGpuKernels(backend: GpuJsBackend, options: SelfCheckOptions = {}): KernelParity[] {
   const rng = new Rng(options.seed ?? 7);
@@ -126,89 +115,18 @@ export function checkGpuKernels(backend: GpuJsBackend, options: SelfCheckOptions
     const X = f64(x, [cc.n, cc.c, cc.h, cc.w], true), W = f64(w, [cc.o, cc.c, cc.kh, cc.kw], true);
     const Y = conv2d(X, W, null, { stride: cc.stride, padding: cc.padding });
     Y.backward(f64(gy, Y.shape));
-    check('conv2dForward', detail, () => {
-      const got = new Float32Array(Y.size);
-      backend.conv2dForward(x, w, got, g);
-      return { got, ref: Y.data as Float64Array };
-    });
-    check('conv2dBackwardInput', detail, () => {
-      const got = new Float32Array(X.size);
-      backend.conv2dBackwardInput(gy, w, got, g);
-      return { got, ref: X.grad!.data as Float64Array };
-    });
-    check('conv2dBackwardWeight', detail, () => {
-      const got = new Float32Array(W.size);
-      backend.conv2dBackwardWeight(x, gy, got, g);
-      return { got, ref: W.grad!.data as Float64Array };
-    });
-  }
-
-  for (const pc of POOL_CASES) {
-    const oh = Math.floor((pc.h + 2 * pc.padding - pc.k) / pc.stride) + 1;
-    const ow = Math.floor((pc.w + 2 * pc.padding - pc.k) / pc.stride) + 1;
-    const g: Pool2dGeometry = { ...pc, oh, ow };
-    const detail = `${pc.n}x${pc.c}x${pc.h}x${pc.w}, window ${pc.k}, stride ${pc.stride}, pad ${pc.padding}`;
-    const x = randomF32(rng, pc.n * pc.c * pc.h * pc.w), gy = randomF32(rng, pc.n * pc.c * oh * ow);
-    const X = f64(x, [pc.n, pc.c, pc.h, pc.w], true);
-    const Y = maxPool2d(X, { kernelSize: pc.k, stride: pc.stride, padding: pc.padding });
-    Y.backward(f64(gy, Y.shape));
-    const argmax = new Int32Array(Y.size);
-    check('maxPool2dForward', detail, () => {
-      const got = new Float32Array(Y.size);
-      backend.maxPool2dForward(x, got, argmax, g);
-      return { got, ref: Y.data as Float64Array };
-    });
-    check('maxPool2dBackward', detail, () => {
-      const got = new Float32Array(X.size);
-      backend.maxPool2dBackward(gy, argmax, got, g);
-      return { got, ref: X.grad!.data as Float64Array };
-    });
-  }
-
-  const len = 1000;
-  for (const op of Object.keys(unaryKernels) as UnaryOp[]) {
-    check(`unary ${op}`, `${len} elements`, () => {
-      // log and sqrt get positive inputs; the rest a span where exp and tanh still vary.
-      const x = op === 'log' || op === 'sqrt' ? randomF32(rng, len, 0.05, 4) : randomF32(rng, len, -4, 4);
-      const got = new Float32Array(len);
-      backend.unary(op, x, got);
-      const X = f64(x, [len]);
-      const ref = op === 'square' ? X.square() : (X[op] as () => Tensor).call(X);
-      return { got, ref: ref.data as Float64Array };
-    });
-  }
-  for (const op of Object.keys(binaryKernels) as BinaryOp[]) {
-    check(`binary ${op}`, `${len} elements`, () => {
-      const a = randomF32(rng, len, -2, 2);
-      // Divisors kept away from zero, where a float32 quotient's size says little.
-      const b = op === 'div' ? randomF32(rng, len, 0.5, 2).map((v, i) => (i % 2 ? v : -v)) : randomF32(rng, len, -2, 2);
-      const got = new Float32Array(len);
-      backend.binary(op, a, b, got);
-      const A = f64(a, [len], op === 'reluBackward'), B = f64(b, [len]);
-      let ref: Float64Array;
-      if (op === 'reluBackward') {
-        A.relu().backward(B);
-        ref = A.grad!.data as Float64Array;
-      } else {
-        ref = (A[op] as (o: Tensor) => Tensor).call(A, B).data as Float64Array;
-      }
-      return { got, ref };
-    });
-  }
-
-  for (const [rows, cols] of ROW_CASES) {
-    const x = randomF32(rng, rows * cols, -3, 3);
-    const X = f64(x, [rows, cols]);
-    check('sumRows', `${rows}x${cols}`, () => {
-      const got = new Float32Array(rows);
-      backend.sumRows(x, got, rows, cols);
-      return { got, ref: X.sum(1).data as Float64Array };
-    });
-    check('softmaxRows', `${rows}x${cols}`, () => {
-      const got = new Float32Array(rows * cols);
-      backend.softmaxRows(x, got, rows, cols);
-      return { got, ref: softmax(X, 1).data as Float64Array };
-    });
+    const kernels: Array<[kernel: string, run: (got: Float32Array) => void, ref: Tensor]> = [
+      ['conv2dForward', (got) => backend.conv2dForward(x, w, got, g), Y],
+      ['conv2dBackwardInput', (got) => backend.conv2dBackwardInput(gy, w, got, g), X.grad!],
+      ['conv2dBackwardWeight', (got) => backend.conv2dBackwardWeight(x, gy, got, g), W.grad!],
+    ];
+    for (const [kernel, run, ref] of kernels) {
+      check(kernel, detail, () => {
+        const got = new Float32Array(ref.size);
+        run(got);
+        return { got, ref: ref.data as Float64Array };
+      });
+    }
   }
   return results;
 }
