@@ -9,10 +9,10 @@
  * In Node there is no GL context here (headless-gl is not built), so gpu.js
  * runs WebAssembly: reported, and not recommended over the fast CPU backend.
  *
- * A software rasterizer (SwiftShader, llvmpipe, ...) is a GPU in name only:
- * measured here, a 512^3 matmul runs at 0.12 GFLOP/s on SwiftShader WebGL2
- * against 0.85 GFLOP/s for gpu.js's WebAssembly in the same page and ~50 for
- * the engine's SIMD CPU path. So the probe recommends the CPU path there.
+ * A software rasterizer (SwiftShader, llvmpipe, ...) is a GPU in name only: it
+ * runs gpu.js's kernels far slower than the engine's SIMD CPU path (the bench's
+ * gpu.js section and the browser tests measure it), so the probe recommends the
+ * CPU path there.
  */
 import { GpuJsBackend } from './backend';
 import type { GpuJsConstructor } from './gpujsTypes';
