@@ -8,7 +8,7 @@ import type { ModelKind } from '../training/events';
 import { ATTENTION_PRESETS } from '../training/models/attention';
 import { CNN_PRESETS } from '../training/models/cnnPresets';
 import { GAN_PRESETS } from '../training/models/gan';
-import type { PanelChoices, PresetOption } from '../protocol';
+import type { PanelChoices, PresetOption } from '../trainingPanelProtocol';
 
 const LABELS: Record<ModelKind, string> = { cnn: 'CNN', gan: 'GAN', attention: 'Attention' };
 

@@ -5,7 +5,7 @@ import { importTrainLogToPanel, registerTrainingPanel, showModelSummary, showTra
 /** Not a lens, so not in lensSpecs' COMMANDS; package.json names it too. */
 export const IMPORT_TRAIN_LOG = 'gradlens.importTrainLog';
 
-/** The training side's commands; what they open lives in trainingPanel.ts. */
+/** The training side's commands; what they open lives in trainingPanel/. */
 export function registerPanelCommands(context: vscode.ExtensionContext): vscode.Disposable[] {
   return [
     registerTrainingPanel(context),

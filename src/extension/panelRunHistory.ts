@@ -5,8 +5,8 @@
  */
 import type { DoneEvent, EpochEvent, StepEvent, TrainEvent } from '../training/events';
 import type { MetricRow, RunData, RunSummary } from '../training/runStore';
-import type { RunListItem } from '../protocol';
-import { parseTrainConfig } from '../protocol';
+import type { RunListItem } from '../trainingPanelProtocol';
+import { parseTrainConfig } from '../trainingPanelProtocol';
 import type { TrainConfig } from '../training/events';
 
 const STEP_FIELDS = new Set(['type', 'step', 'totalSteps', 'epoch', 'loss', 'throughput', 'elapsedMs', 'etaMs']);

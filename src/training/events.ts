@@ -1,200 +1,147 @@
 /**
- * The trainer's vocabulary: what a run is asked to do (TrainConfig), what it reports
- * (TrainEvent), and the messages between a host and the training worker. Everything
- * here is plain JSON (no typed arrays, no classes), so the same objects can cross a
- * worker_thread, the VS Code webview bridge, or a line of `--json` output unchanged.
+ * The trainer's vocabulary: what a run is asked to do (TrainConfig, in config.ts), what it
+ * reports (TrainEvent), and the messages between a host and the training worker.
+ * Everything here is plain JSON (no typed arrays, no classes), so the same objects can
+ * cross a worker_thread, the VS Code webview bridge, or a line of `--json` output unchanged.
+ *
+ * The events are schemas, so a host receiving them from a less trusted place (the panel's
+ * page trains runs too) checks them against the same definition the types come from.
+ * Times and figures are any finite numbers (a clock may step back); counts are whole.
  */
-import type { ModelSummary } from './summary';
+import { ModelSummarySchema } from './summary';
+import { array, type Infer, nullable, number, object, oneOf, optional, pair, record, refine, text, variant, whole } from './schema';
+import { ResolvedConfigSchema, type TrainConfig } from './config';
 
-export type ModelKind = 'cnn' | 'gan' | 'attention';
-export const MODEL_KINDS: readonly ModelKind[] = ['cnn', 'gan', 'attention'];
+export * from './config';
 
-/** minimax: G descends mean log(1 - D(G(z))); non-saturating: G ascends mean log D(G(z)). */
-export type GanLoss = 'minimax' | 'non-saturating';
+const count = whole(0);
+const figure = number();
+const figures = record(figure);
 
-/** Which float32 kernels to train on: the fast CPU backend when available, or the reference loops. */
-export type BackendChoice = 'auto' | 'fast' | 'reference';
-
-/** What a run is asked to do. Unset fields take the model's and preset's defaults. */
-export interface TrainConfig {
-  model: ModelKind;
-  /** cnn: seed | half | small | tiny | grey28; gan: mlp | wide; attention: tiny | small | vit. */
-  preset?: string;
-  /** See datasets/registry.ts: synthetic, digits, ring, reverse, sort, copy, mnist, fashion-mnist, cifar10. */
-  dataset?: string;
-  /** Folder with the files of mnist / fashion-mnist / cifar10. */
-  dataDir?: string;
-  /** Run length: whole passes over the training set, or optimisation steps (steps wins). */
-  epochs?: number;
-  steps?: number;
-  batchSize?: number;
-  lr?: number;
-  weightDecay?: number;
-  seed?: number;
-  /** Use only the first N training / test examples (quick runs on big datasets). */
-  trainLimit?: number;
-  testLimit?: number;
-  /** GAN generator objective (default minimax). */
-  ganLoss?: GanLoss;
-  /** Attention on sequences: causal mask (default: false for reverse/sort, true for copy). */
-  causal?: boolean;
-  backend?: BackendChoice;
-  /** Least time between two step events, in ms (default 100; 0 reports every step). */
-  eventIntervalMs?: number;
-  /** Least time between two samples / attention events, in ms (default 1000). */
-  sampleIntervalMs?: number;
-}
-
-/** The config with every default filled in, as the run actually uses it. */
-export interface ResolvedConfig extends Required<Omit<TrainConfig, 'dataDir' | 'steps' | 'epochs' | 'trainLimit' | 'testLimit' | 'causal'>> {
-  dataDir: string | null;
-  epochs: number;
-  steps: number;
-  trainLimit: number | null;
-  testLimit: number | null;
-  causal: boolean;
-}
-
-export interface DatasetDescription {
-  name: string;
-  kind: 'image' | 'points' | 'sequence';
-  trainCount: number;
-  testCount: number;
+export const DatasetDescriptionSchema = object({
+  name: text(),
+  kind: oneOf(['image', 'points', 'sequence']),
+  trainCount: count,
+  testCount: count,
   /** Per-example input shape: [C, H, W], [2] or [T]. */
-  inputShape: number[];
-  classNames?: string[];
-  tokenNames?: string[];
-}
-
-export interface StartedEvent {
-  type: 'started';
-  runId: string | null;
-  config: ResolvedConfig;
-  /** The float32 backend doing the work, e.g. { name: 'wasm-simd', description: '...' }. */
-  backend: { name: string; description: string };
-  dataset: DatasetDescription;
-  summary: ModelSummary;
-  totalSteps: number;
-  stepsPerEpoch: number;
-}
-
-export interface StepEvent {
-  type: 'step';
-  step: number;
-  totalSteps: number;
-  /** Fractional epoch: 1.5 is half-way through the second pass. */
-  epoch: number;
-  /** The objective minimised (GAN: the discriminator's loss). */
-  loss: number;
-  /** Model-specific running values: accuracy (cnn, attention), lossG, dReal, dFake (gan)... */
-  metrics: Record<string, number>;
-  /** Training examples per second over the last few seconds. */
-  throughput: number;
-  elapsedMs: number;
-  etaMs: number;
-}
-
-export interface EpochEvent {
-  type: 'epoch';
-  /** 1-based number of the pass just finished. */
-  epoch: number;
-  step: number;
-  /** Averages over the epoch (trainLoss, trainAccuracy...) and validation (valLoss, valAccuracy...). */
-  metrics: Record<string, number>;
-  durationMs: number;
-}
+  inputShape: array(count),
+  classNames: optional(array(text({ empty: true }))),
+  tokenNames: optional(array(text({ empty: true }))),
+});
+export type DatasetDescription = Infer<typeof DatasetDescriptionSchema>;
 
 /** A small image as bytes, row-major, channels interleaved (1 = grey, 3 = RGB). */
-export interface ImagePayload {
-  width: number;
-  height: number;
-  channels: 1 | 3;
-  pixels: number[];
-}
+const ImagePayloadSchema = refine(
+  object({ width: whole(1), height: whole(1), channels: oneOf([1, 3]), pixels: array(whole(0, 255)) }),
+  (im) => (im.pixels.length === im.width * im.height * im.channels ? null : `a ${im.width}x${im.height}x${im.channels} image needs ${im.width * im.height * im.channels} pixel values, got ${im.pixels.length}`),
+);
+export type ImagePayload = Infer<typeof ImagePayloadSchema>;
 
-export interface CnnSamples {
-  kind: 'cnn';
-  images: ImagePayload[];
-  labels: number[];
-  predictions: number[];
-  /** Probability of the predicted class. */
-  confidence: number[];
-  classNames: string[];
-  /** confusion[actual][predicted] over a validation slice. */
-  confusion: number[][];
-  /** First conv layer's filters as small images, scaled to 0..255 each. */
-  filters: ImagePayload[];
-}
+const SamplesPayloadSchema = variant('kind', {
+  cnn: {
+    images: array(ImagePayloadSchema),
+    labels: array(count),
+    predictions: array(count),
+    /** Probability of the predicted class. */
+    confidence: array(figure),
+    classNames: array(text({ empty: true })),
+    /** confusion[actual][predicted] over a validation slice. */
+    confusion: array(array(count)),
+    /** First conv layer's filters as small images, scaled to 0..255 each. */
+    filters: array(ImagePayloadSchema),
+  },
+  gan: {
+    /** 2-D datasets: real and generated points, flat [x0, y0, x1, y1, ...]. */
+    real: optional(array(figure)),
+    fake: optional(array(figure)),
+    /** 2-D datasets: D(x) = sigmoid(logit) on a size x size grid over [-extent, extent]^2, row 0 at y = -extent. */
+    decisionMap: optional(object({ size: whole(1), extent: figure, values: array(figure) })),
+    /** Image datasets: generated images. */
+    images: optional(array(ImagePayloadSchema)),
+    dReal: figure,
+    dFake: figure,
+  },
+  sequence: {
+    tokenNames: array(text({ empty: true })),
+    // Targets hold the ignore marker (-1) where a position is not scored.
+    examples: array(object({ input: array(figure), target: array(figure), predicted: array(figure) })),
+  },
+});
+export type SamplesPayload = Infer<typeof SamplesPayloadSchema>;
+export type CnnSamples = Extract<SamplesPayload, { kind: 'cnn' }>;
+export type GanSamples = Extract<SamplesPayload, { kind: 'gan' }>;
+export type SequenceSamples = Extract<SamplesPayload, { kind: 'sequence' }>;
 
-export interface GanSamples {
-  kind: 'gan';
-  /** 2-D datasets: real and generated points, flat [x0, y0, x1, y1, ...]. */
-  real?: number[];
-  fake?: number[];
-  /** 2-D datasets: D(x) = sigmoid(logit) on a size x size grid over [-extent, extent]^2, row 0 at y = -extent. */
-  decisionMap?: { size: number; extent: number; values: number[] };
-  /** Image datasets: generated images. */
-  images?: ImagePayload[];
-  dReal: number;
-  dFake: number;
-}
+export const RUN_STATES = ['running', 'paused', 'stopping'] as const;
+export type RunState = (typeof RUN_STATES)[number];
 
-export interface SequenceSamples {
-  kind: 'sequence';
-  tokenNames: string[];
-  examples: { input: number[]; target: number[]; predicted: number[] }[];
-}
-
-export type SamplesPayload = CnnSamples | GanSamples | SequenceSamples;
-
-export interface SamplesEvent {
-  type: 'samples';
-  step: number;
-  samples: SamplesPayload;
-}
-
-export interface AttentionEvent {
-  type: 'attention';
-  step: number;
-  /** Axis labels: tokens of the sample, or patch numbers for the ViT. */
-  tokens: string[];
-  /** layers[l].heads[h][query][key]: each head's softmax weights on one sample. */
-  layers: { heads: number[][][] }[];
-  /** ViT: the image the weights belong to. */
-  image?: ImagePayload;
-  patchGrid?: [number, number];
-}
-
-export type RunState = 'running' | 'paused' | 'stopping';
-
-export interface StateEvent {
-  type: 'state';
-  state: RunState;
-  step: number;
-}
-
-export interface DoneEvent {
-  type: 'done';
-  reason: 'completed' | 'stopped';
-  step: number;
-  epoch: number;
-  elapsedMs: number;
-  /** Final figures: CNN testAccuracy and testLoss; attention testAccuracy and sequenceAccuracy; GAN dReal, dFake, modesCovered... */
-  metrics: Record<string, number>;
-  runId: string | null;
-}
-
-export interface ErrorEvent {
-  type: 'error';
-  message: string;
-}
-
-export interface LogEvent {
-  type: 'log';
-  message: string;
-}
-
-export type TrainEvent = StartedEvent | StepEvent | EpochEvent | SamplesEvent | AttentionEvent | StateEvent | DoneEvent | ErrorEvent | LogEvent;
+export const TrainEventSchema = variant('type', {
+  started: {
+    runId: nullable(text()),
+    config: ResolvedConfigSchema,
+    /** The float32 backend doing the work, e.g. { name: 'wasm-simd', description: '...' }. */
+    backend: object({ name: text(), description: text({ empty: true }) }),
+    dataset: DatasetDescriptionSchema,
+    summary: ModelSummarySchema,
+    totalSteps: count,
+    stepsPerEpoch: whole(1),
+  },
+  step: {
+    step: count,
+    totalSteps: count,
+    /** Fractional epoch: 1.5 is half-way through the second pass. */
+    epoch: figure,
+    /** The objective minimised (GAN: the discriminator's loss). */
+    loss: figure,
+    /** Model-specific running values: accuracy (cnn, attention), lossG, dReal, dFake (gan)... */
+    metrics: figures,
+    /** Training examples per second over the last few seconds. */
+    throughput: figure,
+    elapsedMs: figure,
+    etaMs: figure,
+  },
+  epoch: {
+    /** 1-based number of the pass just finished. */
+    epoch: count,
+    step: count,
+    /** Averages over the epoch (trainLoss, trainAccuracy...) and validation (valLoss, valAccuracy...). */
+    metrics: figures,
+    durationMs: figure,
+  },
+  samples: { step: count, samples: SamplesPayloadSchema },
+  attention: {
+    step: count,
+    /** Axis labels: tokens of the sample, or patch numbers for the ViT. */
+    tokens: array(text({ empty: true })),
+    /** layers[l].heads[h][query][key]: each head's softmax weights on one sample. */
+    layers: array(object({ heads: array(array(array(figure))) })),
+    /** ViT: the image the weights belong to. */
+    image: optional(ImagePayloadSchema),
+    patchGrid: optional(pair(whole(1))),
+  },
+  state: { state: oneOf(RUN_STATES), step: count },
+  done: {
+    reason: oneOf(['completed', 'stopped']),
+    step: count,
+    epoch: figure,
+    elapsedMs: figure,
+    /** Final figures: CNN testAccuracy and testLoss; attention testAccuracy and sequenceAccuracy; GAN dReal, dFake, modesCovered... */
+    metrics: figures,
+    runId: nullable(text()),
+  },
+  error: { message: text({ empty: true }) },
+  log: { message: text({ empty: true }) },
+});
+export type TrainEvent = Infer<typeof TrainEventSchema>;
+export type StartedEvent = Extract<TrainEvent, { type: 'started' }>;
+export type StepEvent = Extract<TrainEvent, { type: 'step' }>;
+export type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>;
+export type SamplesEvent = Extract<TrainEvent, { type: 'samples' }>;
+export type AttentionEvent = Extract<TrainEvent, { type: 'attention' }>;
+export type StateEvent = Extract<TrainEvent, { type: 'state' }>;
+export type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
+export type ErrorEvent = Extract<TrainEvent, { type: 'error' }>;
+export type LogEvent = Extract<TrainEvent, { type: 'log' }>;
 
 /** Host -> training worker. */
 export type WorkerRequest =

@@ -3,7 +3,8 @@
  *
  * - Trainer (Node) / TrainLoop (any runtime): one loop for the CNN, the GAN and the
  *   attention model. `new Trainer(config, { onEvent, store })`, then `run()`, with
- *   `pause()`, `resume()`, `stop()`. Events and configs are typed in events.ts.
+ *   `pause()`, `resume()`, `stop()`. Configs (config.ts) and events (events.ts) are
+ *   schemas (schema.ts): their types and their checks come from one definition.
  * - dist/trainWorker.js runs a Trainer in a worker_thread; WorkerRequest and
  *   WorkerMessage (events.ts) are its protocol.
  * - RunStore keeps runs on disk (config, metrics.jsonl, result, weights) and lists,

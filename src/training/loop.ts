@@ -15,7 +15,7 @@ import { getActiveBackend } from '../engine/backend';
 import { checkDatasetForModel, DEFAULT_DATASET, generateDataset, type LoadOptions } from './datasets/catalog';
 import { type Dataset, DatasetError } from './datasets/types';
 import type { BackendChoice, DoneEvent, ResolvedConfig, RunState, TrainConfig, TrainEvent } from './events';
-import { MODEL_KINDS } from './events';
+import { validateConfig } from './config';
 import type { RunResult, WeightEntry } from './runStore';
 import { GanTask } from './tasks/gan';
 import { ImageClassifierTask } from './tasks/imageClassifier';
@@ -23,36 +23,14 @@ import { SequenceTask } from './tasks/sequence';
 import { type TrainTask, weightEntries } from './tasks/task';
 import { ConfigError } from './errors';
 
+export { validateConfig };
+
 /** Run length when neither epochs nor steps is given. */
 export const DEFAULT_LENGTH: Record<TrainConfig['model'], { epochs?: number; steps?: number }> = {
   cnn: { epochs: 1 },
   gan: { steps: 2000 },
   attention: { steps: 600 },
 };
-
-function checkPositiveInt(name: string, v: number | undefined): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new ConfigError(`${name} must be a positive integer, got ${v}`);
-}
-
-/** Reject a malformed config before any work starts. */
-export function validateConfig(config: TrainConfig): void {
-  if (!MODEL_KINDS.includes(config.model)) throw new ConfigError(`unknown model '${String(config.model)}'; choose one of ${MODEL_KINDS.join(', ')}`);
-  checkPositiveInt('epochs', config.epochs);
-  // steps 0: no training, only the final evaluation of the untrained model.
-  if (config.steps !== undefined && (!Number.isInteger(config.steps) || config.steps < 0)) throw new ConfigError(`steps must be a positive integer (or 0: only evaluate the untrained model), got ${config.steps}`);
-  checkPositiveInt('batchSize', config.batchSize);
-  checkPositiveInt('trainLimit', config.trainLimit);
-  checkPositiveInt('testLimit', config.testLimit);
-  if (config.seed !== undefined && !Number.isInteger(config.seed)) throw new ConfigError(`seed must be an integer, got ${config.seed}`);
-  if (config.lr !== undefined && !(config.lr > 0 && Number.isFinite(config.lr))) throw new ConfigError(`lr must be a positive number, got ${config.lr}`);
-  if (config.weightDecay !== undefined && !(config.weightDecay >= 0)) throw new ConfigError(`weightDecay must be >= 0, got ${config.weightDecay}`);
-  if (config.ganLoss !== undefined && config.ganLoss !== 'minimax' && config.ganLoss !== 'non-saturating') {
-    throw new ConfigError(`ganLoss must be 'minimax' or 'non-saturating', got '${String(config.ganLoss)}'`);
-  }
-  if (config.backend !== undefined && !['auto', 'fast', 'reference'].includes(config.backend)) {
-    throw new ConfigError(`backend must be 'auto', 'fast' or 'reference', got '${String(config.backend)}'`);
-  }
-}
 
 export function createTask(config: TrainConfig, dataset: Dataset, rng: Rng): TrainTask {
   switch (config.model) {
@@ -145,8 +123,7 @@ export class TrainLoop {
   readonly config: TrainConfig;
 
   constructor(config: TrainConfig, private readonly opts: TrainLoopOptions = {}) {
-    validateConfig(config);
-    this.config = { ...config };
+    this.config = validateConfig(config);
   }
 
   get currentState(): RunState {

@@ -5,6 +5,7 @@
  * shift, 2*C; pooling and activations none). Counts are PyTorch's: trainable parameters
  * only, so batch norm's running statistics are not included.
  */
+import { array, type Infer, object, text, whole } from './schema';
 
 /** One layer, as the summary and the model builders both read it. */
 export type LayerSpec =
@@ -30,19 +31,22 @@ export type LayerSpec =
   /** [T, dim] -> [dim]: the class token's vector or the mean over positions. */
   | { kind: 'pool-tokens'; how: 'class' | 'mean' };
 
-export interface SummaryRow {
-  layer: string;
+const SummaryRowSchema = object({
+  layer: text(),
   /** Output shape per example: [C, H, W] for feature maps, [N] for vectors, [T, D] for sequences. */
-  output: number[];
-  params: number;
-}
+  output: array(whole(0)),
+  params: whole(0),
+});
+export type SummaryRow = Infer<typeof SummaryRowSchema>;
 
-export interface ModelSummary {
-  title: string;
-  input: number[];
-  rows: SummaryRow[];
-  totalParams: number;
-}
+/** A model's layer table; a schema because it travels in the trainer's 'started' event. */
+export const ModelSummarySchema = object({
+  title: text({ empty: true }),
+  input: array(whole(0)),
+  rows: array(SummaryRowSchema),
+  totalParams: whole(0),
+});
+export type ModelSummary = Infer<typeof ModelSummarySchema>;
 
 export class SummaryError extends Error {
   constructor(message: string) {

@@ -36,6 +36,8 @@ test('formToConfig: typed values, run length in steps or epochs', () => {
     { model: 'cnn', preset: 'tiny', dataset: 'synthetic', epochs: 3, batchSize: 16, lr: 0.002, seed: 7, trainLimit: 500, backend: 'reference' },
   );
   assert.equal(formToConfig(values({ length: '400' }), choices).steps, 400);
+  // 0 steps: the run only evaluates the untrained model, as `gradlens train --steps 0` does.
+  assert.equal(formToConfig(values({ length: '0' }), choices).steps, 0);
 });
 
 test('formToConfig: the data folder is sent only for datasets read from files; causal only for sequence tasks', () => {
@@ -47,10 +49,11 @@ test('formToConfig: the data folder is sent only for datasets read from files; c
 
 test('formToConfig: names the faulty field', () => {
   const cases: [Partial<FormValues>, keyof FormValues, RegExp][] = [
-    [{ length: '0' }, 'length', /Run length must be a whole number of at least 1, not '0'/],
-    [{ batchSize: '12.5' }, 'batchSize', /Batch size/],
-    [{ lr: 'fast' }, 'lr', /Learning rate must be a number above 0/],
-    [{ seed: '-1' }, 'seed', /Seed must be a whole number of at least 0/],
+    [{ length: '0', lengthUnit: 'epochs' }, 'length', /^Run length must be a positive whole number, not '0'$/],
+    [{ length: '-5' }, 'length', /^Run length must be a whole number of at least 0, not '-5'$/],
+    [{ batchSize: '12.5' }, 'batchSize', /^Batch size must be a positive whole number, not '12.5'$/],
+    [{ lr: 'fast' }, 'lr', /^Learning rate must be a number above 0, not 'fast'$/],
+    [{ seed: '-1' }, 'seed', /^Seed must be a whole number from 0 to 4294967295, not '-1'$/],
     [{ dataset: 'sort' }, 'dataset', /'sort' is not a dataset the GAN trains on/],
     [{ preset: 'huge' }, 'preset', /the GAN has no preset 'huge'/],
   ];

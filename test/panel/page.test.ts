@@ -66,7 +66,7 @@ after(async () => {
   await new Promise((r) => server?.close(r));
 });
 
-/** Runs in the page before panel.js: a host that behaves like trainingPanel.ts, over recorded events. */
+/** Runs in the page before panel.js: a host that behaves like src/extension/trainingPanel/, over recorded events. */
 function installFakeHost(data: { choices: unknown; summaries: Record<string, unknown>; runs: Record<string, TrainEvent[]> }): void {
   const w = window as unknown as Record<string, unknown>;
   const sent: unknown[] = [];

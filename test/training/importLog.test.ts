@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ImportLogError, importSummary, parseTrainLog, saveImportedRun } from '../../src/training/importLog';
 import { RunStore } from '../../src/training/runStore';
 import { configOfRun, eventsFromRun, runListItem } from '../../src/extension/panelRunHistory';
-import { parseWebviewMessage, ProtocolError } from '../../src/protocol';
+import { parseWebviewMessage, ProtocolError } from '../../src/trainingPanelProtocol';
 
 const FIXTURE = join('test', 'fixtures', 'train-py-log.jsonl');
 
@@ -174,9 +174,9 @@ test('the page\'s "Export as PyTorch" message names a run or carries a checked c
     [{ type: 'exportPyTorch' }, /source must be an object, got nothing/],
     [{ type: 'exportPyTorch', source: {} }, /either run .* or config .*, got neither/],
     [{ type: 'exportPyTorch', source: { run: 'a', config: { model: 'cnn' } } }, /got run, config/],
-    [{ type: 'exportPyTorch', source: { run: '../etc' } }, /source\.run is not a run id/],
+    [{ type: 'exportPyTorch', source: { run: '../etc' } }, /source\.run must be a run id .*, got "\.\.\/etc"/],
     [{ type: 'exportPyTorch', source: { config: { model: 'rnn' } } }, /model must be one of cnn, gan, attention/],
-    [{ type: 'exportPyTorch', source: { config: { model: 'cnn', lr: -1 } } }, /lr must be a learning rate/],
+    [{ type: 'exportPyTorch', source: { config: { model: 'cnn', lr: -1 } } }, /'exportPyTorch' message\.source\.config\.lr must be a number above 0, got -1/],
   ];
   for (const [raw, why] of refused) {
     assert.throws(() => parseWebviewMessage(raw), (err: unknown) => err instanceof ProtocolError && why.test(err.message), JSON.stringify(raw));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Trainer } from '../../src/training/trainer';
+import { ConfigError, Trainer } from '../../src/training/trainer';
 import type { DoneEvent, EpochEvent, StepEvent, TrainConfig, TrainEvent } from '../../src/training/events';
 import { RunStore } from '../../src/training/runStore';
 import { makeShapesDataset } from '../../src/training/datasets/shapes';
@@ -171,11 +171,19 @@ test('a run store receives the config, the metrics as they come, the result and 
   }
 });
 
-test('bad configs are rejected before any work', () => {
-  assert.throws(() => new Trainer({ model: 'mlp' as never }), /unknown model 'mlp'/);
-  assert.throws(() => new Trainer({ model: 'cnn', steps: -1 }), /steps must be a positive integer/);
-  assert.throws(() => new Trainer({ model: 'cnn', steps: 2.5 }), /steps must be a positive integer/);
-  assert.throws(() => new Trainer({ model: 'cnn', lr: -1 }), /lr must be a positive number/);
+test('bad configs are rejected before any work, naming the field and what it must be', () => {
+  const refused: [unknown, RegExp][] = [
+    [{ model: 'mlp' }, /^config\.model must be one of cnn, gan, attention, got "mlp"$/],
+    [{ model: 'cnn', steps: -1 }, /^config\.steps must be a whole number of at least 0, got -1$/],
+    [{ model: 'cnn', steps: 2.5 }, /^config\.steps must be a whole number of at least 0, got 2\.5$/],
+    [{ model: 'cnn', lr: -1 }, /^config\.lr must be a number above 0, got -1$/],
+    [{ model: 'cnn', seed: 2 ** 32 }, /^config\.seed must be a whole number from 0 to 4294967295, got 4294967296$/],
+    [{ model: 'cnn', batchSize: '8' }, /^config\.batchSize must be a positive whole number, got "8"$/],
+    [{ model: 'cnn', epoch: 2 }, /^config\.epoch is not a training setting$/],
+  ];
+  for (const [config, why] of refused) {
+    assert.throws(() => new Trainer(config as TrainConfig), (err: unknown) => err instanceof ConfigError && why.test(err.message), JSON.stringify(config));
+  }
 });
 
 test('a dataset that does not suit the model, or an unknown preset, fails with a clear message', async () => {

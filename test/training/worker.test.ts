@@ -38,6 +38,6 @@ test('a bad config comes back as an error event', async () => {
   worker.postMessage({ type: 'start', config: { model: 'cnn', steps: -3 } } satisfies WorkerRequest);
   const m = await message;
   assert.equal(m.type, 'error');
-  if (m.type === 'error') assert.match(m.message, /steps must be a positive integer/);
+  if (m.type === 'error') assert.equal(m.message, 'config.steps must be a whole number of at least 0, got -3');
   await exited;
 });

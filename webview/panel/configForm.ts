@@ -3,7 +3,7 @@
  * and dataset lists in step with the chosen model, shows only the fields that apply,
  * and remembers what was typed across reloads.
  */
-import type { PanelChoices } from '../../src/protocol';
+import type { PanelChoices } from '../../src/trainingPanelProtocol';
 import type { TrainConfig } from '../../src/training/events';
 import { byId, h } from './dom';
 import { datasetsFor, FormError, formToConfig, type FormValues } from './formConfig';

@@ -1,10 +1,12 @@
 /**
  * The run form's values as a TrainConfig. Blank fields mean "the preset's default" and are
  * left out; anything typed must make sense, and the message says which field is wrong.
+ * Numbers are held to the trainer's own limits (SETTINGS, the one schema of a config).
  * Pure: tested in Node.
  */
-import type { ModelKind, TrainConfig } from '../../src/training/events';
-import type { DatasetOption, PanelChoices } from '../../src/protocol';
+import { type GanLoss, type ModelKind, SETTINGS, type TrainConfig } from '../../src/training/events';
+import { type Schema, SchemaError } from '../../src/training/schema';
+import type { DatasetOption, PanelChoices } from '../../src/trainingPanelProtocol';
 
 export interface FormValues {
   model: string;
@@ -29,12 +31,16 @@ export class FormError extends Error {
   }
 }
 
-function wholeNumber(values: FormValues, key: keyof FormValues, label: string, min: number): number | undefined {
+/** The number typed in `key`, held to its setting's limits; blank: left to the preset. */
+function typedNumber(values: FormValues, key: keyof FormValues, label: string, setting: Schema<number>): number | undefined {
   const text = String(values[key]).trim();
   if (text === '') return undefined;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new FormError(key, `${label} must be a whole number of at least ${min}, not '${text}'`);
-  return v;
+  try {
+    return setting.parse(Number(text), label);
+  } catch (err) {
+    if (err instanceof SchemaError) throw new FormError(key, `${label} must be ${setting.expected}, not '${text}'`);
+    throw err;
+  }
 }
 
 export function datasetsFor(choices: PanelChoices, model: string): DatasetOption[] {
@@ -56,24 +62,21 @@ export function formToConfig(values: FormValues, choices: PanelChoices): TrainCo
     const dir = values.dataDir.trim();
     if (dir) config.dataDir = dir;
   }
-  const length = wholeNumber(values, 'length', 'Run length', 1);
+  const inEpochs = values.lengthUnit === 'epochs';
+  const length = typedNumber(values, 'length', 'Run length', inEpochs ? SETTINGS.epochs : SETTINGS.steps);
   if (length !== undefined) {
-    if (values.lengthUnit === 'epochs') config.epochs = length;
+    if (inEpochs) config.epochs = length;
     else config.steps = length;
   }
-  const batch = wholeNumber(values, 'batchSize', 'Batch size', 1);
+  const batch = typedNumber(values, 'batchSize', 'Batch size', SETTINGS.batchSize);
   if (batch !== undefined) config.batchSize = batch;
-  const lrText = values.lr.trim();
-  if (lrText) {
-    const lr = Number(lrText);
-    if (!(lr > 0 && lr < 10)) throw new FormError('lr', `Learning rate must be a number above 0 and below 10, not '${lrText}'`);
-    config.lr = lr;
-  }
-  const seed = wholeNumber(values, 'seed', 'Seed', 0);
+  const lr = typedNumber(values, 'lr', 'Learning rate', SETTINGS.lr);
+  if (lr !== undefined) config.lr = lr;
+  const seed = typedNumber(values, 'seed', 'Seed', SETTINGS.seed);
   if (seed !== undefined) config.seed = seed;
-  const limit = wholeNumber(values, 'trainLimit', 'Training examples', 1);
+  const limit = typedNumber(values, 'trainLimit', 'Training examples', SETTINGS.trainLimit);
   if (limit !== undefined) config.trainLimit = limit;
-  if (model.kind === 'gan' && (values.ganLoss === 'minimax' || values.ganLoss === 'non-saturating')) config.ganLoss = values.ganLoss;
+  if (model.kind === 'gan' && (SETTINGS.ganLoss.values as readonly string[]).includes(values.ganLoss)) config.ganLoss = values.ganLoss as GanLoss;
   if (model.kind === 'attention' && ['reverse', 'sort', 'copy'].includes(dataset.name)) config.causal = values.causal;
   if (values.backendChoice === 'fast' || values.backendChoice === 'reference') config.backend = values.backendChoice;
   return config;

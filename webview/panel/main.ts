@@ -5,8 +5,8 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './panel.css';
-import type { HostMessage, JobState, PanelChoices, Placement, RunListItem, TrainingPlace } from '../../src/protocol';
-import { isHostMessage, TRAINING_PLACES } from '../../src/protocol';
+import type { HostMessage, JobState, MeasuredSpeeds, PanelChoices, Placement, RunListItem, TrainingPlace } from '../../src/trainingPanelProtocol';
+import { isHostMessage, speedKey, TRAINING_PLACES } from '../../src/trainingPanelProtocol';
 import type { ModelKind, TrainEvent } from '../../src/training/events';
 import type { ModelSummary } from '../../src/training/summary';
 import { ChartsView, type Overlay } from './chartsView';
@@ -43,6 +43,8 @@ let placement: Placement | null = null;
 const pageTrainer = new PageTrainer(document.body.dataset.workerSrc ?? null, post);
 let probe: GpuProbe | null = null;
 let probeError: string | null = null;
+/** How fast each setup trained in each place on earlier runs (from the host), for auto's choice. */
+let speeds: MeasuredSpeeds = {};
 const trainOn = byId<HTMLSelectElement>('trainOn');
 
 const charts = new ChartsView();
@@ -239,6 +241,7 @@ function onMessage(msg: HostMessage): void {
       runs = msg.runs;
       job = msg.job;
       placement = msg.placement;
+      speeds = msg.speeds ?? {};
       trainOn.value = saved.trainOn ?? msg.trainOn;
       probeIfNeeded();
       form.setChoices(choices, saved.form);
@@ -267,6 +270,10 @@ function onMessage(msg: HostMessage): void {
     case 'runs':
       runs = msg.runs;
       renderRunList();
+      break;
+    case 'speeds':
+      speeds = msg.speeds;
+      renderTrainOnHint();
       break;
     case 'overlay': {
       if (!wantedOverlays.has(msg.run.id)) break;
@@ -315,7 +322,11 @@ function readsFiles(): boolean {
 }
 
 function placementInputs() {
-  return { place: trainOnChoice(), probe, probeError: pageTrainer.available ? probeError : 'this panel has no in-page trainer', fileDataset: readsFiles() };
+  const { model, preset, dataset } = form.values();
+  return {
+    place: trainOnChoice(), probe, probeError: pageTrainer.available ? probeError : 'this panel has no in-page trainer', fileDataset: readsFiles(),
+    measured: speeds[speedKey(model, preset, dataset)],
+  };
 }
 
 function renderTrainOnHint(): void {

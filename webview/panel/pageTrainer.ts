@@ -8,7 +8,7 @@
  * must be same-origin: the bundle is fetched and started from a blob: URL (the panel's
  * policy allows exactly that; see panelHtml.ts).
  */
-import type { PageControl, Placement, WebviewMessage } from '../../src/protocol';
+import type { PageControl, Placement, WebviewMessage } from '../../src/trainingPanelProtocol';
 import type { TrainConfig } from '../../src/training/events';
 import type { FromWorker, GpuProbe, ToWorker } from './pageWorkerProtocol';
 

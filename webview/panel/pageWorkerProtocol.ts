@@ -3,20 +3,12 @@
  * worker probes the GPU it can reach (WebGL2 on an OffscreenCanvas), trains with gpu.js,
  * and reports the loop's events and run record, which the page passes on to the host.
  */
-import type { PageControl, PageRecordOp } from '../../src/protocol';
+import type { PageControl, PageRecordOp } from '../../src/trainingPanelProtocol';
 import type { TrainConfig, TrainEvent } from '../../src/training/events';
+import type { GpuChoice } from '../../src/engine/backends/gpujs';
 
-/** What the worker's GPU probe found (engine's GpuChoice without the backend object). */
-export interface GpuProbe {
-  api: 'WebGL2' | 'WebGL' | 'WebAssembly' | 'JavaScript';
-  mode: string;
-  renderer: string | null;
-  webgpuAdapter: string | null;
-  software: boolean;
-  recommended: 'gpu' | 'cpu';
-  reason: string;
-  label: string;
-}
+/** What the worker's GPU probe found: the engine's GpuChoice without the backend object, which stays in the worker. */
+export type GpuProbe = Omit<GpuChoice, 'backend'>;
 
 export type ToWorker =
   | { type: 'probe' }

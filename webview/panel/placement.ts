@@ -1,11 +1,14 @@
 /**
  * Where a run trains: the panel's "Train on" choice (auto / host CPU / page GPU) and the
  * page's GPU probe decide between the fast CPU backend in the extension host and gpu.js
- * in the page. Auto trains in the page only on a hardware GPU: a software renderer
- * (SwiftShader, llvmpipe) runs the kernels slower than the host's CPU path. Every
- * decision carries its reason, which the panel shows. No DOM here: tested in Node.
+ * in the page. Auto goes by measured speed when earlier runs of the same setup trained in
+ * both places (the host records them, see src/extension/trainingPanel/speeds.ts): a GPU's
+ * name does not say how fast it trains this model. Without both figures it trains in the
+ * page only on a hardware GPU: a software renderer (SwiftShader, llvmpipe) runs the
+ * kernels slower than the host's CPU path. Every decision carries its reason, which the
+ * panel shows. No DOM here: tested in Node.
  */
-import type { Placement, TrainingPlace } from '../../src/protocol';
+import type { MeasuredSpeed, Placement, TrainingPlace } from '../../src/trainingPanelProtocol';
 import type { GpuProbe } from './pageWorkerProtocol';
 
 export const HOST_LABEL = 'fast CPU in the extension host';
@@ -21,6 +24,8 @@ export interface PlacementInputs {
   probeError?: string | null;
   /** The dataset is read from files (mnist, cifar10...), which only the host can open. */
   fileDataset: boolean;
+  /** How fast this setup trained in each place on earlier runs, when known. */
+  measured?: MeasuredSpeed | null;
 }
 
 function rendererName(renderer: string | null): string {
@@ -40,6 +45,17 @@ function whyNotGpu(probe: GpuProbe): string {
 
 const host = (reason: string): Placement => ({ where: 'host', label: HOST_LABEL, reason });
 
+function rate(perSecond: number, unit: string): string {
+  return `${perSecond >= 10 ? Math.round(perSecond).toLocaleString('en-US') : perSecond.toFixed(1)} ${unit}`;
+}
+
+/** The faster place by the figures; a tie stays in the host, which does not depend on the page staying open. */
+function byMeasuredSpeed(probe: GpuProbe, page: number, hostRate: number, unit: string): Placement {
+  const earlier = 'it trained faster there on earlier runs of this setup';
+  if (page > hostRate) return { where: 'page', label: probe.label, reason: `${earlier}: ${rate(page, unit)} against ${rate(hostRate, unit)} in the extension host` };
+  return host(`${earlier}: ${rate(hostRate, unit)} against ${rate(page, unit)} in the page`);
+}
+
 export function decidePlacement(inputs: PlacementInputs): Placement {
   const { place, probe } = inputs;
   if (place === 'host') return host('"Train on" is set to host CPU');
@@ -49,6 +65,8 @@ export function decidePlacement(inputs: PlacementInputs): Placement {
     const slower = probe.recommended === 'gpu' ? '' : ` (${whyNotGpu(probe)})`;
     return { where: 'page', label: probe.label, reason: `"Train on" is set to page GPU${slower}` };
   }
+  const measured = inputs.measured;
+  if (measured?.page !== undefined && measured.host !== undefined) return byMeasuredSpeed(probe, measured.page, measured.host, measured.unit);
   if (probe.recommended === 'gpu') return { where: 'page', label: probe.label, reason: probe.reason };
   return host(whyNotGpu(probe));
 }

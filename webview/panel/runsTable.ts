@@ -1,5 +1,5 @@
 /** Run history: each past run with buttons to overlay it, reopen it, export it, or export its model as PyTorch. */
-import type { ExportFormat, RunListItem } from '../../src/protocol';
+import type { ExportFormat, RunListItem } from '../../src/trainingPanelProtocol';
 import { clear, h } from './dom';
 import { formatMetric } from './format';
 

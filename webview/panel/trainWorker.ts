@@ -7,7 +7,7 @@
  */
 import { chooseGpuBackend, GpuJs, setBackend, TrainLoop } from '../browserEngine';
 import type { GpuChoice, RunRecorder } from '../browserEngine';
-import type { PageRecordOp } from '../../src/protocol';
+import type { PageRecordOp } from '../../src/trainingPanelProtocol';
 import type { FromWorker, GpuProbe, ToWorker } from './pageWorkerProtocol';
 
 const scope = self as unknown as { postMessage(m: FromWorker): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
@@ -25,8 +25,9 @@ const PAGE_SAMPLE_INTERVAL_MS = 3000;
 let choice: Promise<GpuChoice> | null = null;
 let loop: TrainLoop | null = null;
 
-function probeOf(c: GpuChoice): GpuProbe {
-  return { api: c.api, mode: c.mode, renderer: c.renderer, webgpuAdapter: c.webgpuAdapter, software: c.software, recommended: c.recommended, reason: c.reason, label: c.label };
+/** The probe's findings, for the page; the backend object stays here. */
+function probeOf({ backend: _kept, ...probe }: GpuChoice): GpuProbe {
+  return probe;
 }
 
 /** The run record, kept by the host: each call becomes one message, in order. */

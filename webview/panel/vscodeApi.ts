@@ -3,7 +3,7 @@
  * postMessage and a small persisted state (kept across hide/show and reloads); outside
  * it (the plain-page test) a stand-in may be installed on window before the script runs.
  */
-import type { WebviewMessage } from '../../src/protocol';
+import type { WebviewMessage } from '../../src/trainingPanelProtocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -13,7 +13,7 @@ import { imageBatch } from '../datasets/batches';
 import type { Dataset, ImageSplit, SequenceSplit } from '../datasets/types';
 import { ConfigError } from '../errors';
 import type { ResolvedConfig, TrainConfig } from '../events';
-import { resolveRun, validateConfig } from '../loop';
+import { DEFAULT_LENGTH, resolveRun, validateConfig } from '../loop';
 import { ganLayers, ganPreset } from '../models/gan';
 import { GAN_EVAL_COUNT, ganEvalNoise } from '../tasks/gan';
 import type { TrainTask } from '../tasks/task';
@@ -22,7 +22,7 @@ import { attentionPreset, vitPatchSize } from '../models/attention';
 import { formatCount } from '../summary';
 import { cnnPython, ganPython, sequencePython, vitPython } from './pyModel';
 import { encodeSafetensors, type SafeTensor } from './safetensors';
-import { GAN_SCRIPT_BODY, SCRIPT_BODY, SCRIPT_HEAD } from './script';
+import { GAN_SCRIPT_BODY, SCRIPT_BODY, scriptHead } from './script';
 import { exportReadme } from './readme';
 
 export interface ExportResult {
@@ -30,13 +30,6 @@ export interface ExportResult {
   files: string[];
   summary: string;
 }
-
-/** Run length when neither epochs nor steps is given (as loop.ts). */
-const DEFAULT_LENGTH: Record<TrainConfig['model'], { epochs: number | null; steps: number | null }> = {
-  cnn: { epochs: 1, steps: null },
-  gan: { epochs: null, steps: 2000 },
-  attention: { epochs: null, steps: 600 },
-};
 
 /** Engine state-dict names to PyTorch's (batch-norm buffers are snake_case there). */
 function torchName(name: string): string {
@@ -97,8 +90,8 @@ function bundledData(ds: Dataset, trainLimit: number | null, testLimit: number |
 }
 
 /** Writes train.py, the initial weights and a README into outDir (created if missing); same model, initial weights (from the seed), optimiser, lr, weight decay, schedule, batch size as `gradlens train` with that config. */
-export async function exportPyTorch(config: TrainConfig, outDir: string): Promise<ExportResult> {
-  validateConfig(config);
+export async function exportPyTorch(requested: TrainConfig, outDir: string): Promise<ExportResult> {
+  const config = validateConfig(requested);
   const datasetName = config.dataset ?? DEFAULT_DATASET[config.model];
   const info = checkDatasetForModel(datasetName, config.model);
   const seed = config.seed ?? 0;
@@ -141,8 +134,7 @@ export async function exportPyTorch(config: TrainConfig, outDir: string): Promis
   }
 
   const bundled = !info.needsDataDir;
-  const lengthGiven = config.steps !== undefined || config.epochs !== undefined;
-  const length = lengthGiven ? { epochs: config.steps !== undefined ? null : (config.epochs ?? null), steps: config.steps ?? null } : DEFAULT_LENGTH[config.model];
+  const length = scriptLength(config);
   const trainCount = task.dataset.trainCount, testCount = task.dataset.testCount;
   const data: Record<string, unknown> = {
     name: datasetName,
@@ -182,6 +174,13 @@ export async function exportPyTorch(config: TrainConfig, outDir: string): Promis
   return { dir: outDir, files, summary };
 }
 
+/** The run length train.py defaults to: the one asked for (steps win over epochs), else the model's (loop.ts). */
+function scriptLength(config: TrainConfig): { epochs: number | null; steps: number | null } {
+  const given = config.steps !== undefined || config.epochs !== undefined;
+  const { epochs, steps } = given ? { epochs: config.steps !== undefined ? undefined : config.epochs, steps: config.steps } : DEFAULT_LENGTH[config.model];
+  return { epochs: epochs ?? null, steps: steps ?? null };
+}
+
 function writer(outDir: string): { files: string[]; write: (rel: string, bytes: Uint8Array | string) => void } {
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
@@ -194,7 +193,7 @@ function writer(outDir: string): { files: string[]; write: (rel: string, bytes: 
 }
 
 function scriptText(title: string, config: Record<string, unknown>, modelCode: string, body: string): string {
-  return `${SCRIPT_HEAD.replace('__TITLE__', `${title}: a GradLens run as a PyTorch training script.`)}
+  return `${scriptHead(title)}
 CONFIG = json.loads(r"""
 ${JSON.stringify(config, null, 2)}
 """)
@@ -229,8 +228,7 @@ function exportGan(config: TrainConfig, outDir: string, dataset: Dataset, task: 
   const evalIdx = Int32Array.from({ length: evalCount }, (_, i) => i);
   const evalReal = images ? imageBatch(dataset, dataset.train, evalIdx, 'tanh').data : dataset.points.subarray(0, 2 * evalCount);
   const title = `GAN (${preset.name}, ${resolved.ganLoss}) on ${dataset.name}`;
-  const lengthGiven = config.steps !== undefined || config.epochs !== undefined;
-  const length = lengthGiven ? { epochs: config.steps !== undefined ? null : (config.epochs ?? null), steps: config.steps ?? null } : DEFAULT_LENGTH.gan;
+  const length = scriptLength(config);
   const format = images ? (dataset.channels === 3 && dataset.height === 32 && dataset.width === 32 ? 'cifar10' : 'idx') : 'points';
   const CONFIG: Record<string, unknown> = {
     title,

@@ -114,6 +114,27 @@ class Positions(nn.Module):
 
     def forward(self, x):
         return x + self.table
+
+
+class TransformerModel(nn.Module):
+    """What the ViT and the sequence model share: positions, pre-norm blocks, a final norm
+    and a linear head, under GradLens's state-dict names (positions.table, block0..., norm, head)."""
+
+    def __init__(self, tokens, dim, heads, mlp, layers, outputs):
+        super().__init__()
+        self.depth = layers
+        self.positions = Positions(tokens, dim)
+        for i in range(layers):
+            self.add_module(f"block{i}", TransformerBlock(dim, heads, mlp))
+        self.norm = nn.LayerNorm(dim, eps=1e-05)
+        self.head = nn.Linear(dim, outputs)
+
+    def trunk(self, x, causal):
+        """Embedded tokens [B, T, D] -> normalised features [B, T, D]."""
+        x = self.positions(x)
+        for i in range(self.depth):
+            x = getattr(self, f"block{i}")(x, causal)
+        return self.norm(x)
 `;
 
 export function vitPython(input: number[], classes: number, patch: number, dim: number, heads: number, mlp: number, layers: number): string {
@@ -128,24 +149,16 @@ def patchify(images, p):
     return x.reshape(n, (h // p) * (w // p), p * p * c)
 
 
-class TinyViT(nn.Module):
+class TinyViT(TransformerModel):
     """Images [B, ${c}, ${h}, ${w}] -> logits [B, ${classes}] through ${tokens} patches of ${patch}x${patch}."""
 
     def __init__(self):
-        super().__init__()
+        super().__init__(${tokens}, ${dim}, ${heads}, ${mlp}, ${layers}, ${classes})
         self.patch = ${patch}
         self.patchEmbed = nn.Linear(${patch * patch * c}, ${dim})
-        self.positions = Positions(${tokens}, ${dim})
-        for i in range(${layers}):
-            self.add_module(f"block{i}", TransformerBlock(${dim}, ${heads}, ${mlp}))
-        self.norm = nn.LayerNorm(${dim}, eps=1e-05)
-        self.head = nn.Linear(${dim}, ${classes})
 
     def forward(self, images):
-        x = self.positions(self.patchEmbed(patchify(images, self.patch)))
-        for i in range(${layers}):
-            x = getattr(self, f"block{i}")(x, False)
-        return self.head(self.norm(x).mean(dim=1))
+        return self.head(self.trunk(self.patchEmbed(patchify(images, self.patch)), False).mean(dim=1))
 
 
 def build_model():
@@ -156,24 +169,16 @@ def build_model():
 export function sequencePython(vocab: number, length: number, causal: boolean, dim: number, heads: number, mlp: number, layers: number): string {
   return `${TRANSFORMER_PYTHON}
 
-class SequenceTransformer(nn.Module):
+class SequenceTransformer(TransformerModel):
     """Token ids [B, ${length}] -> logits [B, ${length}, ${vocab}]${causal ? ', causal' : ''}."""
 
     def __init__(self):
-        super().__init__()
+        super().__init__(${length}, ${dim}, ${heads}, ${mlp}, ${layers}, ${vocab})
         self.causal = ${causal ? 'True' : 'False'}
         self.embed = nn.Embedding(${vocab}, ${dim})
-        self.positions = Positions(${length}, ${dim})
-        for i in range(${layers}):
-            self.add_module(f"block{i}", TransformerBlock(${dim}, ${heads}, ${mlp}))
-        self.norm = nn.LayerNorm(${dim}, eps=1e-05)
-        self.head = nn.Linear(${dim}, ${vocab})
 
     def forward(self, ids):
-        x = self.positions(self.embed(ids))
-        for i in range(${layers}):
-            x = getattr(self, f"block{i}")(x, self.causal)
-        return self.head(self.norm(x))
+        return self.head(self.trunk(self.embed(ids), self.causal))
 
 
 def build_model():

@@ -29,7 +29,7 @@ import type { ImageDataset, PointDataset } from '../datasets/types';
 import type { DatasetDescription, GanLoss, GanSamples, TrainConfig } from '../events';
 import { buildGan, ganPreset, type GanModel } from '../models/gan';
 import type { ModelSummary } from '../summary';
-import { EpochSampler, type StepResult, type TrainTask } from './task';
+import { type StepResult, TrainTask } from './task';
 
 const DECISION_GRID = 48;
 /** Size of the fixed evaluation batch (fewer when the training pool is smaller). */
@@ -50,20 +50,13 @@ function sigmoidMean(logits: Tensor): number {
   return s / logits.size;
 }
 
-export class GanTask implements TrainTask {
-  readonly summary: ModelSummary;
-  readonly dataset: DatasetDescription;
-  readonly preset: string;
-  readonly lr: number;
-  readonly batchSize: number;
-  readonly weightDecay: number;
-  readonly examplesPerStep: number;
-  readonly stepsPerEpoch: number;
+export class GanTask extends TrainTask {
+  override readonly summary: ModelSummary;
+  override readonly dataset: DatasetDescription;
   readonly loss: GanLoss;
   private readonly model: GanModel;
   private readonly optD: Adam;
   private readonly optG: Adam;
-  private readonly sampler: EpochSampler;
   private readonly noiseRng: Rng;
   private readonly count: number;
   private lastDReal = 0.5;
@@ -73,22 +66,17 @@ export class GanTask implements TrainTask {
     const preset = ganPreset(config.preset ?? 'mlp');
     const images = ds.kind === 'image';
     const sampleSize = images ? ds.channels * ds.height * ds.width : 2;
-    this.model = buildGan(preset, sampleSize, images, rng.fork());
-    this.summary = this.model.summary;
-    this.preset = preset.name;
-    this.lr = config.lr ?? preset.lr;
-    this.batchSize = config.batchSize ?? preset.batchSize;
-    this.weightDecay = config.weightDecay ?? 0;
+    const model = buildGan(preset, sampleSize, images, rng.fork());
+    const count = Math.min(config.trainLimit ?? Infinity, images ? ds.train.count : ds.count);
+    super(config, preset, count, rng);
+    this.model = model;
+    this.count = count;
+    this.summary = model.summary;
     this.loss = config.ganLoss ?? 'minimax';
     // β1 = 0.5, the usual GAN setting: less momentum keeps the two players from overshooting.
-    this.optD = new Adam(this.model.discriminator.parameters(), { lr: this.lr, betas: [0.5, 0.999], weightDecay: this.weightDecay });
-    this.optG = new Adam(this.model.generator.parameters(), { lr: this.lr, betas: [0.5, 0.999], weightDecay: this.weightDecay });
-    const limit = config.trainLimit ?? Infinity;
-    this.count = Math.min(limit, images ? ds.train.count : ds.count);
-    this.sampler = new EpochSampler(this.count, this.batchSize, rng.fork());
+    this.optD = new Adam(model.discriminator.parameters(), { lr: this.lr, betas: [0.5, 0.999], weightDecay: this.weightDecay });
+    this.optG = new Adam(model.generator.parameters(), { lr: this.lr, betas: [0.5, 0.999], weightDecay: this.weightDecay });
     this.noiseRng = rng.fork();
-    this.stepsPerEpoch = this.sampler.stepsPerEpoch;
-    this.examplesPerStep = Math.min(this.batchSize, this.count);
     this.dataset = images
       ? { name: ds.name, kind: 'image', trainCount: this.count, testCount: 0, inputShape: [ds.channels, ds.height, ds.width], classNames: ds.classNames }
       : { name: ds.name, kind: 'points', trainCount: this.count, testCount: 0, inputShape: [2] };
@@ -110,7 +98,7 @@ export class GanTask implements TrainTask {
     return new Tensor(z, [n, this.model.latent], 'float32');
   }
 
-  step(): StepResult {
+  override step(): StepResult {
     const { generator: G, discriminator: D } = this.model;
     const idx = this.sampler.next();
     const n = idx.length;
@@ -149,7 +137,7 @@ export class GanTask implements TrainTask {
     }
   }
 
-  evaluate(): Record<string, number> {
+  override evaluate(): Record<string, number> {
     const out: Record<string, number> = { dReal: this.lastDReal, dFake: this.lastDFake };
     if (this.ds.kind === 'points') {
       const { quality, modesCovered } = ringCoverage(this.ds, this.generate(2000));
@@ -159,7 +147,7 @@ export class GanTask implements TrainTask {
     return out;
   }
 
-  finalMetrics(): Record<string, number> {
+  override finalMetrics(): Record<string, number> {
     return { ...this.evaluate(), ...this.evalBatchMetrics() };
   }
 
@@ -189,7 +177,7 @@ export class GanTask implements TrainTask {
     }
   }
 
-  samples(): GanSamples {
+  override samples(): GanSamples {
     if (this.ds.kind === 'points') {
       const ds = this.ds;
       const shown = 400;
@@ -215,11 +203,11 @@ export class GanTask implements TrainTask {
     return { kind: 'gan', images, dReal: this.lastDReal, dFake: this.lastDFake };
   }
 
-  attention(): null {
+  override attention(): null {
     return null;
   }
 
-  modules(): Record<string, Module> {
+  override modules(): Record<string, Module> {
     return { generator: this.model.generator, discriminator: this.model.discriminator };
   }
 }

@@ -18,7 +18,7 @@ import { cnnPreset, defaultCnnPreset } from '../models/cnnPresets';
 import { attentionPreset, TinyViT, vitSummary } from '../models/attention';
 import type { Conv2d } from '../../engine/nn/conv';
 import type { ModelSummary } from '../summary';
-import { EpochSampler, type StepResult, type TrainTask } from './task';
+import { type PresetDefaults, type StepResult, TrainTask } from './task';
 
 const EVAL_BATCH = 250;
 /** Validation at each epoch's end uses at most this many test images (the final test uses all). */
@@ -33,20 +33,27 @@ export function describeImageDataset(ds: ImageDataset, train: ImageSplit, test: 
   return { name: ds.name, kind: 'image', trainCount: train.count, testCount: test.count, inputShape: [ds.channels, ds.height, ds.width], classNames: ds.classNames };
 }
 
-export class ImageClassifierTask implements TrainTask {
-  readonly summary: ModelSummary;
-  readonly dataset: DatasetDescription;
-  readonly preset: string;
-  readonly lr: number;
-  readonly batchSize: number;
-  readonly weightDecay: number;
-  readonly examplesPerStep: number;
-  readonly stepsPerEpoch: number;
+/** The network `kind` names, with its preset's defaults, its weights drawn from `initRng`. */
+function buildClassifier(kind: 'cnn' | 'vit', config: TrainConfig, input: number[], classes: number, initRng: Rng): {
+  net: Module; firstConv: Conv2d | null; vit: TinyViT | null; summary: ModelSummary; preset: PresetDefaults;
+} {
+  if (kind === 'cnn') {
+    const preset = cnnPreset(config.preset ?? defaultCnnPreset(input));
+    const model = buildCnn(preset, input, classes, initRng);
+    return { net: model.net, firstConv: model.firstConv, vit: null, summary: model.summary, preset };
+  }
+  const preset = attentionPreset(config.preset ?? 'vit');
+  const vit = new TinyViT(input, classes, preset, initRng);
+  return { net: vit, firstConv: null, vit, summary: vitSummary(input, classes, preset), preset };
+}
+
+export class ImageClassifierTask extends TrainTask {
+  override readonly summary: ModelSummary;
+  override readonly dataset: DatasetDescription;
   private readonly net: Module;
   private readonly firstConv: Conv2d | null;
   private readonly vit: TinyViT | null;
   private readonly optimizer: Adam;
-  private readonly sampler: EpochSampler;
   private readonly train: ImageSplit;
   private readonly test: ImageSplit;
   private readonly classes: number;
@@ -55,37 +62,18 @@ export class ImageClassifierTask implements TrainTask {
   constructor(private readonly ds: ImageDataset, config: TrainConfig, kind: 'cnn' | 'vit', rng: Rng) {
     const input = [ds.channels, ds.height, ds.width];
     const imageSize = ds.channels * ds.height * ds.width;
-    this.train = limitSplit(ds.train, config.trainLimit ?? null, imageSize);
+    const train = limitSplit(ds.train, config.trainLimit ?? null, imageSize);
+    const built = buildClassifier(kind, config, input, ds.classNames.length, rng.fork());
+    built.net.setRng(rng.fork());
+    super(config, built.preset, train.count, rng);
+    this.train = train;
     this.test = limitSplit(ds.test, config.testLimit ?? null, imageSize);
     this.classes = ds.classNames.length;
-    const initRng = rng.fork();
-    if (kind === 'cnn') {
-      const preset = cnnPreset(config.preset ?? defaultCnnPreset(input));
-      const model = buildCnn(preset, input, this.classes, initRng);
-      this.net = model.net;
-      this.firstConv = model.firstConv;
-      this.vit = null;
-      this.summary = model.summary;
-      this.preset = preset.name;
-      this.lr = config.lr ?? preset.lr;
-      this.batchSize = config.batchSize ?? preset.batchSize;
-      this.weightDecay = config.weightDecay ?? preset.weightDecay;
-    } else {
-      const preset = attentionPreset(config.preset ?? 'vit');
-      this.vit = new TinyViT(input, this.classes, preset, initRng);
-      this.net = this.vit;
-      this.firstConv = null;
-      this.summary = vitSummary(input, this.classes, preset);
-      this.preset = preset.name;
-      this.lr = config.lr ?? preset.lr;
-      this.batchSize = config.batchSize ?? preset.batchSize;
-      this.weightDecay = config.weightDecay ?? 0;
-    }
-    this.net.setRng(rng.fork());
+    this.net = built.net;
+    this.firstConv = built.firstConv;
+    this.vit = built.vit;
+    this.summary = built.summary;
     this.optimizer = new Adam(this.net.parameters(), { lr: this.lr, weightDecay: this.weightDecay });
-    this.sampler = new EpochSampler(this.train.count, this.batchSize, rng.fork());
-    this.stepsPerEpoch = this.sampler.stepsPerEpoch;
-    this.examplesPerStep = Math.min(this.batchSize, this.train.count);
     this.dataset = describeImageDataset(ds, this.train, this.test);
     this.confusion = this.emptyConfusion();
   }
@@ -94,7 +82,7 @@ export class ImageClassifierTask implements TrainTask {
     return Array.from({ length: this.classes }, () => new Array<number>(this.classes).fill(0));
   }
 
-  step(): StepResult {
+  override step(): StepResult {
     const idx = this.sampler.next();
     const labels = labelsOf(this.train, idx);
     this.net.train();
@@ -132,17 +120,17 @@ export class ImageClassifierTask implements TrainTask {
     return { loss: n ? lossSum / n : NaN, accuracy: n ? correct / n : NaN };
   }
 
-  evaluate(): Record<string, number> {
+  override evaluate(): Record<string, number> {
     const { loss, accuracy } = this.measure(VALIDATION_LIMIT);
     return { valLoss: loss, valAccuracy: accuracy };
   }
 
-  finalMetrics(): Record<string, number> {
+  override finalMetrics(): Record<string, number> {
     const { loss, accuracy } = this.measure(this.test.count);
     return { testLoss: loss, testAccuracy: accuracy };
   }
 
-  samples(): CnnSamples {
+  override samples(): CnnSamples {
     const count = Math.min(8, this.test.count);
     const idx = Int32Array.from({ length: count }, (_, i) => Math.floor((i * this.test.count) / count));
     this.net.eval();
@@ -166,7 +154,7 @@ export class ImageClassifierTask implements TrainTask {
     };
   }
 
-  attention(step: number): AttentionEvent | null {
+  override attention(step: number): AttentionEvent | null {
     if (!this.vit) return null;
     const vit = this.vit;
     const idx = Int32Array.of(0);
@@ -188,7 +176,7 @@ export class ImageClassifierTask implements TrainTask {
     };
   }
 
-  modules(): Record<string, Module> {
+  override modules(): Record<string, Module> {
     return { model: this.net };
   }
 }

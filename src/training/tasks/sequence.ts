@@ -16,7 +16,7 @@ import type { AttentionEvent, DatasetDescription, SequenceSamples, TrainConfig }
 import { attentionPreset, SequenceTransformer, sequenceSummary } from '../models/attention';
 import type { ModelSummary } from '../summary';
 import { headsOf } from './imageClassifier';
-import { EpochSampler, type StepResult, type TrainTask } from './task';
+import { type StepResult, TrainTask } from './task';
 
 const EVAL_BATCH = 100;
 
@@ -25,35 +25,24 @@ function limitSplit(split: SequenceSplit, limit: number | null, length: number):
   return { inputs: split.inputs.subarray(0, limit * length), targets: split.targets.subarray(0, limit * length), count: limit };
 }
 
-export class SequenceTask implements TrainTask {
-  readonly summary: ModelSummary;
-  readonly dataset: DatasetDescription;
-  readonly preset: string;
-  readonly lr: number;
-  readonly batchSize: number;
-  readonly weightDecay: number;
-  readonly examplesPerStep: number;
-  readonly stepsPerEpoch: number;
+export class SequenceTask extends TrainTask {
+  override readonly summary: ModelSummary;
+  override readonly dataset: DatasetDescription;
   private readonly model: SequenceTransformer;
   private readonly optimizer: Adam;
-  private readonly sampler: EpochSampler;
   private readonly train: SequenceSplit;
   private readonly test: SequenceSplit;
 
   constructor(private readonly ds: SequenceDataset, config: TrainConfig, rng: Rng) {
     const preset = attentionPreset(config.preset ?? 'small');
-    this.preset = preset.name;
-    this.model = new SequenceTransformer(ds.vocabSize, ds.length, preset, ds.causal, rng.fork());
+    const model = new SequenceTransformer(ds.vocabSize, ds.length, preset, ds.causal, rng.fork());
+    const train = limitSplit(ds.train, config.trainLimit ?? null, ds.length);
+    super(config, preset, train.count, rng);
+    this.model = model;
     this.summary = sequenceSummary(ds.vocabSize, ds.length, preset, ds.causal);
-    this.lr = config.lr ?? preset.lr;
-    this.batchSize = config.batchSize ?? preset.batchSize;
-    this.weightDecay = config.weightDecay ?? 0;
-    this.optimizer = new Adam(this.model.parameters(), { lr: this.lr, weightDecay: this.weightDecay });
-    this.train = limitSplit(ds.train, config.trainLimit ?? null, ds.length);
+    this.optimizer = new Adam(model.parameters(), { lr: this.lr, weightDecay: this.weightDecay });
+    this.train = train;
     this.test = limitSplit(ds.test, config.testLimit ?? null, ds.length);
-    this.sampler = new EpochSampler(this.train.count, this.batchSize, rng.fork());
-    this.stepsPerEpoch = this.sampler.stepsPerEpoch;
-    this.examplesPerStep = Math.min(this.batchSize, this.train.count);
     this.dataset = { name: ds.name, kind: 'sequence', trainCount: this.train.count, testCount: this.test.count, inputShape: [ds.length], tokenNames: ds.tokenNames };
   }
 
@@ -69,7 +58,7 @@ export class SequenceTask implements TrainTask {
     return { rows, labels };
   }
 
-  step(): StepResult {
+  override step(): StepResult {
     const idx = this.sampler.next();
     const { ids, targets } = sequenceBatch(this.train, this.ds.length, idx);
     const { rows, labels } = this.scored(targets);
@@ -119,17 +108,17 @@ export class SequenceTask implements TrainTask {
     return { loss: tokens ? lossSum / tokens : NaN, accuracy: tokens ? tokenHits / tokens : NaN, sequenceAccuracy: this.test.count ? seqHits / this.test.count : NaN };
   }
 
-  evaluate(): Record<string, number> {
+  override evaluate(): Record<string, number> {
     const m = this.measure();
     return { valLoss: m.loss, valAccuracy: m.accuracy, valSequenceAccuracy: m.sequenceAccuracy };
   }
 
-  finalMetrics(): Record<string, number> {
+  override finalMetrics(): Record<string, number> {
     const m = this.measure();
     return { testLoss: m.loss, testAccuracy: m.accuracy, sequenceAccuracy: m.sequenceAccuracy };
   }
 
-  samples(): SequenceSamples {
+  override samples(): SequenceSamples {
     const count = Math.min(4, this.test.count);
     const idx = Int32Array.from({ length: count }, (_, i) => i);
     const { pred, targets } = this.predict(idx);
@@ -145,7 +134,7 @@ export class SequenceTask implements TrainTask {
     };
   }
 
-  attention(step: number): AttentionEvent {
+  override attention(step: number): AttentionEvent {
     const { ids } = sequenceBatch(this.test, this.ds.length, Int32Array.of(0));
     this.model.eval();
     for (const b of this.model.blocks) b.attn.keepWeights = true;
@@ -162,7 +151,7 @@ export class SequenceTask implements TrainTask {
     };
   }
 
-  modules(): Record<string, Module> {
+  override modules(): Record<string, Module> {
     return { model: this.model };
   }
 }

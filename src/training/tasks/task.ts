@@ -1,8 +1,11 @@
 /**
  * What the one training loop needs from a model: a step on the next batch, an
- * evaluation, and things to show. Each model (CNN, GAN, attention) implements it.
+ * evaluation, and things to show. Each model (CNN, GAN, attention) extends it; this base
+ * settles, the same way for all of them, the hyperparameters (the config's where given,
+ * else the preset's) and the order the training set is walked in.
  */
-import type { AttentionEvent, DatasetDescription, SamplesPayload } from '../events';
+import type { Rng } from '../../engine/rng';
+import type { AttentionEvent, DatasetDescription, SamplesPayload, TrainConfig } from '../events';
 import type { WeightEntry } from '../runStore';
 import type { ModelSummary } from '../summary';
 import type { Module } from '../../engine/nn/module';
@@ -13,9 +16,17 @@ export interface StepResult {
   metrics: Record<string, number>;
 }
 
-export interface TrainTask {
-  readonly summary: ModelSummary;
-  readonly dataset: DatasetDescription;
+/** A preset's training defaults (only the CNN's presets carry a weight decay; the others train without). */
+export interface PresetDefaults {
+  name: string;
+  lr: number;
+  batchSize: number;
+  weightDecay?: number;
+}
+
+export abstract class TrainTask {
+  abstract readonly summary: ModelSummary;
+  abstract readonly dataset: DatasetDescription;
   /** The preset actually used, and the hyperparameters it settled on. */
   readonly preset: string;
   readonly lr: number;
@@ -24,16 +35,33 @@ export interface TrainTask {
   /** Training examples consumed by one step. */
   readonly examplesPerStep: number;
   readonly stepsPerEpoch: number;
+  protected readonly sampler: EpochSampler;
+
+  /**
+   * Batches come from the first `trainCount` examples, shuffled by a generator forked
+   * from `rng` here: a subclass forks what it needs before (its initial weights) or after
+   * this, in the order that makes a seed give the same run as before.
+   */
+  protected constructor(config: TrainConfig, preset: PresetDefaults, trainCount: number, rng: Rng) {
+    this.preset = preset.name;
+    this.lr = config.lr ?? preset.lr;
+    this.batchSize = config.batchSize ?? preset.batchSize;
+    this.weightDecay = config.weightDecay ?? preset.weightDecay ?? 0;
+    this.sampler = new EpochSampler(trainCount, this.batchSize, rng.fork());
+    this.stepsPerEpoch = this.sampler.stepsPerEpoch;
+    this.examplesPerStep = Math.min(this.batchSize, trainCount);
+  }
+
   /** One optimisation step on the next batch (reshuffling at each epoch's start). */
-  step(): StepResult;
+  abstract step(): StepResult;
   /** Validation figures at an epoch's end (valLoss, valAccuracy...). */
-  evaluate(): Record<string, number>;
+  abstract evaluate(): Record<string, number>;
   /** Figures for the end of the run (CNN: testAccuracy over the test set). */
-  finalMetrics(): Record<string, number>;
-  samples(): SamplesPayload | null;
-  attention(step: number): AttentionEvent | null;
+  abstract finalMetrics(): Record<string, number>;
+  abstract samples(): SamplesPayload | null;
+  abstract attention(step: number): AttentionEvent | null;
   /** The modules whose parameters are saved with the run. */
-  modules(): Record<string, Module>;
+  abstract modules(): Record<string, Module>;
 }
 
 /** Every parameter and buffer of the named modules, as float32 entries for the run store. */

@@ -10,54 +10,34 @@
  *
  * Free of the vscode module, so it is tested in plain Node.
  */
-import type { PageControl, PageRecordOp } from '../protocol';
-import type { JobState } from '../protocol';
-import type { TrainEvent } from '../training/events';
-import type { RunResult, WeightEntry } from '../training/runStore';
+import type { PageControl, PageRecordOp } from '../../trainingPanelProtocol';
+import type { TrainEvent } from '../../training/events';
+import type { RunRecorder } from '../../training/loop';
+import { JobLifecycle, type PanelJob } from './job';
 
 /** What the job needs of a run store: RunStore.create. */
 export interface RecordStore {
-  create(config: Record<string, unknown>, label: string): {
-    readonly id: string;
-    append(row: Record<string, unknown>): void;
-    saveWeights(entries: WeightEntry[]): void;
-    finish(status: RunResult['status'], metrics: Record<string, unknown>, error?: string): void;
-  };
+  create(config: Record<string, unknown>, label: string): RunRecorder;
 }
 
-type Writer = ReturnType<RecordStore['create']>;
-
-export class PageTrainingJob {
-  state: JobState = 'running';
-  runId: string | null = null;
-  private ended = false;
+export class PageTrainingJob extends JobLifecycle implements PanelJob {
   private token: string | null = null;
-  private writer: Writer | null = null;
+  private writer: RunRecorder | null = null;
   private finished = false;
 
   constructor(
     private readonly store: RecordStore,
-    private readonly onEvent: (e: TrainEvent) => void,
-    private readonly onEnd: () => void,
+    onEvent: (e: TrainEvent) => void,
+    onEnd: () => void,
     /** Passes a control on to the page. */
     private readonly control: (request: PageControl) => void,
-  ) {}
-
-  get active(): boolean {
-    return !this.ended;
+  ) {
+    super(onEvent, onEnd);
   }
 
   /** One event from the page, in the order the loop emitted it. */
   receive(event: TrainEvent): void {
-    if (this.ended) return;
-    const e = this.withRunId(event);
-    if (e.type === 'started') this.runId = e.runId;
-    if (e.type === 'state') this.state = e.state;
-    if (e.type === 'done' || e.type === 'error') {
-      this.finish(e);
-      return;
-    }
-    this.onEvent(e);
+    this.deliver(this.withRunId(event));
   }
 
   /** One operation on the run record; a record this job did not open is refused. */
@@ -84,36 +64,32 @@ export class PageTrainingJob {
   }
 
   send(request: { type: PageControl }): void {
-    if (!this.ended) this.control(request.type);
+    if (this.active) this.control(request.type);
   }
 
   /**
    * The page went away mid-run (the panel was closed, VS Code reloaded it): the job
    * ends with it. Its record is closed as failed, saying why, and the panel is told.
    */
-  abandon(why: string): void {
-    if (this.ended) return;
+  pageGone(why: string): void {
+    if (!this.active) return;
     const message = `training in the panel's page ended: ${why}`;
     if (this.writer && !this.finished) this.writer.finish('failed', {}, message);
     this.finished = true;
-    this.finish({ type: 'error', message });
+    this.end({ type: 'error', message });
   }
 
   dispose(): void {
-    this.abandon('the extension was shut down');
+    this.pageGone('the extension was shut down');
+  }
+
+  protected release(): void {
+    // Nothing is held here: the page's worker belongs to the page.
   }
 
   private withRunId(e: TrainEvent): TrainEvent {
     const id = this.writer?.id ?? null;
     if ((e.type === 'started' || e.type === 'done') && this.token !== null && e.runId === this.token) return { ...e, runId: id };
     return e;
-  }
-
-  private finish(last: TrainEvent): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.state = 'idle';
-    this.onEvent(last);
-    this.onEnd();
   }
 }
