@@ -81,3 +81,7 @@ test('gradlens.pythonPath: a string, empty by default, per machine, ignored from
 test("the Python extension's API facade is a runtime dependency (bundled into dist/extension.js)", () => {
   assert.ok(manifest.dependencies['@vscode/python-extension']);
 });
+
+test('a training panel left open is restored after a reload: its view type activates GradLens', () => {
+  assert.ok(manifest.activationEvents.includes('onWebviewPanel:gradlens.training'), 'missing activation event onWebviewPanel:gradlens.training');
+});

@@ -22,11 +22,9 @@
  *   kept in workspace state.
  *
  * Restoring after a reload: VS Code asks for the panel back by firing the activation
- * event "onWebviewPanel:gradlens.training", which wakes only extensions that declare it.
- * package.json does not (GradLens activates on TypeScript, JavaScript and Python files,
- * notebooks, and workspaces holding them), so the serializer registered here is there
- * only once GradLens has activated for one of those reasons; until then VS Code keeps
- * the restored tab waiting for a serializer and revives it when this one registers.
+ * event "onWebviewPanel:gradlens.training", which wakes only extensions that declare it;
+ * package.json declares it, so a panel left open comes back even in a window where no
+ * TypeScript, JavaScript or Python file has been opened yet.
  *
  * Wiring (in activate): push registerTrainingPanel(context) into context.subscriptions,
  * and bind the commands to showTrainingPanel(context), showModelSummary(context, input?)

@@ -39,7 +39,17 @@ export function receivePanelMessage(session: PanelSession, raw: unknown): void {
   try {
     message = parseWebviewMessage(raw);
   } catch (err) {
-    if (err instanceof ProtocolError) session.notice('error', `GradLens ignored a panel message: ${err.message}`);
+    if (!(err instanceof ProtocolError)) throw err;
+    session.notice('error', `GradLens ignored a panel message: ${err.message}`);
+    // A refused last event must still end the run, or the job would wait for it forever.
+    const event = (raw as { type?: unknown; event?: { type?: unknown } } | null)?.event;
+    if ((raw as { type?: unknown } | null)?.type === 'pageEvent' && (event?.type === 'done' || event?.type === 'error') && session.job?.active) {
+      try {
+        session.job.receive({ type: 'error', message: `the page ended the run with an event GradLens could not read: ${err.message}` });
+      } catch {
+        // a job training in the host takes no events from the page: nothing of its to end
+      }
+    }
     return;
   }
   handle(session, message).catch((err: unknown) => session.notice('error', err instanceof Error ? err.message : String(err)));
