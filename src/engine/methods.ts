@@ -65,24 +65,21 @@ declare module './tensor' {
 }
 
 const P = Tensor.prototype;
-P.add = function (o) { return E.add(this, o); };
-P.sub = function (o) { return E.sub(this, o); };
-P.mul = function (o) { return E.mul(this, o); };
-P.div = function (o) { return E.div(this, o); };
-P.pow = function (o) { return E.pow(this, o); };
-P.maximum = function (o) { return E.maximum(this, o); };
-P.minimum = function (o) { return E.minimum(this, o); };
-P.neg = function () { return E.neg(this); };
-P.exp = function () { return E.exp(this); };
-P.log = function () { return E.log(this); };
-P.sqrt = function () { return E.sqrt(this); };
-P.abs = function () { return E.abs(this); };
-P.square = function () { return E.square(this); };
+// x.add(y) is add(x, y), and likewise for every op of a tensor and one operand.
+for (const [name, op] of [
+  ['add', E.add], ['sub', E.sub], ['mul', E.mul], ['div', E.div], ['pow', E.pow], ['maximum', E.maximum], ['minimum', E.minimum],
+  ['gt', E.gt], ['ge', E.ge], ['lt', E.lt], ['le', E.le], ['eq', E.eq], ['ne', E.ne],
+] as const) {
+  P[name] = function (this: Tensor, o: T) { return op(this, o); };
+}
+// x.exp() is exp(x). The activations live with the other pointwise ops in functional/activations.ts.
+for (const [name, op] of [
+  ['neg', E.neg], ['exp', E.exp], ['log', E.log], ['sqrt', E.sqrt], ['abs', E.abs], ['square', E.square], ['logicalNot', E.logicalNot],
+  ['relu', A.relu], ['sigmoid', A.sigmoid], ['tanh', A.tanh],
+] as const) {
+  P[name] = function (this: Tensor) { return op(this); };
+}
 P.clamp = function (lo, hi) { return E.clamp(this, lo, hi); };
-// The activations live with the other pointwise ops in functional/activations.ts.
-P.relu = function () { return A.relu(this); };
-P.sigmoid = function () { return A.sigmoid(this); };
-P.tanh = function () { return A.tanh(this); };
 P.matmul = function (o) { return matmul(this, o); };
 P.sum = function (d, k) { return R.sum(this, d, k); };
 P.mean = function (d, k) { return R.mean(this, d, k); };
@@ -104,12 +101,5 @@ P.narrow = function (d, s, l) { return S.narrow(this, d, s, l); };
 P.index = function (i) { return S.index(this, i); };
 P.slice = function (s, e) { return S.slice(this, s, e); };
 P.indexSelect = function (r) { return S.indexSelect(this, r); };
-P.gt = function (o) { return E.gt(this, o); };
-P.ge = function (o) { return E.ge(this, o); };
-P.lt = function (o) { return E.lt(this, o); };
-P.le = function (o) { return E.le(this, o); };
-P.eq = function (o) { return E.eq(this, o); };
-P.ne = function (o) { return E.ne(this, o); };
-P.logicalNot = function () { return E.logicalNot(this); };
 P.to = function (d) { return E.to(this, d); };
 P.clone = function () { return E.mul(this, 1); };

@@ -6,7 +6,8 @@
 import { backendFor } from '../backend';
 import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
 import { optionalNumber, requireNumber, requireOptions } from '../args';
-import { requireFloat, requireSameDtype } from './checks';
+import { requireFloat } from './checks';
+import { gradBuffer, recordWeighted, weightedDtype } from './weighted';
 
 /**
  * y = x Wᵀ + b, with x [..., in], W [out, in] (PyTorch's layout) and b [out].
@@ -15,7 +16,7 @@ import { requireFloat, requireSameDtype } from './checks';
  * stacked over the M rows of X they become dW = Uᵀ X, db = Σ_rows U, dX = U W.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const dtype = requireSameDtype('linear', ['input', x], ['weight', weight], ...(bias ? [['bias', bias] as [string, Tensor]] : []));
+  const dtype = weightedDtype('linear', x, weight, bias);
   if (weight.ndim !== 2) throw new EngineError('linear', `weight must be [out, in], got shape ${fmtShape(weight.shape)}`);
   const [nOut, nIn] = weight.shape;
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== nIn) {
@@ -34,26 +35,12 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     for (let r = 0; r < rows; r++) for (let j = 0, o = r * nOut; j < nOut; j++) Y[o + j] += B[j];
   }
   const out = new Tensor(Y, [...x.shape.slice(0, -1), nOut], dtype);
-  const inputs = bias ? [x, weight, bias] : [x, weight];
-  return record('linear', out, inputs, (g) => {
-    const U = g.data as FloatStorage;
-    let dX: Tensor | null = null, dW: Tensor | null = null, dB: Tensor | null = null;
-    if (x.requiresGrad) {
-      const d = allocate(dtype, x.size) as FloatStorage;
-      backend.gemm({ a: U, b: W, c: d, m: rows, n: nIn, k: nOut, transA: false, transB: false }); // dX = U W
-      dX = new Tensor(d, x.shape, dtype);
-    }
-    if (weight.requiresGrad) {
-      const d = allocate(dtype, weight.size) as FloatStorage;
-      backend.gemm({ a: U, b: X, c: d, m: nOut, n: nIn, k: rows, transA: true, transB: false }); // dW = Uᵀ X
-      dW = new Tensor(d, weight.shape, dtype);
-    }
-    if (bias?.requiresGrad) {
-      const d = allocate(dtype, nOut) as FloatStorage;
-      for (let r = 0; r < rows; r++) for (let j = 0, o = r * nOut; j < nOut; j++) d[j] += U[o + j]; // db = Σ_rows U
-      dB = new Tensor(d, bias.shape, dtype);
-    }
-    return bias ? [dX, dW, dB] : [dX, dW];
+  return recordWeighted('linear', out, [x, weight, bias], (U) => {
+    const dX = gradBuffer(x), dW = gradBuffer(weight), dB = gradBuffer(bias);
+    if (dX) backend.gemm({ a: U, b: W, c: dX, m: rows, n: nIn, k: nOut, transA: false, transB: false }); // dX = U W
+    if (dW) backend.gemm({ a: U, b: X, c: dW, m: nOut, n: nIn, k: rows, transA: true, transB: false }); // dW = Uᵀ X
+    if (dB) for (let r = 0; r < rows; r++) for (let j = 0, o = r * nOut; j < nOut; j++) dB[j] += U[o + j]; // db = Σ_rows U
+    return [dX, dW, dB];
   });
 }
 

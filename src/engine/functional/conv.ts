@@ -9,9 +9,10 @@
  * when it has them; float64 always stays on the reference path.
  */
 import { backendFor, type Backend, type Conv2dGeometry } from '../backend';
-import { allocate, EngineError, fmtShape, type FloatStorage, record, Tensor } from '../tensor';
+import { allocate, EngineError, fmtShape, type FloatStorage, Tensor } from '../tensor';
 import { optionalInt, requireInt, requireOptions } from '../args';
-import { requireSameDtype } from './checks';
+import { planeSum } from './planeReductions';
+import { gradBuffer, recordWeighted, weightedDtype } from './weighted';
 
 export interface Conv2dOptions {
   stride?: number;
@@ -51,33 +52,20 @@ export function conv2dGeometry(op: string, x: Tensor, w: Tensor, opts: Conv2dOpt
 
 /** cols[(c·kh + i)·kw + j, p·OW + q] = x[n, c, pS + i - P, qS + j - P] (0 in the padding). */
 function im2col(x: FloatStorage, sample: number, g: Conv2dGeometry, cols: FloatStorage): void {
-  const { c: C, h: H, w: W, kh, kw, stride: S, padding: P, oh, ow } = g;
-  const L = oh * ow;
-  for (let c = 0; c < C; c++) {
-    const plane = (sample * C + c) * H * W;
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const row = ((c * kh + i) * kw + j) * L;
-        for (let p = 0; p < oh; p++) {
-          const ih = p * S + i - P;
-          const dst = row + p * ow;
-          if (ih < 0 || ih >= H) {
-            for (let q = 0; q < ow; q++) cols[dst + q] = 0;
-            continue;
-          }
-          const src = plane + ih * W;
-          for (let q = 0; q < ow; q++) {
-            const iw = q * S + j - P;
-            cols[dst + q] = iw >= 0 && iw < W ? x[src + iw] : 0;
-          }
-        }
-      }
-    }
-  }
+  unfold(x, sample, g, cols, false);
 }
 
 /** The adjoint of im2col: every column entry is added back to the pixel it was read from. */
 function col2im(cols: FloatStorage, sample: number, g: Conv2dGeometry, dx: FloatStorage): void {
+  unfold(dx, sample, g, cols, true);
+}
+
+/**
+ * The index walk im2col and col2im share, so that they cannot disagree on an index: for
+ * each kernel tap (c, i, j) and output row p, a row of OW column entries meets the input
+ * row it reads. Forward, the entries copy the pixels; `adjoint`, they are added back.
+ */
+function unfold(pixels: FloatStorage, sample: number, g: Conv2dGeometry, cols: FloatStorage, adjoint: boolean): void {
   const { c: C, h: H, w: W, kh, kw, stride: S, padding: P, oh, ow } = g;
   const L = oh * ow;
   for (let c = 0; c < C; c++) {
@@ -87,12 +75,22 @@ function col2im(cols: FloatStorage, sample: number, g: Conv2dGeometry, dx: Float
         const row = ((c * kh + i) * kw + j) * L;
         for (let p = 0; p < oh; p++) {
           const ih = p * S + i - P;
-          if (ih < 0 || ih >= H) continue;
-          const src = row + p * ow;
-          const dst = plane + ih * W;
-          for (let q = 0; q < ow; q++) {
-            const iw = q * S + j - P;
-            if (iw >= 0 && iw < W) dx[dst + iw] += cols[src + q];
+          const col = row + p * ow;
+          if (ih < 0 || ih >= H) {
+            if (!adjoint) for (let q = 0; q < ow; q++) cols[col + q] = 0;
+            continue;
+          }
+          const src = plane + ih * W;
+          if (adjoint) {
+            for (let q = 0; q < ow; q++) {
+              const iw = q * S + j - P;
+              if (iw >= 0 && iw < W) pixels[src + iw] += cols[col + q];
+            }
+          } else {
+            for (let q = 0; q < ow; q++) {
+              const iw = q * S + j - P;
+              cols[col + q] = iw >= 0 && iw < W ? pixels[src + iw] : 0;
+            }
           }
         }
       }
@@ -110,7 +108,7 @@ function forwardGemm(backend: Backend, X: FloatStorage, Wt: FloatStorage, Y: Flo
 }
 
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
-  const dtype = requireSameDtype('conv2d', ['input', x], ['weight', weight], ...(bias ? [['bias', bias] as [string, Tensor]] : []));
+  const dtype = weightedDtype('conv2d', x, weight, bias);
   const g = conv2dGeometry('conv2d', x, weight, requireOptions('conv2d', 'opts', opts));
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) {
     throw new EngineError('conv2d', `bias shape ${fmtShape(bias.shape)} does not match the ${g.o} output channels of weight ${fmtShape(weight.shape)}`);
@@ -134,66 +132,38 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     }
   }
   const out = new Tensor(Y, [g.n, g.o, g.oh, g.ow], dtype);
-  const inputs = bias ? [x, weight, bias] : [x, weight];
-  return record('conv2d', out, inputs, (gradOut) => {
-    const G = gradOut.data as FloatStorage;
-    let dX: Tensor | null = null, dW: Tensor | null = null, dB: Tensor | null = null;
+  return recordWeighted('conv2d', out, [x, weight, bias], (G) => {
+    const dx = gradBuffer(x), dw = gradBuffer(weight), db = gradBuffer(bias);
     // dL/dx is a full correlation of the upstream gradient with the flipped kernel:
     // per sample, dcols = Wᵀ · G_n, folded back onto the pixels by col2im.
-    if (x.requiresGrad) {
-      const dx = allocate(dtype, x.size) as FloatStorage;
-      if (backend.conv2dBackwardInput) backend.conv2dBackwardInput(G, Wt, dx, g);
-      else {
-        const dcols = allocate(dtype, K * L) as FloatStorage;
-        for (let s = 0; s < g.n; s++) {
-          backend.gemm({ a: Wt, b: G.subarray(s * g.o * L, (s + 1) * g.o * L), c: dcols, m: K, n: L, k: g.o, transA: true, transB: false });
-          col2im(dcols, s, g, dx);
-        }
+    if (dx && backend.conv2dBackwardInput) backend.conv2dBackwardInput(G, Wt, dx, g);
+    else if (dx) {
+      const dcols = allocate(dtype, K * L) as FloatStorage;
+      for (let s = 0; s < g.n; s++) {
+        backend.gemm({ a: Wt, b: G.subarray(s * g.o * L, (s + 1) * g.o * L), c: dcols, m: K, n: L, k: g.o, transA: true, transB: false });
+        col2im(dcols, s, g, dx);
       }
-      dX = new Tensor(dx, x.shape, dtype);
     }
     // dL/dw[o,c,i,j] = Σ_{n,p,q} G[n,o,p,q] · x[n, c, pS+i-P, qS+j-P]: the input correlated
     // with the upstream gradient, i.e. dW += G_n · cols_nᵀ summed over the batch.
-    let db: FloatStorage | null = null;
-    if (weight.requiresGrad) {
-      const dw = allocate(dtype, weight.size) as FloatStorage;
-      if (bias?.requiresGrad && backend.conv2dBackwardWeightBias) {
-        db = allocate(dtype, g.o) as FloatStorage;
-        backend.conv2dBackwardWeightBias(X, G, dw, db, g);
-      } else if (backend.conv2dBackwardWeight) backend.conv2dBackwardWeight(X, G, dw, g);
-      else {
-        const cols = allocate(dtype, K * L) as FloatStorage;
-        for (let s = 0; s < g.n; s++) {
-          im2col(X, s, g, cols);
-          backend.gemm({ a: G.subarray(s * g.o * L, (s + 1) * g.o * L), b: cols, c: dw, m: g.o, n: K, k: L, transA: false, transB: true, accumulate: true });
-        }
+    if (dw && db && backend.conv2dBackwardWeightBias) {
+      backend.conv2dBackwardWeightBias(X, G, dw, db, g); // and dL/db with it
+      return [dx, dw, db];
+    }
+    if (dw && backend.conv2dBackwardWeight) backend.conv2dBackwardWeight(X, G, dw, g);
+    else if (dw) {
+      const cols = allocate(dtype, K * L) as FloatStorage;
+      for (let s = 0; s < g.n; s++) {
+        im2col(X, s, g, cols);
+        backend.gemm({ a: G.subarray(s * g.o * L, (s + 1) * g.o * L), b: cols, c: dw, m: g.o, n: K, k: L, transA: false, transB: true, accumulate: true });
       }
-      dW = new Tensor(dw, weight.shape, dtype);
     }
     // dL/db[o] = Σ_{n,p,q} G[n,o,p,q]
-    if (bias?.requiresGrad && db) dB = new Tensor(db, bias.shape, dtype);
-    else if (bias?.requiresGrad) {
-      const db = allocate(dtype, g.o) as FloatStorage;
+    if (db) {
       for (let s = 0; s < g.n; s++) {
-        for (let o = 0; o < g.o; o++) {
-          const base = (s * g.o + o) * L;
-          db[o] += planeSum(G, base, L);
-        }
+        for (let o = 0; o < g.o; o++) db[o] += planeSum(G, (s * g.o + o) * L, L);
       }
-      dB = new Tensor(db, bias.shape, dtype);
     }
-    return bias ? [dX, dW, dB] : [dX, dW];
+    return [dx, dw, db];
   });
-}
-
-/**
- * Σ A[base .. base + len): four independent accumulators, because one running sum is
- * bound by the add latency rather than by memory (the order differs only in rounding).
- */
-function planeSum(A: FloatStorage, base: number, len: number): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, k = base;
-  const end = base + len, end4 = base + (len & ~3);
-  for (; k < end4; k += 4) { a0 += A[k]; a1 += A[k + 1]; a2 += A[k + 2]; a3 += A[k + 3]; }
-  for (; k < end; k++) a0 += A[k];
-  return (a0 + a1) + (a2 + a3);
 }

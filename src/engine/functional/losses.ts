@@ -97,30 +97,44 @@ export function nllLoss(logProbs: Tensor, targets: ClassTargets): Tensor {
   });
 }
 
-function pairOfSameShape(op: string, input: Tensor, target: Tensor | NestedArray): Tensor {
+/**
+ * A mean loss over the elements of `input` and a `target` of its shape: `sum(a, b)`
+ * gives Σ_i ℓ(a_i, b_i), and `backward(a, b, g, da, db)` fills dL/da and dL/db for the
+ * upstream gradient g, dividing by n = a.length itself (each loss keeps its own rounding).
+ */
+function meanOverElements(
+  op: string,
+  input: Tensor,
+  target: Tensor | NestedArray,
+  sum: (a: FloatStorage, b: FloatStorage) => number,
+  backward: (a: FloatStorage, b: FloatStorage, g: number, da: FloatStorage, db: FloatStorage) => void,
+): Tensor {
   const dtype = requireFloat(op, 'input', input);
   const y = asFloatTensor(op, 'target', target, dtype);
   requireSameDtype(op, ['input', input], ['target', y]);
   if (!sameShape(input.shape, y.shape)) {
     throw new EngineError(op, `input shape ${fmtShape(input.shape)} and target shape ${fmtShape(y.shape)} differ; they must match exactly`);
   }
-  return y;
+  const A = input.data as FloatStorage, B = y.data as FloatStorage;
+  return record(op, scalar(dtype, sum(A, B) / A.length), [input, y], (g) => {
+    const dA = allocate(dtype, A.length) as FloatStorage, dB = allocate(dtype, B.length) as FloatStorage;
+    backward(A, B, g.data[0], dA, dB);
+    return [new Tensor(dA, input.shape, dtype), new Tensor(dB, y.shape, dtype)];
+  });
 }
 
 /** L = (1/n) Σ (a - b)²;  dL/da = 2(a - b)/n,  dL/db = -2(a - b)/n. */
 export function mseLoss(input: Tensor, target: Tensor | NestedArray): Tensor {
-  const y = pairOfSameShape('mseLoss', input, target);
-  const dtype = input.dtype as 'float32' | 'float64';
-  const A = input.data as FloatStorage, B = y.data as FloatStorage;
-  const n = input.size;
-  let total = 0;
-  for (let i = 0; i < n; i++) { const d = A[i] - B[i]; total += d * d; }
-  return record('mseLoss', scalar(dtype, total / n), [input, y], (g) => {
-    const k = (2 * g.data[0]) / n;
-    const dA = allocate(dtype, n) as FloatStorage, dB = allocate(dtype, n) as FloatStorage;
-    for (let i = 0; i < n; i++) { const d = k * (A[i] - B[i]); dA[i] = d; dB[i] = -d; }
-    return [new Tensor(dA, input.shape, dtype), new Tensor(dB, y.shape, dtype)];
-  });
+  return meanOverElements('mseLoss', input, target,
+    (A, B) => {
+      let total = 0;
+      for (let i = 0; i < A.length; i++) { const d = A[i] - B[i]; total += d * d; }
+      return total;
+    },
+    (A, B, g, dA, dB) => {
+      const k = (2 * g) / A.length;
+      for (let i = 0; i < A.length; i++) { const d = k * (A[i] - B[i]); dA[i] = d; dB[i] = -d; }
+    });
 }
 
 /** PyTorch clamps each log term at -100 so that p = 0 or 1 gives a finite loss. */
@@ -134,28 +148,26 @@ const BCE_EPS = 1e-12;
  * dL/dp = (p - y) / (p(1 - p)) / n;  dL/dy = (log(1 - p) - log p) / n.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor | NestedArray): Tensor {
-  const y = pairOfSameShape('binaryCrossEntropy', input, target);
-  const dtype = input.dtype as 'float32' | 'float64';
-  const P = input.data as FloatStorage, Y = y.data as FloatStorage;
-  const n = input.size;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const p = P[i];
-    if (!(p >= 0 && p <= 1)) {
-      throw new EngineError('binaryCrossEntropy', `input element ${i} is ${p}: probabilities must lie in [0, 1] (input shape ${fmtShape(input.shape)}); for logits use binaryCrossEntropyWithLogits`);
-    }
-    total -= Y[i] * Math.max(Math.log(p), LOG_FLOOR) + (1 - Y[i]) * Math.max(Math.log(1 - p), LOG_FLOOR);
-  }
-  return record('binaryCrossEntropy', scalar(dtype, total / n), [input, y], (g) => {
-    const k = g.data[0] / n;
-    const dP = allocate(dtype, n) as FloatStorage, dY = allocate(dtype, n) as FloatStorage;
-    for (let i = 0; i < n; i++) {
-      const p = P[i];
-      dP[i] = (k * (p - Y[i])) / Math.max(p * (1 - p), BCE_EPS);
-      dY[i] = k * (Math.max(Math.log(1 - p), LOG_FLOOR) - Math.max(Math.log(p), LOG_FLOOR));
-    }
-    return [new Tensor(dP, input.shape, dtype), new Tensor(dY, y.shape, dtype)];
-  });
+  return meanOverElements('binaryCrossEntropy', input, target,
+    (P, Y) => {
+      let total = 0;
+      for (let i = 0; i < P.length; i++) {
+        const p = P[i];
+        if (!(p >= 0 && p <= 1)) {
+          throw new EngineError('binaryCrossEntropy', `input element ${i} is ${p}: probabilities must lie in [0, 1] (input shape ${fmtShape(input.shape)}); for logits use binaryCrossEntropyWithLogits`);
+        }
+        total -= Y[i] * Math.max(Math.log(p), LOG_FLOOR) + (1 - Y[i]) * Math.max(Math.log(1 - p), LOG_FLOOR);
+      }
+      return total;
+    },
+    (P, Y, g, dP, dY) => {
+      const k = g / P.length;
+      for (let i = 0; i < P.length; i++) {
+        const p = P[i];
+        dP[i] = (k * (p - Y[i])) / Math.max(p * (1 - p), BCE_EPS);
+        dY[i] = k * (Math.max(Math.log(1 - p), LOG_FLOOR) - Math.max(Math.log(p), LOG_FLOOR));
+      }
+    });
 }
 
 /**
@@ -164,24 +176,22 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor | NestedArray):
  * dL/dz = (σ(z) - y) / n: the GAN's "1 - D(x)" and "-D(G(z))" up to sign;  dL/dy = -z / n.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor | NestedArray): Tensor {
-  const y = pairOfSameShape('binaryCrossEntropyWithLogits', input, target);
-  const dtype = input.dtype as 'float32' | 'float64';
-  const Z = input.data as FloatStorage, Y = y.data as FloatStorage;
-  const n = input.size;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const z = Z[i];
-    total += Math.max(z, 0) - z * Y[i] + Math.log1p(Math.exp(-Math.abs(z)));
-  }
-  return record('binaryCrossEntropyWithLogits', scalar(dtype, total / n), [input, y], (g) => {
-    const k = g.data[0] / n;
-    const dZ = allocate(dtype, n) as FloatStorage, dY = allocate(dtype, n) as FloatStorage;
-    for (let i = 0; i < n; i++) {
-      const z = Z[i];
-      const s = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-      dZ[i] = k * (s - Y[i]);
-      dY[i] = -k * z;
-    }
-    return [new Tensor(dZ, input.shape, dtype), new Tensor(dY, y.shape, dtype)];
-  });
+  return meanOverElements('binaryCrossEntropyWithLogits', input, target,
+    (Z, Y) => {
+      let total = 0;
+      for (let i = 0; i < Z.length; i++) {
+        const z = Z[i];
+        total += Math.max(z, 0) - z * Y[i] + Math.log1p(Math.exp(-Math.abs(z)));
+      }
+      return total;
+    },
+    (Z, Y, g, dZ, dY) => {
+      const k = g / Z.length;
+      for (let i = 0; i < Z.length; i++) {
+        const z = Z[i];
+        const s = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+        dZ[i] = k * (s - Y[i]);
+        dY[i] = -k * z;
+      }
+    });
 }

@@ -33,7 +33,8 @@ function poolGeometry(op: string, x: Tensor, opts: Pool2dOptions): PoolGeometry 
 
 /** y[n,c,p,q] = max over the window; dL/dx = g at the window's argmax, 0 elsewhere. */
 export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
-  const { n, c, h, w, k, s, p, oh, ow } = poolGeometry('maxPool2d', x, opts);
+  const geometry = poolGeometry('maxPool2d', x, opts);
+  const { n, c, h, w, k, s, p, oh, ow } = geometry;
   const dtype = x.dtype as 'float32' | 'float64';
   const X = x.data as FloatStorage;
   const Y = allocate(dtype, n * c * oh * ow, true) as FloatStorage;
@@ -42,27 +43,24 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   // with the same scan order and tie rule.
   const backend = backendFor(Y);
   const simd = k === 2 && s === 2 && p === 0 && X instanceof Float32Array && backend.maxPool2x2 && backend.maxPool2x2Backward ? backend : null;
-  const geometry = { planes: n * c, h, w, oh, ow };
-  if (simd) simd.maxPool2x2!(X as Float32Array, Y as Float32Array, winner, geometry);
+  const simdGeometry = { planes: n * c, h, w, oh, ow };
+  if (simd) simd.maxPool2x2!(X as Float32Array, Y as Float32Array, winner, simdGeometry);
   else if (k === 2 && s === 2 && p === 0) maxPool2x2(X, Y, winner, n * c, h, w, oh, ow);
   else {
-    let out = 0;
-    for (let plane = 0; plane < n * c; plane++) {
+    const windows = windowBounds(geometry);
+    for (let plane = 0, out = 0; plane < n * c; plane++) {
       const base = plane * h * w;
-      for (let i = 0; i < oh; i++) {
-        const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
-        for (let j = 0; j < ow; j++, out++) {
-          const w0 = Math.max(j * s - p, 0), w1 = Math.min(j * s - p + k, w);
-          let best = -Infinity, at = base + h0 * w + w0;
-          for (let r = h0; r < h1; r++) {
-            for (let q = w0; q < w1; q++) {
-              const v = X[base + r * w + q];
-              if (v > best || Number.isNaN(v)) { best = v; at = base + r * w + q; if (Number.isNaN(v)) break; }
-            }
+      for (let m = 0; m < windows.length; m += 4, out++) {
+        const h0 = windows[m], h1 = windows[m + 1], w0 = windows[m + 2], w1 = windows[m + 3];
+        let best = -Infinity, at = base + h0 * w + w0;
+        for (let r = h0; r < h1; r++) {
+          for (let q = w0; q < w1; q++) {
+            const v = X[base + r * w + q];
+            if (v > best || Number.isNaN(v)) { best = v; at = base + r * w + q; if (Number.isNaN(v)) break; }
           }
-          Y[out] = best;
-          winner[out] = at;
         }
+        Y[out] = best;
+        winner[out] = at;
       }
     }
   }
@@ -70,7 +68,7 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
     const G = g.data as FloatStorage;
     if (simd) {
       const D = allocate(dtype, x.size, true) as Float32Array;
-      simd.maxPool2x2Backward!(G as Float32Array, winner, D, geometry);
+      simd.maxPool2x2Backward!(G as Float32Array, winner, D, simdGeometry);
       return [new Tensor(D, x.shape, dtype)];
     }
     const D = allocate(dtype, x.size) as FloatStorage;
@@ -116,39 +114,52 @@ function maxPool2x2(X: FloatStorage, Y: FloatStorage, winner: Int32Array, planes
  * count_include_pad default); dL/dx = g / k² for every pixel of the window.
  */
 export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
-  const { n, c, h, w, k, s, p, oh, ow } = poolGeometry('avgPool2d', x, opts);
+  const geometry = poolGeometry('avgPool2d', x, opts);
+  const { n, c, h, w, k, oh, ow } = geometry;
   const dtype = x.dtype as 'float32' | 'float64';
   const X = x.data as FloatStorage;
   const Y = allocate(dtype, n * c * oh * ow) as FloatStorage;
   const inv = 1 / (k * k);
-  let out = 0;
-  for (let plane = 0; plane < n * c; plane++) {
+  const windows = windowBounds(geometry);
+  for (let plane = 0, out = 0; plane < n * c; plane++) {
     const base = plane * h * w;
-    for (let i = 0; i < oh; i++) {
-      const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
-      for (let j = 0; j < ow; j++, out++) {
-        const w0 = Math.max(j * s - p, 0), w1 = Math.min(j * s - p + k, w);
-        let acc = 0;
-        for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) acc += X[base + r * w + q];
-        Y[out] = acc * inv;
-      }
+    for (let m = 0; m < windows.length; m += 4, out++) {
+      const h0 = windows[m], h1 = windows[m + 1], w0 = windows[m + 2], w1 = windows[m + 3];
+      let acc = 0;
+      for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) acc += X[base + r * w + q];
+      Y[out] = acc * inv;
     }
   }
   return record('avgPool2d', new Tensor(Y, [n, c, oh, ow], dtype), [x], (g) => {
     const G = g.data as FloatStorage;
     const D = allocate(dtype, x.size) as FloatStorage;
-    let o = 0;
-    for (let plane = 0; plane < n * c; plane++) {
+    for (let plane = 0, out = 0; plane < n * c; plane++) {
       const base = plane * h * w;
-      for (let i = 0; i < oh; i++) {
-        const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
-        for (let j = 0; j < ow; j++, o++) {
-          const w0 = Math.max(j * s - p, 0), w1 = Math.min(j * s - p + k, w);
-          const share = G[o] * inv;
-          for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) D[base + r * w + q] += share;
-        }
+      for (let m = 0; m < windows.length; m += 4, out++) {
+        const h0 = windows[m], h1 = windows[m + 1], w0 = windows[m + 2], w1 = windows[m + 3];
+        const share = G[out] * inv;
+        for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) D[base + r * w + q] += share;
       }
     }
     return [new Tensor(D, x.shape, dtype)];
   });
+}
+
+/**
+ * Every window of one plane, in output order, clipped to the input: rows [h0, h1) and
+ * columns [w0, w1), four entries a window. Computed once, so the loops over planes that
+ * read it hold no bounds arithmetic.
+ */
+function windowBounds({ h, w, k, s, p, oh, ow }: PoolGeometry): Int32Array {
+  const bounds = new Int32Array(oh * ow * 4);
+  for (let i = 0, m = 0; i < oh; i++) {
+    const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
+    for (let j = 0; j < ow; j++) {
+      bounds[m++] = h0;
+      bounds[m++] = h1;
+      bounds[m++] = Math.max(j * s - p, 0);
+      bounds[m++] = Math.min(j * s - p + k, w);
+    }
+  }
+  return bounds;
 }

@@ -5,12 +5,12 @@
  * display.
  */
 import { type AttentionOptions, scaledDotProductAttentionWithWeights } from '../functional/attention';
-import { requireOptions, requirePositiveInt } from '../args';
+import { requireOptions } from '../args';
 import { zeros_ } from '../init';
 import { permute, reshape } from '../ops/shape';
 import { describe, EngineError, fmtShape, type FloatDType, type NestedArray, type Tensor } from '../tensor';
 import { Linear } from './linear';
-import { dtypeOf, initRng, type InitOptions, Module, requireDtype } from './module';
+import { initRng, type InitOptions, layerOptions, Module, requireDtype } from './module';
 
 export interface MultiHeadAttentionOptions extends InitOptions {
   /** Mask the upper triangle: position i attends only to positions ≤ i. */
@@ -38,10 +38,8 @@ export class MultiHeadAttention extends Module {
 
   constructor(readonly embedDim: number, readonly numHeads: number, options: MultiHeadAttentionOptions = {}) {
     super();
-    requirePositiveInt('MultiHeadAttention', 'embedDim', embedDim);
-    requirePositiveInt('MultiHeadAttention', 'numHeads', numHeads);
-    const opts = requireOptions('MultiHeadAttention', 'opts', options);
-    this.dtype = dtypeOf('MultiHeadAttention', opts);
+    const { opts, dtype } = layerOptions('MultiHeadAttention', { embedDim, numHeads }, options);
+    this.dtype = dtype;
     if (embedDim % numHeads !== 0) throw new EngineError('MultiHeadAttention', `embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     this.causal = opts.causal ?? false;

@@ -1,10 +1,10 @@
 /** Conv2d over NCHW with weights [out, in, k, k], as torch.nn.Conv2d. */
 import { zeros } from '../creation';
 import { conv2d } from '../functional/conv';
-import { requireOptions, requirePositiveInt } from '../args';
+import { requirePositiveInt } from '../args';
 import type { FloatDType, Tensor } from '../tensor';
 import { initWeights, type WeightInit } from './linear';
-import { dtypeOf, initRng, type InitOptions, Module, requireDtype } from './module';
+import { initRng, type InitOptions, layerOptions, Module, requireDtype } from './module';
 
 export interface Conv2dLayerOptions extends InitOptions {
   stride?: number;
@@ -22,11 +22,8 @@ export class Conv2d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv2dLayerOptions = {}) {
     super();
-    requirePositiveInt('Conv2d', 'inChannels', inChannels);
-    requirePositiveInt('Conv2d', 'outChannels', outChannels);
-    requirePositiveInt('Conv2d', 'kernelSize', kernelSize);
-    const opts = requireOptions('Conv2d', 'opts', options);
-    this.dtype = dtypeOf('Conv2d', opts);
+    const { opts, dtype } = layerOptions('Conv2d', { inChannels, outChannels, kernelSize }, options);
+    this.dtype = dtype;
     this.stride = requirePositiveInt('Conv2d', 'stride', opts.stride ?? 1);
     this.padding = requirePositiveInt('Conv2d', 'padding', opts.padding ?? 0, 0);
     const rng = initRng('Conv2d', opts);

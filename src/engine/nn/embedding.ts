@@ -1,10 +1,9 @@
 /** Embedding: a learned table of vectors looked up by integer id. */
 import { zeros } from '../creation';
 import { embedding } from '../functional/embedding';
-import { requireOptions, requirePositiveInt } from '../args';
 import { normal_ } from '../init';
 import type { FloatDType, NestedArray, Tensor } from '../tensor';
-import { dtypeOf, initRng, type InitOptions, Module } from './module';
+import { initRng, type InitOptions, layerOptions, Module } from './module';
 
 export class Embedding extends Module {
   readonly weight: Tensor;
@@ -13,10 +12,8 @@ export class Embedding extends Module {
   /** Rows start as N(0, 1) samples, as in torch.nn.Embedding. */
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: InitOptions = {}) {
     super();
-    requirePositiveInt('Embedding', 'numEmbeddings', numEmbeddings);
-    requirePositiveInt('Embedding', 'embeddingDim', embeddingDim);
-    const opts = requireOptions('Embedding', 'opts', options);
-    this.dtype = dtypeOf('Embedding', opts);
+    const { opts, dtype } = layerOptions('Embedding', { numEmbeddings, embeddingDim }, options);
+    this.dtype = dtype;
     const rng = initRng('Embedding', opts);
     this.weight = this.registerParameter('weight', normal_(zeros([numEmbeddings, embeddingDim], { dtype: this.dtype }), { rng }));
   }

@@ -1,11 +1,11 @@
 /** Linear: y = x Wᵀ + b with W [out, in], as torch.nn.Linear. */
 import { linear } from '../functional/activations';
-import { requireFloat, requireOptions, requirePositiveInt } from '../args';
+import { requireFloat } from '../args';
 import { kaimingUniform_, uniform_, kaimingNormal_, xavierNormal_, xavierUniform_, zeros_ } from '../init';
 import { Rng } from '../rng';
 import { describe, EngineError, type FloatDType, type Tensor } from '../tensor';
 import { zeros } from '../creation';
-import { dtypeOf, initRng, type InitOptions, Module, requireDtype } from './module';
+import { initRng, type InitOptions, layerOptions, Module, requireDtype } from './module';
 
 /**
  * How weights start. 'default' is PyTorch's (Kaiming-uniform with a = √5, i.e.
@@ -49,10 +49,8 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
-    requirePositiveInt('Linear', 'inFeatures', inFeatures);
-    requirePositiveInt('Linear', 'outFeatures', outFeatures);
-    const opts = requireOptions('Linear', 'opts', options);
-    this.dtype = dtypeOf('Linear', opts);
+    const { opts, dtype } = layerOptions('Linear', { inFeatures, outFeatures }, options);
+    this.dtype = dtype;
     const rng = initRng('Linear', opts);
     this.weight = this.registerParameter('weight', zeros([outFeatures, inFeatures], { dtype: this.dtype }));
     this.bias = opts.bias === false ? null : this.registerParameter('bias', zeros([outFeatures], { dtype: this.dtype }));

@@ -4,7 +4,7 @@
  * child modules, each registered explicitly so that parameters(), stateDict() and
  * train()/eval() can walk the tree in registration order, as PyTorch's do.
  */
-import { requireOptions } from '../args';
+import { requireOptions, requirePositiveInt } from '../args';
 import { floatDtypeOption } from '../creation';
 import { Rng, rngFrom } from '../rng';
 import { allocate, describe, EngineError, fmtShape, type FloatDType, fromNested, type NestedArray, Tensor, zeroGradFor } from '../tensor';
@@ -206,6 +206,16 @@ export function initRng(layer: string, opts: InitOptions = {}): Rng {
 
 export function dtypeOf(layer: string, opts: ModuleOptions): FloatDType {
   return floatDtypeOption(layer, opts.dtype);
+}
+
+/**
+ * What a layer's constructor checks first: each of its `sizes` is a positive integer and
+ * its options are an object. Returns the options and the dtype of its parameters.
+ */
+export function layerOptions<O extends ModuleOptions>(layer: string, sizes: Record<string, number>, options: O): { opts: O; dtype: FloatDType } {
+  for (const [name, size] of Object.entries(sizes)) requirePositiveInt(layer, name, size);
+  const opts = requireOptions(layer, 'opts', options);
+  return { opts, dtype: dtypeOf(layer, opts) };
 }
 
 /** Throws unless the input has the module's dtype: mixing precisions is always a mistake here. */

@@ -3,7 +3,7 @@ import { ones, zeros } from '../creation';
 import { batchNorm, layerNorm } from '../functional/norm';
 import { optionalNumber, requireOptions, requirePositiveInt } from '../args';
 import { describe, EngineError, fmtShape, type FloatDType, type Tensor } from '../tensor';
-import { dtypeOf, Module, type ModuleOptions, requireDtype } from './module';
+import { dtypeOf, layerOptions, Module, type ModuleOptions, requireDtype } from './module';
 
 export interface BatchNormLayerOptions extends ModuleOptions {
   eps?: number;
@@ -23,9 +23,8 @@ abstract class BatchNormBase extends Module {
 
   constructor(readonly numFeatures: number, options: BatchNormLayerOptions, private readonly layer: string, private readonly ndims: number[], private readonly layout: string) {
     super();
-    requirePositiveInt(layer, 'numFeatures', numFeatures);
-    const opts = requireOptions(layer, 'opts', options);
-    this.dtype = dtypeOf(layer, opts);
+    const { opts, dtype } = layerOptions(layer, { numFeatures }, options);
+    this.dtype = dtype;
     this.eps = optionalNumber(layer, 'eps', opts.eps, 1e-5);
     this.momentum = optionalNumber(layer, 'momentum', opts.momentum, 0.1);
     const affine = opts.affine ?? true;

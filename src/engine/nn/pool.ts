@@ -1,6 +1,6 @@
 /** Pooling layers. */
 import { optionalInt, requireOptions, requirePositiveInt } from '../args';
-import { avgPool2d, maxPool2d } from '../functional/pool';
+import { avgPool2d, maxPool2d, type Pool2dOptions } from '../functional/pool';
 import type { Tensor } from '../tensor';
 import { Module } from './module';
 
@@ -9,24 +9,21 @@ export interface PoolLayerOptions {
   padding?: number;
 }
 
-/** Stride and padding checked where the layer is built, not at its first forward. */
-function windowOf(layer: string, kernelSize: number, options: PoolLayerOptions): { stride: number; padding: number } {
-  requirePositiveInt(layer, 'kernelSize', kernelSize);
-  const opts = requireOptions(layer, 'opts', options);
-  return { stride: optionalInt(layer, 'stride', opts.stride, kernelSize, 1), padding: optionalInt(layer, 'padding', opts.padding, 0, 0) };
-}
-
-export class MaxPool2d extends Module {
+/** A square window sliding over NCHW input; stride and padding are checked where the layer is built, not at its first forward. */
+abstract class Pool2dBase extends Module {
   readonly stride: number;
   readonly padding: number;
 
-  constructor(readonly kernelSize: number, opts: PoolLayerOptions = {}) {
+  constructor(layer: string, readonly kernelSize: number, options: PoolLayerOptions, private readonly pool: (x: Tensor, opts: Pool2dOptions) => Tensor) {
     super();
-    ({ stride: this.stride, padding: this.padding } = windowOf('MaxPool2d', kernelSize, opts));
+    requirePositiveInt(layer, 'kernelSize', kernelSize);
+    const opts = requireOptions(layer, 'opts', options);
+    this.stride = optionalInt(layer, 'stride', opts.stride, kernelSize, 1);
+    this.padding = optionalInt(layer, 'padding', opts.padding, 0, 0);
   }
 
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding });
+    return this.pool(x, { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding });
   }
 
   override extraRepr(): string {
@@ -34,20 +31,14 @@ export class MaxPool2d extends Module {
   }
 }
 
-export class AvgPool2d extends Module {
-  readonly stride: number;
-  readonly padding: number;
-
-  constructor(readonly kernelSize: number, opts: PoolLayerOptions = {}) {
-    super();
-    ({ stride: this.stride, padding: this.padding } = windowOf('AvgPool2d', kernelSize, opts));
+export class MaxPool2d extends Pool2dBase {
+  constructor(kernelSize: number, opts: PoolLayerOptions = {}) {
+    super('MaxPool2d', kernelSize, opts, maxPool2d);
   }
+}
 
-  forward(x: Tensor): Tensor {
-    return avgPool2d(x, { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding });
-  }
-
-  override extraRepr(): string {
-    return `kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}`;
+export class AvgPool2d extends Pool2dBase {
+  constructor(kernelSize: number, opts: PoolLayerOptions = {}) {
+    super('AvgPool2d', kernelSize, opts, avgPool2d);
   }
 }
