@@ -3,7 +3,7 @@
  * candidate's signature), what it says is wrong while the user types, and the comment
  * line it writes. Pure, so each is tested in Node; addTag.ts does the VS Code part.
  */
-import { parseGradcheckTag } from '../layers/tag';
+import { outsideJsonStrings, parseGradcheckTag } from '../layers/tag';
 import type { LayerLanguage, TagCandidate } from '../layers/types';
 
 /** The grammar in one line, shown under the input box. */
@@ -19,17 +19,7 @@ export function tagPrefill(params: TagCandidate['params']): string {
 
 /** Offsets of the `?` placeholders outside JSON strings (a constant may hold a '?' of its own). */
 export function placeholders(text: string): number[] {
-  const found: number[] = [];
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '?') found.push(i);
-  }
-  return found;
+  return [...outsideJsonStrings(text)].filter((i) => text[i] === '?');
 }
 
 /** The range the input box selects first: the first placeholder, so typing replaces it. */

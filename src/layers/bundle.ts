@@ -17,9 +17,8 @@
  * and then bundles a small file in tens of milliseconds.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
+import { builtinModules, createRequire, type SourceMapPayload } from 'node:module';
 import * as path from 'node:path';
-import type { SourceMapJson } from './sourceMap';
 
 /** The subset of esbuild's API used here (esbuild-wasm's browser build, loaded at run time). */
 interface EsbuildMessage {
@@ -40,7 +39,7 @@ interface Esbuild {
 
 export interface Bundle {
   code: string;
-  map: SourceMapJson;
+  map: SourceMapPayload;
 }
 
 export type BundleOutcome = { ok: true; bundle: Bundle } | { ok: false; error: string };
@@ -189,7 +188,7 @@ export async function bundleUserFile(file: string, text?: string): Promise<Bundl
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
     const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
     if (!js || !map) return { ok: false, error: 'esbuild produced no output' };
-    const parsed = JSON.parse(map.text) as SourceMapJson;
+    const parsed = JSON.parse(map.text) as SourceMapPayload;
     parsed.sources = parsed.sources.map((s) => s.replace(/^.*?gradlens-user:/, ''));
     return { ok: true, bundle: { code: js.text, map: parsed } };
   } catch (err) {

@@ -1,6 +1,6 @@
 /** The layers module's surface for the extension and the CLI. */
-export { discoverCandidates, discoverLayers, parseGradcheckTag } from './discover';
-export { formatTagArgs } from './tag';
+export { discoverCandidates, discoverLayers } from './javascript/discover';
+export { formatTagArgs, parseGradcheckTag } from './tag';
 export type { Tag, TagArg } from './tag';
 export { checkFile, checkFiles, warmUp, disposeSandbox, DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_LIMIT_MB } from './sandbox';
 export type { FileCheckResult, SandboxOptions } from './sandbox';

@@ -3,7 +3,7 @@
  * TypeScript sources, Python files, and notebooks (whose text is the .ipynb JSON).
  * Text in, layers out; nothing runs.
  */
-import { discoverCandidates, discoverLayers } from './discover';
+import { discoverCandidates, discoverLayers } from './javascript/discover';
 import { discoverPythonCandidates, discoverPythonLayers } from './python/discover';
 import { discoverNotebookCandidates, discoverNotebookLayers, notebookCodeCells } from './python/notebook';
 import type { DiscoveredLayer, TagCandidate } from './types';
@@ -24,30 +24,24 @@ export function isCheckablePath(file: string): boolean {
   return sourceKindOf(file) !== undefined;
 }
 
+/** Each kind's readers: the layers in a file's text, and its untagged layer-like code. */
+const READERS: Record<SourceKind, { layers(text: string): DiscoveredLayer[]; candidates(text: string): TagCandidate[] }> = {
+  javascript: { layers: discoverLayers, candidates: discoverCandidates },
+  python: { layers: discoverPythonLayers, candidates: discoverPythonCandidates },
+  notebook: {
+    layers: (text) => discoverNotebookLayers(notebookCodeCells(text)),
+    candidates: (text) => discoverNotebookCandidates(notebookCodeCells(text)),
+  },
+};
+
 /** The layers of a file's text; a notebook that cannot be read has none. */
 export function discoverLayersIn(file: string, text: string): DiscoveredLayer[] {
-  switch (sourceKindOf(file)) {
-    case 'javascript':
-      return discoverLayers(text);
-    case 'python':
-      return discoverPythonLayers(text);
-    case 'notebook':
-      return discoverNotebookLayers(notebookCodeCells(text));
-    default:
-      return [];
-  }
+  const kind = sourceKindOf(file);
+  return kind ? READERS[kind].layers(text) : [];
 }
 
 /** Untagged layer-like code in a file's text, for "Add @gradcheck tag…". */
 export function discoverCandidatesIn(file: string, text: string): TagCandidate[] {
-  switch (sourceKindOf(file)) {
-    case 'javascript':
-      return discoverCandidates(text);
-    case 'python':
-      return discoverPythonCandidates(text);
-    case 'notebook':
-      return discoverNotebookCandidates(notebookCodeCells(text));
-    default:
-      return [];
-  }
+  const kind = sourceKindOf(file);
+  return kind ? READERS[kind].candidates(text) : [];
 }

@@ -10,7 +10,7 @@
  * one the adapter uses, so tensors the user makes are `instanceof Tensor` here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { builtinModules } from 'node:module';
+import { builtinModules, SourceMap } from 'node:module';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import * as vm from 'node:vm';
@@ -22,7 +22,6 @@ import { bundleUserFile, displayPath, initBundler, warmBundler, type Bundle } fr
 import { isLayerDefinition, type LayerDefinition } from './contract';
 import type { BundleRequest, BundleResponse, RunRequest, RuntimeLayer, WorkerMessage, WorkerRole } from './protocol';
 import { errorReport } from './reports';
-import { SourceMap } from './sourceMap';
 import type { DiscoveredLayer } from './types';
 
 const port = parentPort;
@@ -52,8 +51,11 @@ function throwDescriber(bundleName: string, map: SourceMap): (err: unknown) => s
     const head = err instanceof Error ? `${err.name}: ${err.message}` : `a non-Error value: ${String(err)}`;
     const stack = err instanceof Error ? (err.stack ?? '') : '';
     for (const m of stack.matchAll(frame)) {
-      const pos = map.originalPosition(Number(m[1]), Number(m[2]));
-      if (pos) return `${head} (at ${displayPath(pos.source)}:${pos.line}:${pos.column})`;
+      // Node maps stacks itself (--enable-source-maps) only for files it loaded, not for code
+      // compiled with vm; its SourceMap class reads our map all the same. findEntry counts
+      // from 0 (the 1-based findOrigin needs Node 20.4, and engines allow 20.0).
+      const pos = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1);
+      if ('originalSource' in pos) return `${head} (at ${displayPath(pos.originalSource)}:${pos.originalLine + 1}:${pos.originalColumn + 1})`;
     }
     if (err instanceof RangeError && /call stack/.test(err.message)) return `${head} (infinite recursion?)`;
     return head;

@@ -45,6 +45,22 @@ function tagBody(comment: string): string | undefined {
     .join(' ');
 }
 
+/**
+ * The offsets of tag text outside its JSON strings, from `from` on: a constant's string
+ * may hold any character (a `?`, a bracket) without it counting as the tag's own.
+ */
+export function* outsideJsonStrings(text: string, from = 0): Generator<number> {
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else yield i;
+  }
+}
+
 /** Where the JSON value starting at `from` ends (exclusive): brackets balanced, strings skipped. */
 function jsonEnd(body: string, from: number): number {
   const first = body[from];
@@ -60,16 +76,10 @@ function jsonEnd(body: string, from: number): number {
     return m.lastIndex;
   }
   let depth = 0;
-  for (let i = from; i < body.length; i++) {
+  for (const i of outsideJsonStrings(body, from)) {
     const c = body[i];
-    if (c === '"') {
-      i++;
-      while (i < body.length && body[i] !== '"') i += body[i] === '\\' ? 2 : 1;
-    } else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
+    if (c === '{' || c === '[') depth++;
+    else if ((c === '}' || c === ']') && --depth === 0) return i + 1;
   }
   return body.length;
 }

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type * as EngineBundle from '../../webview/browserEngine';
+import { requireOrSkip } from '../helpers/requireOrSkip';
 
 const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
 const BUNDLE = 'dist/webview/engine.js';
-const skip = !existsSync(CHROMIUM)
-  ? `no Chromium at ${CHROMIUM} (install Debian's chromium, or set GRADLENS_CHROMIUM)`
-  : !existsSync(BUNDLE) ? `${BUNDLE} is missing: run node esbuild.mjs first` : false;
+const skip = requireOrSkip(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "install Debian's chromium, or set GRADLENS_CHROMIUM")
+  || requireOrSkip(BUNDLE, existsSync(BUNDLE), 'run node esbuild.mjs first');
 
 declare global {
   interface Window {
@@ -58,7 +58,7 @@ after(async () => {
   await browser?.close();
 });
 
-test('the page bundle carries gpu.js\'s browser build and nothing that needs Node', { skip: existsSync(BUNDLE) ? false : `${BUNDLE} is missing: run node esbuild.mjs first` }, () => {
+test('the page bundle carries gpu.js\'s browser build and nothing that needs Node', { skip: requireOrSkip(BUNDLE, existsSync(BUNDLE), 'run node esbuild.mjs first') }, () => {
   const text = readFileSync(BUNDLE, 'utf8');
   // esbuild marks each bundled module with its path.
   assert.match(text, /node_modules\/gpu\.js\/dist\/gpu-browser\.js/);

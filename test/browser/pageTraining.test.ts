@@ -21,12 +21,12 @@ import type { HostMessage, JobState, Placement, WebviewMessage } from '../../src
 import type { DoneEvent, StartedEvent, StepEvent, TrainEvent } from '../../src/training/events';
 import { RunStore } from '../../src/training/runStore';
 import { Trainer } from '../../src/training/trainer';
+import { requireOrSkip } from '../helpers/requireOrSkip';
 
 const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
 const NONCE = 'pagetrainnonce0123456789abcdefAB';
-const skip = !existsSync(CHROMIUM)
-  ? `no Chromium at ${CHROMIUM} (install Debian's chromium, or set GRADLENS_CHROMIUM)`
-  : !existsSync('dist/webview/trainWorker.js') ? 'dist/webview/trainWorker.js is missing: run node esbuild.mjs first' : false;
+const skip = requireOrSkip(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "install Debian's chromium, or set GRADLENS_CHROMIUM")
+  || requireOrSkip('dist/webview/trainWorker.js', existsSync('dist/webview/trainWorker.js'), 'run node esbuild.mjs first');
 
 /** A GAN on the ring, small enough for SwiftShader to train in a few seconds. */
 const STEPS = 20;

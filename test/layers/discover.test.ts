@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { discoverCandidates, discoverLayers, parseGradcheckTag } from '../../src/layers/discover';
+import { discoverCandidates, discoverLayers } from '../../src/layers/javascript/discover';
+import { parseGradcheckTag } from '../../src/layers/tag';
 
 const pairSource = `// A course-style affine layer.
 import { helper } from './helper';

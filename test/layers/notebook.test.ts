@@ -9,6 +9,7 @@ import {
   notebookDefinitions,
   parseNotebook,
 } from '../../src/layers/python/notebook';
+import { requireOrSkip } from '../helpers/requireOrSkip';
 
 /** Debian's interpreter: the one with numpy on these machines (a PATH python3 may lack it). */
 const PYTHON = '/usr/bin/python3';
@@ -194,7 +195,8 @@ test('notebookDefinitions: imports, literal constants and definitions only, each
 });
 
 test('notebookDefinitions: the program runs in Python, defines the layers and runs nothing else', (t) => {
-  if (!existsSync(PYTHON)) return t.skip(`${PYTHON} is not installed`);
+  const noPython = requireOrSkip(PYTHON, existsSync(PYTHON), "install Debian's python3");
+  if (noPython) return t.skip(noPython);
   const hasNumpy = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
   const { source, lines } = notebookDefinitions(notebookCodeCells(course));
   const probe = ['', 'print(sorted(k for k in globals() if not k.startswith("_")))', 'boom()', ''].join('\n');
@@ -217,7 +219,8 @@ test('notebookDefinitions: the program runs in Python, defines the layers and ru
   assert.ok(frame, run.stderr);
   assert.deepEqual(lines[Number(frame[1]) - 1], { cell: 6, line: 10 });
   assert.match(run.stderr, /ValueError: from the notebook/);
-  if (!hasNumpy) return t.skip(`${PYTHON} has no numpy: the layer was not called (install python3-numpy to run this check)`);
+  const noNumpy = requireOrSkip(`numpy for ${PYTHON} (without it, the layer was not called)`, hasNumpy, "install Debian's python3-numpy");
+  if (noNumpy) return t.skip(noNumpy);
   const call = spawnSync(PYTHON, ['-c', `${source}\nout, cache = affine_forward(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4))\nprint(out.shape, CONFIG["pad"])\n`], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(call.stdout.trim(), '(2, 4) (1, 1)', call.stderr);
 });

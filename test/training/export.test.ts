@@ -15,12 +15,13 @@ import { exportPyTorch } from '../../src/training/export';
 import { decodeSafetensors, encodeSafetensors } from '../../src/training/export/safetensors';
 import { TrainLoop } from '../../src/training/loop';
 import type { TrainConfig } from '../../src/training/events';
+import { requireOrSkip } from '../helpers/requireOrSkip';
 
 const PYTHON = '/usr/bin/python3';
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const CLI = resolve('dist/cli.js');
 const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { timeout: 60000 }).status === 0;
-const noTorch = hasTorch ? false : 'no torch in /usr/bin/python3';
+const noTorch = requireOrSkip(`torch for ${PYTHON}`, hasTorch, "install Debian's python3-torch");
 
 function python(dir: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(PYTHON, [join(dir, 'train.py'), ...args], { encoding: 'utf8', timeout: 180000 });
@@ -170,7 +171,7 @@ test("untrained test loss: exported ViT and sequence transformers (plain and cau
   await checkSameLoss({ model: 'attention', preset: 'tiny', dataset: 'copy', seed: 1, trainLimit: 64, testLimit: 40 });
 });
 
-test('train.py --nproc 2 on CPU trains grey28 on Fashion-MNIST: falling loss, identical weights in both ranks', { skip: noTorch || !existsSync(FASHION) ? 'no torch or no Fashion-MNIST' : false, timeout: 180000 }, async () => {
+test('train.py --nproc 2 on CPU trains grey28 on Fashion-MNIST: falling loss, identical weights in both ranks', { skip: noTorch || requireOrSkip(`Fashion-MNIST at ${FASHION}`, existsSync(FASHION), "install Debian's dataset-fashion-mnist"), timeout: 180000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradlens-export-ddp-'));
   try {
     await exportPyTorch({ model: 'cnn', dataset: 'fashion-mnist', dataDir: FASHION, testLimit: 1000 }, join(dir, 'out'));

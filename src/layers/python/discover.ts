@@ -12,12 +12,13 @@
  * torch.autograd.Function subclasses, and layer objects with forward and backward
  * methods. Only top-level definitions count: what a module or notebook defines.
  *
- * The outline of the source (tokens, top-level definitions, tags) is scan.ts's; notebook.ts
+ * The source's tokens are scan.ts's and its top-level definitions and tags outline.ts's; notebook.ts
  * reads each cell through the same outline, so a cell is read exactly as a .py file is.
  */
 import { parseGradcheckTag } from '../tag';
 import type { DiscoveredLayer, TagCandidate } from '../types';
-import { scanPython, topLevelDefinitions, type PyDefinition, type PyParam } from './scan';
+import { topLevelDefinitions, type PyDefinition, type PyParam } from './outline';
+import { scanPython } from './scan';
 
 // ---------------------------------------------------------------------------------------
 // Layers and candidates from the definitions of a file or of a notebook's cells.

@@ -13,7 +13,8 @@
  */
 import type { DiscoveredLayer, TagCandidate } from '../types';
 import { pythonCandidatesOf, pythonLayersOf, type PyUnit } from './discover';
-import { closingBracket, scanPython, splitTokens, tokenText, topLevelDefinitions, type PyScan, type PyToken } from './scan';
+import { topLevelDefinitions } from './outline';
+import { closingBracket, scanPython, splitTokens, tokenText, type PyScan, type PyToken } from './scan';
 
 export interface NotebookCell {
   /** 0-based position among all the notebook's cells (messages say index + 1). */

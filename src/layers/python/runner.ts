@@ -1,23 +1,20 @@
 /**
- * The host side of checking Python layers (.py files and notebooks' definitions): keeps
- * a warm Python worker process per interpreter and a checker thread, loads the user's
- * module, sets each layer up with its tag's values, and relays the checker's requests.
- * Every layer is checked under a time limit; an endless loop, os._exit or a crash is
- * reported on its own layer, the worker is restarted, and the other layers are still
- * checked. Nothing the user's code does rejects the returned promise.
+ * The host side of checking the Python layers of one .py file or notebook: reads the
+ * program (program.ts), loads it in the warm worker process (warm.ts), and checks each
+ * layer in turn (layer.ts). Every layer is checked under a time limit; an endless loop,
+ * os._exit or a crash is reported on its own layer, the worker is restarted, and the
+ * other layers are still checked. Nothing the user's code does rejects the returned promise.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { MessageChannel, Worker } from 'node:worker_threads';
 import type { CheckOptions, LayerReport } from '../../gradcheck/types';
 import { abortError, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, formatSeconds } from '../limits';
 import { errorReport } from '../reports';
-import { tagValues } from '../tagValues';
 import type { CheckFileOptions, DiscoveredLayer } from '../types';
-import type { CheckJob, RelayAnswer, ThreadAnswer, ThreadData } from './checkThread';
-import { discoverPythonLayers } from './discover';
-import { discoverNotebookLayers, notebookCodeCells, notebookDefinitions } from './notebook';
-import { PythonExited, PythonProcess, PythonSetupError } from './process';
+import { checkLayer, deathReason } from './layer';
+import { PythonExited, type PythonProcess, PythonSetupError } from './process';
+import { describeError, type Program, readProgram, statusOf, withImportFix } from './program';
+import { acquireProcess, acquireThread, inTurn, killWarmProcess } from './warm';
 import type { WireMessage } from './wire';
 
 export interface PythonRunOptions extends CheckFileOptions {
@@ -35,174 +32,12 @@ export const DEFAULT_PYTHON = 'python3';
 /** Starting an interpreter (and importing numpy) on a busy machine, before any user code runs. */
 const STARTUP_MS = 60_000;
 
-/** The source the worker runs, and how to name a line of it in messages. */
-interface Program {
-  source: string;
-  /** The file name Python compiles it under (tracebacks use it). */
-  filename: string;
-  layers: DiscoveredLayer[];
-  where(line: number): string;
-}
-
-function readProgram(file: string, options: CheckFileOptions): Program {
-  const base = path.basename(file);
-  if (file.toLowerCase().endsWith('.ipynb')) {
-    const cells = options.notebookCells ?? notebookCodeCells(options.text ?? readFileSync(file, 'utf8'));
-    const definitions = notebookDefinitions(cells);
-    return {
-      source: definitions.source,
-      filename: file,
-      layers: discoverNotebookLayers(cells),
-      where(line) {
-        const at = definitions.lines[line - 1];
-        return at ? `${base}, cell ${at.cell + 1}, line ${at.line + 1}` : `${base}`;
-      },
-    };
-  }
-  const source = options.text ?? readFileSync(file, 'utf8');
-  return { source, filename: file, layers: discoverPythonLayers(source), where: (line) => `${base}:${line}` };
-}
-
-interface Frame {
-  line: number;
-  name: string;
-  file: string | null;
-}
-
-interface PythonError {
-  error: string;
-  frames?: Frame[];
-  syntax?: { line: number | null; column: number | null; message: string } | null;
-  position?: number | null;
-}
-
-type Status = { ok: boolean } & PythonError;
-
-function statusOf(message: WireMessage): Status {
-  return message.header as unknown as Status;
-}
-
-/** "ValueError: ... (at conv.py:23 in conv_forward_naive)", with the innermost frame in the user's code. */
-function describeError(answer: PythonError, program: Program): string {
-  if (answer.syntax?.line) {
-    return `${answer.error.split(':')[0]}: ${answer.syntax.message} (at ${program.where(answer.syntax.line)}${answer.syntax.column ? `, column ${answer.syntax.column}` : ''})`;
-  }
-  const frame = answer.frames?.[answer.frames.length - 1];
-  if (!frame) return answer.error;
-  const where = frame.file === null ? program.where(frame.line) : `${path.basename(frame.file)}:${frame.line}`;
-  return `${answer.error} (at ${where}${frame.name && frame.name !== '<module>' ? ` in ${frame.name}` : ''})`;
-}
-
-/** An import the user's module needs that the interpreter lacks gets the fix beside it. */
-function withImportFix(message: string, pythonPath: string): string {
-  const missing = /No module named '([\w.]+)'/.exec(message)?.[1]?.split('.')[0];
-  if (!missing) return message;
-  const debian = missing === 'torch' ? 'python3-torch' : missing === 'numpy' ? 'python3-numpy' : `python3-${missing}`;
-  const pip = missing === 'torch' ? 'torch' : missing;
-  return `${message}: the interpreter '${pythonPath}' cannot import ${missing}; install it there ('${pythonPath} -m pip install ${pip}', or Debian's ${debian}) or set the gradlens.pythonPath setting (CLI: --python) to a Python that has it`;
-}
-
-// ---------------------------------------------------------------- warm process and thread
-
-let warm: PythonProcess | undefined;
-interface CheckThread {
-  worker: Worker;
-  distDir: string;
-  /** Answers the thread's blocked request. */
-  answer: (a: RelayAnswer) => void;
-  /** Takes the thread's requests while a layer is being checked. */
-  relay?: (m: WireMessage) => void;
-  /** Takes the thread's report. */
-  pending?: (a: ThreadAnswer) => void;
-}
-
-let thread: CheckThread | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-
-async function acquireProcess(pythonPath: string, distDir: string, onLog: (t: string) => void): Promise<PythonProcess> {
-  if (warm?.alive && warm.pythonPath === pythonPath) {
-    warm.onLog = onLog;
-    return warm;
-  }
-  warm?.kill();
-  warm = undefined;
-  const proc = await PythonProcess.start(pythonPath, path.join(distDir, 'python', 'worker.py'), onLog);
-  warm = proc;
-  return proc;
-}
-
-/** The checker thread, kept warm; its requests are relayed to whichever process is current. */
-function acquireThread(distDir: string): CheckThread {
-  if (thread && thread.distDir === distDir) return thread;
-  if (thread) void thread.worker.terminate();
-  const { port1, port2 } = new MessageChannel();
-  const signal = new SharedArrayBuffer(4);
-  const flag = new Int32Array(signal);
-  const worker = new Worker(path.join(distDir, 'pythonCheck.js'), { workerData: { port: port2, signal } satisfies ThreadData, transferList: [port2] });
-  const answer = (a: RelayAnswer) => {
-    port1.postMessage(a);
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
-  };
-  const t: CheckThread = { worker, distDir, answer };
-  port1.on('message', (request: WireMessage) => {
-    if (!t.relay) return answer({ ok: false, error: 'no Python layer is being checked' });
-    t.relay(request);
-  });
-  port1.unref();
-  worker.on('message', (m: ThreadAnswer) => t.pending?.(m));
-  const forget = () => {
-    if (thread === t) thread = undefined;
-  };
-  worker.on('error', forget);
-  worker.on('exit', forget);
-  worker.unref();
-  thread = t;
-  return t;
-}
-
-/**
- * Starts the interpreter (which imports numpy; no user code runs) and the checker thread
- * ahead of the first check, so that it answers at once. Failures are left for the check
- * to report.
- */
-export function warmUpPython(pythonPath: string, distDir: string): void {
-  if (!existsSync(path.join(distDir, 'python', 'worker.py'))) return;
-  acquireThread(distDir);
-  queue = queue.then(() => acquireProcess(pythonPath, distDir, () => undefined).catch(() => undefined));
-}
-
-/** Stops the warm Python process and the checker thread. */
-export function disposePython(): void {
-  warm?.kill();
-  warm = undefined;
-  const t = thread;
-  thread = undefined;
-  if (t) void t.worker.terminate();
-}
-
-/** Why a process that died during a layer did: in the words a user needs. */
-function deathReason(err: PythonExited, timedOut: boolean, timeoutMs: number, memoryMb: number): string {
-  if (timedOut) return `timed out after ${formatSeconds(timeoutMs)} (an infinite loop?)`;
-  if (err.signal === 'SIGKILL' || err.signal === 'SIGSEGV' || /MemoryError|Cannot allocate/.test(err.stderrTail)) {
-    return err.signal === 'SIGSEGV'
-      ? 'crashed the Python worker (a segmentation fault in native code)'
-      : `ran out of memory or was killed (the limit is ${memoryMb} MB)`;
-  }
-  const last = err.stderrTail.trim().split('\n').slice(-1)[0];
-  return `stopped the Python worker (os._exit(${err.code ?? '?'})?)${last ? `: ${last}` : ''}`;
-}
-
-// ---------------------------------------------------------------- one file
-
 /**
  * Checks the Python layers of one .py file or notebook. Never rejects for anything the
  * user's code does; rejects with an AbortError when `options.signal` aborts.
  */
 export function checkPythonFile(file: string, options: PythonRunOptions): Promise<PythonFileResult> {
-  const result = queue.then(() => runFile(file, options));
-  queue = result.catch(() => undefined);
-  return result;
+  return inTurn(() => runFile(file, options));
 }
 
 async function runFile(file: string, options: PythonRunOptions): Promise<PythonFileResult> {
@@ -249,7 +84,7 @@ async function runFile(file: string, options: PythonRunOptions): Promise<PythonF
   const ready = async (): Promise<PythonProcess | string> => {
     if (proc?.alive) return proc;
     try {
-      proc = await withTimeout(acquireProcess(pythonPath, distDir, onLog), STARTUP_MS, () => warm?.kill());
+      proc = await withTimeout(acquireProcess(pythonPath, distDir, onLog), STARTUP_MS, killWarmProcess);
     } catch (err) {
       if (err instanceof PythonSetupError) return err.message;
       if (err === TIMEOUT) return `the Python interpreter '${pythonPath}' did not start within ${formatSeconds(STARTUP_MS)}`;
@@ -303,15 +138,6 @@ async function runFile(file: string, options: PythonRunOptions): Promise<PythonF
   return { file: abs, layers: wanted.map((d) => place(reports.get(d)!, d)) };
 }
 
-interface LayerRun {
-  check: CheckOptions;
-  seed: number;
-  timeoutMs: number;
-  memoryMb: number;
-  signal?: AbortSignal;
-  pythonPath: string;
-}
-
 const TIMEOUT = Symbol('timeout');
 
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
@@ -330,94 +156,5 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void):
         reject(e);
       },
     );
-  });
-}
-
-let nextLayerId = 1;
-
-/** Sets one layer up in the worker and checks it in the thread, relaying its requests. */
-async function checkLayer(proc: PythonProcess, t: CheckThread, d: DiscoveredLayer, program: Program, run: LayerRun): Promise<LayerReport> {
-  const mode = run.check.mode;
-  const tolerance = { ...run.check.tolerance, ...d.tolerance };
-  const fail = (message: string) => errorReport(d.name, message, mode, tolerance);
-  const id = `L${nextLayerId++}`;
-  const args = d.args ?? d.inputNames.map((name, i) => ({ kind: 'tensor' as const, name, shape: d.inputShapes?.[i] ?? [] }));
-  const values = tagValues(args, run.seed);
-  // The layer's own randomness (dropout from np.random) gets a stream apart from its inputs', as ctx.rng does in JavaScript.
-  const layerSeed = (run.seed ^ 0x2545f491) >>> 0;
-
-  return new Promise<LayerReport>((resolve) => {
-    let settled = false;
-    let timedOut = false;
-    const finish = (report: LayerReport) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      run.signal?.removeEventListener('abort', onAbort);
-      t.relay = undefined;
-      t.pending = undefined;
-      t.worker.unref();
-      resolve(report);
-    };
-    const died = (err: unknown) => {
-      if (err instanceof PythonExited) return finish(fail(`${d.name} ${deathReason(err, timedOut, run.timeoutMs, run.memoryMb)}`));
-      finish(fail(`${d.name} could not be checked: ${(err as Error).message}`));
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      proc.kill();
-    }, run.timeoutMs);
-    const onAbort = () => {
-      proc.kill();
-      finish(fail('cancelled'));
-    };
-    run.signal?.addEventListener('abort', onAbort);
-
-    const setup = {
-      op: 'setup',
-      id,
-      seed: layerSeed,
-      layer: {
-        convention: d.convention,
-        exportName: d.exportName,
-        backwardName: d.backwardName,
-        constructorArgs: d.constructorArgs ?? [],
-        args: args.map((a) => (a.kind === 'const' ? { kind: a.kind, name: a.name, value: a.value } : { kind: a.kind, name: a.name })),
-      },
-    };
-    const intArrays = values.flatMap((v) => (v.kind === 'int' ? [v.value] : []));
-    proc.request(setup, intArrays).then((answer) => {
-      if (settled) return;
-      const h = statusOf(answer);
-      if (!h.ok) return finish(fail(withImportFix(describeError(h, program), run.pythonPath)));
-      const relayAnswer = t.answer;
-      t.relay = (request) => {
-        proc.request(request.header, request.arrays).then(
-          (message) => {
-            const mh = statusOf(message);
-            if (!mh.ok) mh.error = describeError(mh, program);
-            relayAnswer({ ok: true, message });
-          },
-          (err: unknown) => {
-            relayAnswer({ ok: false, error: err instanceof Error ? err.message : String(err) });
-            died(err);
-          },
-        );
-      };
-      t.pending = (m) => {
-        if (m.id === id) finish(m.report);
-      };
-      t.worker.ref();
-      const job: CheckJob = {
-        type: 'check',
-        id,
-        name: d.name,
-        inputNames: values.flatMap((v) => (v.kind === 'tensor' ? [v.name] : [])),
-        inputs: values.flatMap((v) => (v.kind === 'tensor' ? [v.value] : [])),
-        tolerance: d.tolerance,
-        check: run.check,
-      };
-      t.worker.postMessage(job);
-    }, died);
   });
 }

@@ -328,19 +328,14 @@ class Layer:
         seed_everything(self.seed)
         args = self.call_args(inputs)
         conv = self.convention
-        if conv == "pair":
+        if conv in ("pair", "loss"):
             result = self.obj(*args)
             if not (isinstance(result, (tuple, list)) and len(result) == 2):
-                raise UserError("%s must return (out, cache); got %s" % (self.fn_name, describe_value(result)))
+                shape = "(out, cache)" if conv == "pair" else "(loss, grads)"
+                raise UserError("%s must return %s; got %s" % (self.fn_name, shape, describe_value(result)))
             out, cache = result
-            what = "%s's out" % self.fn_name
-        elif conv == "loss":
-            result = self.obj(*args)
-            if not (isinstance(result, (tuple, list)) and len(result) == 2):
-                raise UserError("%s must return (loss, grads); got %s" % (self.fn_name, describe_value(result)))
-            out, cache = result
-            what = "%s's loss" % self.fn_name
-            if np.ndim(as_float_array(out, what)) != 0:
+            what = "%s's %s" % (self.fn_name, "out" if conv == "pair" else "loss")
+            if conv == "loss" and np.ndim(as_float_array(out, what)) != 0:
                 raise UserError("%s's loss must be a scalar; got %s" % (self.fn_name, describe_value(out)))
         elif conv == "object":
             ctor = [v for a, v in zip(self.args, args) if a["name"] in self.ctor]
