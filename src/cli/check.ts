@@ -5,11 +5,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatReport, toJsonReport, toJUnitXml } from '../gradcheck';
 import type { CheckMode, LayerReport } from '../gradcheck/types';
 import { checkFiles, type FileCheckResult } from '../layers/sandbox';
 import { errorReport } from '../layers/reports';
+import { CommandLineError, readCommandLine } from './commandLine';
 
 const USAGE = `usage: gradlens check <files or folders...> [options]
 
@@ -31,6 +31,17 @@ exit codes: 0 all passed, 1 a layer failed, 2 a file could not be loaded or run`
 
 class UsageError extends Error {}
 
+const readCheckArgs = (argv: string[]) =>
+  readCommandLine(argv, {
+    fast: { type: 'boolean' },
+    sparse: { type: 'string' },
+    seed: { type: 'string' },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    junit: { type: 'string' },
+    python: { type: 'string' },
+  });
+
 interface CheckArgs {
   paths: string[];
   mode: CheckMode;
@@ -43,29 +54,7 @@ interface CheckArgs {
 }
 
 function parse(argv: string[]): CheckArgs | 'help' {
-  const read = () =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        fast: { type: 'boolean' },
-        sparse: { type: 'string' },
-        seed: { type: 'string' },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        junit: { type: 'string' },
-        python: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  let parsed: ReturnType<typeof read>;
-  try {
-    parsed = read();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = readCheckArgs(argv);
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError('name at least one file or folder to check');
   if (values.fast && values.sparse !== undefined) throw new UsageError('--fast and --sparse are different modes: pick one');
@@ -123,7 +112,7 @@ export async function runCheck(argv: string[], options: CheckCommandOptions = {}
   try {
     args = parse(argv);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (!(err instanceof UsageError || err instanceof CommandLineError)) throw err;
     console.error(`gradlens check: ${err.message}\n\n${USAGE}`);
     return 2;
   }

@@ -3,7 +3,7 @@
  * count. A model is cnn, gan or attention (with --preset and --dataset, or the shorthand
  * cnn:seed); anything starting with INPUT is read as the course's layer notation.
  */
-import { parseArgs } from 'node:util';
+import { CommandLineError, readCommandLine } from './commandLine';
 import { modelSummary } from '../training/models/catalog';
 import { looksLikeNotation, summarizeNotation } from '../training/notation';
 import { formatSummary, type ModelSummary, SummaryError } from '../training/summary';
@@ -20,16 +20,11 @@ export async function runSummary(argv: string[]): Promise<number> {
   let summary: ModelSummary;
   let json = false;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        preset: { type: 'string' },
-        dataset: { type: 'string' },
-        causal: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    const { values, positionals } = readCommandLine(argv, {
+      preset: { type: 'string' },
+      dataset: { type: 'string' },
+      causal: { type: 'boolean' },
+      json: { type: 'boolean' },
     });
     if (values.help) {
       console.log(USAGE);
@@ -50,7 +45,7 @@ export async function runSummary(argv: string[]): Promise<number> {
     }
   } catch (err) {
     const e = err as Error & { code?: string };
-    if (err instanceof SummaryError || err instanceof ConfigError || err instanceof DatasetError || e.code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof SummaryError || err instanceof ConfigError || err instanceof DatasetError || err instanceof CommandLineError) {
       console.error(`gradlens summary: ${e.message}\n\n${USAGE}`);
       return 2;
     }

@@ -2,6 +2,8 @@
  * The words GradLens shows on VS Code's surfaces (code lenses, Problems, Test Explorer,
  * status bar) for a checker result. Pure: no vscode import, so it is tested in plain Node.
  */
+import { layerHeadline } from '../gradcheck/headline';
+import { looserPassText } from '../gradcheck/looserTolerance';
 import type { InputReport, LayerReport } from '../gradcheck/types';
 import type { LayerConvention } from '../layers/types';
 
@@ -60,6 +62,10 @@ export function shortDiagnosis(diagnosis: string): string {
 export function lensOutcome(report: LayerReport): string {
   if (report.error) return `✗ could not check: ${firstLine(report.error)}`;
   const failed = failedInputs(report);
+  const headline = layerHeadline(report);
+  if (failed.length > 0 && headline) {
+    return `✗ ${headline.short} · ${failed.map((i) => gradName(i.name)).join(', ')} wrong`;
+  }
   if (failed.length > 0) {
     const first = failed[0];
     const short = first.diagnosis ? shortDiagnosis(first.diagnosis) : undefined;
@@ -70,11 +76,11 @@ export function lensOutcome(report: LayerReport): string {
   }
   if (report.nondeterminism) return `✗ nondeterministic: ${firstLine(report.nondeterminism)}`;
   if (!report.passed) return '✗ failed';
-  const parts = [`✓ passed · max rel err ${formatError(maxRelError(report))}`, formatMs(report.timeMs)];
+  const parts = [`✓ ${looserPassText(report) ?? 'passed'} · max rel err ${formatError(maxRelError(report))}`, formatMs(report.timeMs)];
   const notChecked = report.inputs.filter((i) => i.status === 'not-checked').map((i) => gradName(i.name));
   if (notChecked.length > 0) parts.push(`${notChecked.join(', ')} not checked`);
   const kinks = report.inputs.reduce((n, i) => n + i.kinkCount, 0);
-  if (kinks > 0) parts.push(`${kinks} at kinks skipped`);
+  if (kinks > 0) parts.push(`${kinks} at kinks, within the one-sided slopes`);
   if (report.mode !== 'full') parts.push(report.mode);
   return parts.join(' · ');
 }
@@ -116,7 +122,18 @@ export function diagnosticMessage(report: LayerReport): string | undefined {
   const findings = failedInputs(report).map(inputFinding);
   if (report.nondeterminism) findings.push(`nondeterministic: ${report.nondeterminism}`);
   if (findings.length === 0) findings.push('failed');
-  return `GradLens: gradient check of '${report.name}' failed. ${findings.join('. ')}`;
+  const headline = layerHeadline(report);
+  const lead = headline ? `: ${headline.text}` : '';
+  return `GradLens: gradient check of '${report.name}' failed${lead}. ${findings.join('. ')}`;
+}
+
+/** The Test Explorer message for a failing layer: the lens outcome, then the layer-level finding in full. */
+export function testFailureMessage(report: LayerReport): string {
+  const lines = [lensOutcome(report)];
+  const headline = layerHeadline(report);
+  if (headline) lines.push(headline.text);
+  if (report.nondeterminism) lines.push(report.nondeterminism);
+  return lines.join('\n');
 }
 
 /**

@@ -3,7 +3,8 @@ import type { DiscoveredLayer } from '../layers/types';
 import type { InputReport, LayerReport } from '../gradcheck/types';
 import type { FileResult } from './results';
 import type { LayerIndex } from './layerIndex';
-import { conventionLabel, diffTexts, inputFinding, lensOutcome } from './outcomeText';
+import { looserPassText } from '../gradcheck/looserTolerance';
+import { conventionLabel, diffTexts, inputFinding, testFailureMessage } from './outcomeText';
 import { LAYER_FILES_GLOB, MAX_WORKSPACE_FILES, SKIPPED_GLOB } from './workspaceFiles';
 
 export type TestState = 'passed' | 'failed' | 'errored' | 'skipped';
@@ -160,9 +161,13 @@ export class GradientTests implements vscode.Disposable {
       const item = layerItem.children.get(GradientTests.inputId(uri, report.name, input.name));
       if (item) this.recordInput(run, item, input, location);
     }
-    if (report.passed) this.mark(run, layerItem, 'passed', undefined, report.timeMs);
+    if (report.passed) {
+      const looser = looserPassText(report);
+      if (looser) run.appendOutput(`${report.name}: ${looser}\r\n`, location, layerItem);
+      this.mark(run, layerItem, 'passed', undefined, report.timeMs);
+    }
     else {
-      const message = new vscode.TestMessage(`${lensOutcome(report)}${report.nondeterminism ? `\n${report.nondeterminism}` : ''}`);
+      const message = new vscode.TestMessage(testFailureMessage(report));
       message.location = location;
       this.mark(run, layerItem, 'failed', message, report.timeMs);
     }

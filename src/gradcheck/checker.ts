@@ -1,12 +1,13 @@
 import { Rng } from '../engine/rng';
-import type { CheckOptions, CheckTarget, FlatTensor, InputReport, LayerReport, Tolerance } from './types';
+import type { CheckOptions, CheckTarget, FlatTensor, InputReport, LayerFinding, LayerReport, Tolerance } from './types';
 import { DEFAULT_TOLERANCE } from './types';
 import { LayerFault, Objective, messageOf } from './objective';
 import { numericAt } from './centralDifference';
 import { compareAt } from './compare';
 import { diagnose, diagnoseShape, isSwappedShape, nonFinite, valuesMatchTransposed } from './diagnosis';
 import { fastCheckInput } from './fastMode';
-import { passFailHint } from './layerHint';
+import { passFailFinding } from './layerHint';
+import { looserThanSettings } from './looserTolerance';
 import { findMixUp } from './mixUp';
 import { allPositions, samplePositions } from './sampling';
 import { formatIndex, formatShape, sameShape, sizeOf, unravel } from './shapes';
@@ -40,6 +41,12 @@ export function checkTarget(target: CheckTarget, options: CheckOptions): LayerRe
   try {
     const tol = resolveTolerance(options.tolerance, target.tolerance);
     report.tolerance = tol;
+    const settings = resolveTolerance(options.tolerance);
+    const looser = looserThanSettings(settings, tol);
+    if (looser) {
+      report.settingsTolerance = settings;
+      report.looserTolerance = looser;
+    }
     validateOptions(options);
     validateTarget(target);
     objective = new Objective(target);
@@ -156,8 +163,11 @@ function runCheck(target: CheckTarget, objective: Objective, options: CheckOptio
     return result;
   });
 
-  const hints = [passFailHint(report.inputs), mixUpHint(target, objective, report, upstream, outShape, tol, rng.fork())].filter((h) => h !== undefined);
-  if (hints.length > 0) report.hint = hints.join('. ');
+  const findings = [passFailFinding(report.inputs), mixUpFinding(target, objective, report, upstream, outShape, tol, rng.fork())].filter((f) => f !== undefined);
+  if (findings.length > 0) {
+    report.findings = findings;
+    report.hint = findings.map((f) => f.text).join('. ');
+  }
 }
 
 /** Forward calls the mix-up probe may always spend: enough for a small layer's two trials. */
@@ -168,7 +178,7 @@ const MIX_UP_MIN_BUDGET = 300;
  * mixUp.ts), spending at most half the forward calls the check took so far (or
  * MIX_UP_MIN_BUDGET, for a small layer).
  */
-function mixUpHint(target: CheckTarget, objective: Objective, report: LayerReport, upstream: Float64Array, outShape: number[], tol: Tolerance, rng: Rng): string | undefined {
+function mixUpFinding(target: CheckTarget, objective: Objective, report: LayerReport, upstream: Float64Array, outShape: number[], tol: Tolerance, rng: Rng): LayerFinding | undefined {
   const failing: number[] = [];
   report.inputs.forEach((input, i) => {
     if (input.status === 'failed' && input.checkedCount > 0) failing.push(i);
@@ -309,8 +319,8 @@ function checkInput(
   }
 
   const { positions, sampled } = positionsFor();
-  const { numeric, kink } = numericAt(objective, index, name, positions, l0, tol);
-  const comparison = compareAt(analytic, numeric, kink, positions, shape, tol);
+  const { numeric, kink, slopes } = numericAt(objective, index, name, positions, l0, tol);
+  const comparison = compareAt(analytic, numeric, kink, slopes, positions, shape, tol);
   const brokenAnalytic = nonFinite(analytic, shape, 'analytic', '');
   const nonKink = comparison.checkedCount - comparison.kinkCount;
 
@@ -332,7 +342,7 @@ function checkInput(
   if (comparison.failing.length > 0 || brokenAnalytic) {
     report.status = 'failed';
     report.diagnosis = diagnose({
-      name, shape, analytic, numeric, kink, positions, failing: comparison.failing, complete: !sampled, tol,
+      name, shape, analytic, numeric, kink, slopes, positions, failing: comparison.failing, complete: !sampled, tol,
     });
   } else if (nonKink === 0) {
     report.status = 'kink';

@@ -5,9 +5,10 @@ import { formatIndex, formatShape, stridesOf, transposedPositions, unravel } fro
 /**
  * Says in one sentence what a failing gradient's error looks like. Checks run from the
  * most specific explanation to the least: broken values (NaN/Infinity), a gradient that
- * is zero or should be, a constant factor (sign, 1/N, ...), a transpose, errors confined
- * to some rows/columns/the border/a few elements, zero or nonzero where the other is not,
- * then a plain count.
+ * is zero or should be, a constant factor (sign, 1/N, ...), a transpose, a shift along
+ * an axis, one factor per row or column, errors confined to some rows/columns/the
+ * border/a few elements, zero or nonzero where the other is not, then a plain count.
+ * A named pattern holds at every compared element; near misses get the plain count.
  */
 export interface DiagnosisInput {
   name: string;
@@ -15,6 +16,8 @@ export interface DiagnosisInput {
   analytic: Float64Array;
   numeric: Float64Array;
   kink: Uint8Array;
+  /** At a kink j, the one-sided slopes: low at 2j, high at 2j + 1. */
+  slopes: Float64Array;
   /** The positions compared (all of them, or a sample). */
   positions: Int32Array;
   failing: Int32Array;
@@ -23,7 +26,25 @@ export interface DiagnosisInput {
   tol: Tolerance;
 }
 
-export function diagnose(d: DiagnosisInput): string {
+export function diagnose(all: DiagnosisInput): string {
+  const atKinks = all.failing.filter((j) => all.kink[j] === 1);
+  // Patterns are judged on derivatives, which kinks lack: those failures get their own words.
+  const d = atKinks.length === 0 ? all : { ...all, failing: all.failing.filter((j) => all.kink[j] === 0) };
+  const kinks = atKinks.length === 0 ? undefined : kinkFailures(all, atKinks);
+  if (kinks !== undefined && d.failing.length === 0) return nonFinite(d.analytic, d.shape, 'analytic', '') ?? kinks;
+  const rest = smoothDiagnosis(d);
+  return kinks === undefined ? rest : `${rest}; and ${kinks}`;
+}
+
+function kinkFailures(d: DiagnosisInput, atKinks: Int32Array): string {
+  const j = atKinks[0];
+  const low = d.slopes[2 * j];
+  const high = d.slopes[2 * j + 1];
+  const more = atKinks.length > 1 ? ` (and ${atKinks.length - 1} more ${atKinks.length === 2 ? 'kink' : 'kinks'} like it)` : '';
+  return `at a kink of ${d.name}${formatIndex(unravel(j, d.shape))}: analytic ${fmt(d.analytic[j])} is outside the one-sided slopes [${fmt(low)}, ${fmt(high)}]${more}`;
+}
+
+function smoothDiagnosis(d: DiagnosisInput): string {
   const compared = d.positions.filter((j) => !d.kink[j]);
   return (
     nonFinite(d.analytic, d.shape, 'analytic', '') ??
@@ -31,6 +52,8 @@ export function diagnose(d: DiagnosisInput): string {
     zeroEverywhere(d, compared) ??
     constantFactor(d, compared) ??
     transposed(d, compared) ??
+    (d.complete ? shifted(d, compared) : undefined) ??
+    (d.complete ? factorPerSlice(d, compared) : undefined) ??
     (d.complete ? confinedPattern(d, compared) : undefined) ??
     zeroWhereFailing(d, compared) ??
     nonzeroWhereZero(d, compared) ??
@@ -131,6 +154,77 @@ export function describeFactor(k: number): string {
   if (ap === 1) return `${sign}off by a constant factor of exactly ${p < 0 ? '-' : ''}1/${q} (N = ${q}): a mean where a sum belongs?`;
   if (q === 1) return `${sign}off by a constant factor of exactly ${p}x (N = ${ap}): a sum where a mean belongs, or a factor applied twice?`;
   return `${sign}off by a constant factor of exactly ${p}/${q}`;
+}
+
+/**
+ * The analytic gradient is the numeric one moved along one axis by a few places: rolled
+ * round (analytic[i] = numeric[(i - s) mod n]) or shifted with zeros coming in, an
+ * off-by-one in an index. Named only when it holds at every compared element.
+ */
+function shifted(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  const strides = stridesOf(d.shape);
+  for (let axis = 0; axis < d.shape.length; axis++) {
+    const n = d.shape[axis];
+    for (let s = 1; s < Math.min(n, 4); s++) {
+      for (const by of [s, -s]) {
+        for (const roll of [true, false]) {
+          if (shiftHolds(d, compared, strides[axis], n, by, roll)) {
+            const where = d.shape.length > 1 ? ` along axis ${axis}` : '';
+            const how = roll ? 'rolled round' : 'with zeros coming in';
+            return `the analytic gradient is the numeric one shifted by ${by > 0 ? '+' : ''}${by}${where} (${how}): an index off by ${s}?`;
+          }
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+function shiftHolds(d: DiagnosisInput, compared: Int32Array, stride: number, n: number, by: number, roll: boolean): boolean {
+  let moved = false;
+  for (const j of compared) {
+    const i = Math.floor(j / stride) % n;
+    let from = i - by;
+    if (roll) from = ((from % n) + n) % n;
+    const expected = from < 0 || from >= n ? 0 : d.numeric[j + (from - i) * stride];
+    if (!elementPasses(d.analytic[j], expected, d.tol)) return false;
+    if (!elementPasses(d.analytic[j], d.numeric[j], d.tol)) moved = true;
+  }
+  return moved;
+}
+
+/**
+ * Right up to one factor per row (or per column) of the last two axes: analytic ≈ k_r ×
+ * numeric in each, with at least two different factors (one is constantFactor's finding).
+ * A row whose numeric gradient is all zero fixes no factor, so it must match as it is.
+ */
+function factorPerSlice(d: DiagnosisInput, compared: Int32Array): string | undefined {
+  const nd = d.shape.length;
+  if (nd < 2) return undefined;
+  const rows = d.shape[nd - 2];
+  const cols = d.shape[nd - 1];
+  for (const [what, count, sliceOf] of [
+    ['row', rows, (j: number) => Math.floor(j / cols) % rows],
+    ['column', cols, (j: number) => j % cols],
+  ] as const) {
+    if (count < 2) continue;
+    const an = new Float64Array(count);
+    const nn = new Float64Array(count);
+    for (const j of compared) {
+      an[sliceOf(j)] += d.analytic[j] * d.numeric[j];
+      nn[sliceOf(j)] += d.numeric[j] * d.numeric[j];
+    }
+    const k = Array.from(an, (a, r) => (nn[r] > 0 ? a / nn[r] : 1));
+    if (!compared.every((j) => elementPasses(d.analytic[j], k[sliceOf(j)] * d.numeric[j], d.tol))) continue;
+    const off = k.map((f, r) => ({ f, r })).filter(({ f }) => Math.abs(f - 1) > d.tol.rtol);
+    const distinct = new Set(k.map((f) => f.toPrecision(4)));
+    // Zeroed slices are a missing term, which the confined and zero patterns name better.
+    if (off.length < 2 || distinct.size < 2 || off.some(({ f }) => Math.abs(f) <= d.tol.rtol)) continue;
+    const listed = off.slice(0, 4).map(({ f, r }) => `${what} ${r} × ${fmt(f)}`);
+    const more = off.length > 4 ? `, … (${off.length} ${what}s in all)` : '';
+    return `the analytic gradient is right up to one factor per ${what}: ${listed.join(', ')}${more}: a per-${what} scale (a norm, a count) applied or left out?`;
+  }
+  return undefined;
 }
 
 function transposed(d: DiagnosisInput, compared: Int32Array): string | undefined {

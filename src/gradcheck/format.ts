@@ -1,4 +1,6 @@
 import type { InputReport, InputStatus, LayerReport } from './types';
+import { layerHeadline } from './headline';
+import { looserPassText } from './looserTolerance';
 import { formatIndex } from './shapes';
 
 /**
@@ -50,6 +52,10 @@ function formatLayer(layer: LayerReport, paint: Paint): string[] {
     lines.push(`    ${paint('error:', 'red')} ${layer.error}`);
     return lines;
   }
+  const headline = layerHeadline(layer);
+  if (headline) lines.push(`    ${paint('finding:', 'red')} ${headline.text}`);
+  const looser = looserPassText(layer);
+  if (looser) lines.push(`    ${paint('tolerance:', 'yellow')} ${looser}`);
   if (layer.nondeterminism !== undefined) lines.push(`    ${paint('nondeterministic:', 'red')} ${layer.nondeterminism}`);
   if (layer.inputs.length === 0) return lines;
 
@@ -70,14 +76,15 @@ function formatLayer(layer: LayerReport, paint: Paint): string[] {
       }
     }
   });
-  if (layer.hint !== undefined) lines.push(`    ${paint('hint:', 'yellow')} ${layer.hint}`);
+  const rest = headline ? (layer.findings ?? []).filter((f) => f !== headline).map((f) => f.text) : layer.hint !== undefined ? [layer.hint] : [];
+  if (rest.length > 0) lines.push(`    ${paint('hint:', 'yellow')} ${rest.join('. ')}`);
   return lines;
 }
 
 function noteFor(input: InputReport): string {
   const parts: string[] = [];
   if (input.diagnosis) parts.push(input.diagnosis);
-  if (input.status === 'passed' && input.kinkCount > 0) parts.push(`${input.kinkCount} at kinks: skipped`);
+  if (input.status === 'passed' && input.kinkCount > 0) parts.push(`${input.kinkCount} at kinks: within the one-sided slopes`);
   if (input.sampled) parts.push(`${input.checkedCount} sampled`);
   if (input.fastFallback) parts.push('checked in full after the fast check');
   else if (input.projections !== undefined && input.status === 'passed') parts.push(`${input.projections} random projections`);
@@ -127,6 +134,10 @@ export interface JsonLayer {
   nondeterminism?: string;
   /** Where the slip lies, from which inputs pass and fail (LayerReport.hint). */
   hint?: string;
+  /** The layer-level finding that leads (headline.ts), when there is one. */
+  headline?: string;
+  /** Said when the layer passed only at its own, looser tolerance (looserTolerance.ts). */
+  toleranceNote?: string;
   mode: string;
   timeMs: number;
   forwardCalls: number;
@@ -150,6 +161,7 @@ export interface JsonInput {
 export function toJsonReport(reports: LayerReport[]): JsonReport {
   return {
     layers: reports.map((r) => {
+      const headline = layerHeadline(r);
       const layer: JsonLayer = {
         name: r.name,
         file: r.file ?? null,
@@ -160,6 +172,8 @@ export function toJsonReport(reports: LayerReport[]): JsonReport {
         inputs: r.inputs.map(jsonInput),
         ...(r.nondeterminism !== undefined ? { nondeterminism: r.nondeterminism } : {}),
         ...(r.hint !== undefined ? { hint: r.hint } : {}),
+        ...(headline ? { headline: headline.text } : {}),
+        ...(looserPassText(r) ? { toleranceNote: looserPassText(r) } : {}),
         mode: r.mode,
         timeMs: Math.round(r.timeMs * 100) / 100,
         forwardCalls: r.forwardCalls,

@@ -4,9 +4,10 @@
  *  - Tolerance: defaults (PyTorch's), overridden by CheckOptions.tolerance (user
  *    settings), overridden by the layer's own tolerance.
  *  - An element passes when |analytic - numeric| <= atol + rtol * |numeric|.
- *  - Kinks (ReLU at 0, max ties) are skipped, never failed and never passed: an input
- *    passes only if its non-kink elements pass, and an input with nothing but kinks has
- *    status 'kink', which keeps its layer from passing.
+ *  - At a kink (ReLU at 0, max ties) the analytic value must lie between the one-sided
+ *    slopes (a valid subgradient), or the element fails. An input with nothing but kinks
+ *    that all lie within has status 'kink', which keeps its layer from passing: no
+ *    derivative was verified.
  *  - A layer passes only when something was verified: no error, a deterministic
  *    forward, no failed or all-kink input, at least one passed input. Inputs without a
  *    gradient are 'not-checked' and neither fail nor pass it.

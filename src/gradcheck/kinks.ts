@@ -44,20 +44,34 @@ export function looksLikeKink(d: Differences, tol: Tolerance): boolean {
 /** How much of the coarse gap must survive at eps/10 to call it a kink (curvature leaves ~0.1). */
 const KINK_GAP_SURVIVAL = 0.3;
 
-export type Verdict = { kink: true; numeric: number } | { kink: false; numeric: number };
+/**
+ * At a kink the layer has no derivative, but a backward still owes a valid subgradient:
+ * a value between the slopes on either side. The lowest and highest one-sided quotients
+ * measured (at eps and eps/10) bound that range; a kink a little off the point blends
+ * the two slopes, which only narrows the measured range, never widens it.
+ */
+export type Verdict = { kink: true; numeric: number; low: number; high: number } | { kink: false; numeric: number };
 
 /**
  * Decides an element that looked like a kink at eps, given its differences at eps/10.
  * `numeric` is the estimate to report (for a kink, the coarse central difference, for
- * display only).
+ * display only: the kink is judged by `low` and `high`).
  */
 export function recheck(coarse: Differences, fine: Differences, tol: Tolerance): Verdict {
   const fineGap = gapOf(fine);
   if (fineGap > gapTolerance(fine, tol)) {
-    if (fineGap > KINK_GAP_SURVIVAL * gapOf(coarse)) return { kink: true, numeric: coarse.central };
+    if (fineGap > KINK_GAP_SURVIVAL * gapOf(coarse)) {
+      const slopes = [coarse.forward, coarse.backward, fine.forward, fine.backward];
+      return { kink: true, numeric: coarse.central, low: Math.min(...slopes), high: Math.max(...slopes) };
+    }
     // The gap shrank with eps like curvature does: the coarse central difference is sound.
     return { kink: false, numeric: coarse.central };
   }
   // The one-sided slopes agree at eps/10: any kink lies beyond, and the fine estimate holds.
   return { kink: false, numeric: fine.central };
+}
+
+/** True when `analytic` is a valid subgradient: between the one-sided slopes, within tolerance of either end. */
+export function withinSlopes(analytic: number, low: number, high: number, tol: Tolerance): boolean {
+  return analytic >= low - (tol.atol + tol.rtol * Math.abs(low)) && analytic <= high + (tol.atol + tol.rtol * Math.abs(high));
 }

@@ -1,4 +1,4 @@
-import type { InputReport } from './types';
+import type { InputReport, LayerFinding } from './types';
 
 /**
  * A finding about the layer as a whole, from which of its inputs passed and which
@@ -8,23 +8,24 @@ import type { InputReport } from './types';
  * fail. Only the input names are known, so the layer's structure is inferred no further
  * than they show: names numbered like W1, b1, W2, b2 are read as layers 1 and 2.
  */
-export function passFailHint(inputs: readonly InputReport[]): string | undefined {
+export function passFailFinding(inputs: readonly InputReport[]): LayerFinding | undefined {
   const passing = inputs.filter((i) => i.status === 'passed').map((i) => i.name);
   const failing = inputs.filter((i) => i.status === 'failed').map((i) => i.name);
   if (passing.length === 0 || failing.length === 0) return undefined;
   const opening = `${listOf(passing)} ${passing.length === 1 ? 'is' : 'are'} right but ${listOf(failing)} ${failing.length === 1 ? 'is' : 'are'} wrong`;
+  const finding = (text: string): LayerFinding => ({ kind: 'pass-fail', short: opening, text });
   const layers = layerOrder(passing, failing);
   if (layers) {
     const { right, wrong } = layers;
-    return (
-      `${opening}: the gradient is right at layer ${right} and goes wrong where it flows back into layer ${wrong} ` +
-      `(check the step that computes the gradient at layer ${wrong}'s output, e.g. dE/dz${wrong}: which weight it is multiplied by, ` +
-      `whether that weight is transposed, and the activation's gate)`
+    return finding(
+      `${opening}: reading layer numbers from the input names, the gradient is right at layer ${right} and goes wrong where it flows back into layer ${wrong} ` +
+        `(check the step that computes the gradient at layer ${wrong}'s output, e.g. dE/dz${wrong}: which weight it is multiplied by, ` +
+        `whether that weight is transposed, and the activation's gate)`,
     );
   }
   const reached = `${opening}: the gradient is right where it reaches ${listOf(passing)}, so the slip is in what only`;
-  if (failing.length === 1) return `${reached} ${failing[0]}'s gradient goes through: its own formula, or the last step back to it`;
-  return `${reached} the gradients of ${listOf(failing)} go through: their own formulas, or a step they share after the gradient has flowed back past ${listOf(passing)}`;
+  if (failing.length === 1) return finding(`${reached} ${failing[0]}'s gradient goes through: its own formula, or the last step back to it`);
+  return finding(`${reached} the gradients of ${listOf(failing)} go through: their own formulas, or a step they share after the gradient has flowed back past ${listOf(passing)}`);
 }
 
 /**

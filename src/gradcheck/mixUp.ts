@@ -1,5 +1,5 @@
 import type { Rng } from '../engine/rng';
-import type { FlatTensor, Tolerance } from './types';
+import type { FlatTensor, LayerFinding, Tolerance } from './types';
 import type { Objective } from './objective';
 import { numericAt } from './centralDifference';
 import { elementPasses } from './compare';
@@ -34,7 +34,7 @@ const MIX_UP_SAMPLE = 12;
 /** Same-shape pairs tried at most. */
 const MAX_PAIRS = 6;
 
-export function findMixUp(p: MixUpProbe): string | undefined {
+export function findMixUp(p: MixUpProbe): LayerFinding | undefined {
   const { objective, names, failing } = p;
   const work = objective.work;
   const pairs: [number, number][] = [];
@@ -50,10 +50,14 @@ export function findMixUp(p: MixUpProbe): string | undefined {
   for (const [a, b] of pairs.slice(0, MAX_PAIRS)) {
     if (objective.forwardCalls - start + 2 * perTrial > p.budget) break;
     if (rightWhenEqual(p, a, b) && rightWhenEqual(p, b, a)) {
-      return (
-        `${listOf(failing.map((i) => names[i]))} ${failing.length === 1 ? 'comes' : 'come'} out right when ${names[a]} is given ${names[b]}'s values, and when ${names[b]} is given ${names[a]}'s, ` +
-        `so the backward seems to mix them up: it uses ${names[a]} where ${names[b]} belongs, or ${names[b]} where ${names[a]} belongs`
-      );
+      const swap = `uses ${names[a]} where ${names[b]} belongs, or ${names[b]} where ${names[a]} belongs`;
+      return {
+        kind: 'mix-up',
+        short: `backward ${swap}`,
+        text:
+          `${listOf(failing.map((i) => names[i]))} ${failing.length === 1 ? 'comes' : 'come'} out right when ${names[a]} is given ${names[b]}'s values, and when ${names[b]} is given ${names[a]}'s, ` +
+          `so the backward seems to mix them up: it ${swap}`,
+      };
     }
   }
   return undefined;

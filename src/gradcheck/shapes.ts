@@ -1,10 +1,8 @@
 /** Shape arithmetic on plain number arrays (the checker works on flat row-major data). */
 
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+import { sizeOf } from '../engine/tensor';
+
+export { sizeOf, stridesOf } from '../engine/tensor';
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
@@ -14,17 +12,6 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
-}
-
-/** Row-major strides of a contiguous tensor. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
 }
 
 /** The multi-index of flat position `flat` in a row-major tensor of `shape`. */

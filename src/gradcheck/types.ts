@@ -92,7 +92,7 @@ export interface InputReport {
   worst: WorstElement[];
   /** What the error looks like, e.g. "looks transposed", "off by exactly 1/N". */
   diagnosis?: string;
-  /** Elements skipped because a perturbation crossed a kink. */
+  /** Elements where a perturbation crossed a kink: held to the one-sided slopes, not to the central difference. */
   kinkCount: number;
   /**
    * Elements compared (all of them in full mode, the sample in sparse mode), kinks
@@ -139,8 +139,22 @@ export interface LayerReport {
    * whether two same-shape inputs look mixed up in the backward.
    */
   hint?: string;
+  /** The same findings one by one, so a surface can lead with the most useful (headline.ts). */
+  findings?: LayerFinding[];
   mode: CheckMode;
   timeMs: number;
   forwardCalls: number;
   tolerance: Tolerance;
+  /** The tolerance the settings (or defaults) alone give, when the layer's own is looser. */
+  settingsTolerance?: Tolerance;
+  /** The layer's atol/rtol where they are looser than settingsTolerance (looserTolerance.ts). */
+  looserTolerance?: Partial<Pick<Tolerance, 'atol' | 'rtol'>>;
+}
+
+export interface LayerFinding {
+  kind: 'mix-up' | 'pass-fail';
+  /** A few words for a code lens, e.g. "backward uses W1 where W2 belongs, or W2 where W1 belongs". */
+  short: string;
+  /** The whole finding, as LayerReport.hint carries it. */
+  text: string;
 }

@@ -83,6 +83,11 @@ test('the table has no colour codes when stdout is not a terminal', async () => 
   assert.doesNotMatch(stdout, /\x1b\[/);
 });
 
+test('the mix-up in the slipped network leads, above the per-input table', async () => {
+  const { stdout } = await check('examples/wrong/twoLayerNetSlip.js');
+  assert.match(stdout, /✗ twoLayerNetSlip[^\n]*\n {4}finding: [^\n]*so the backward seems to mix them up: it uses W1 where W2 belongs, or W2 where W1 belongs\n {4}input /);
+});
+
 test('--fast and --sparse reach the checker; --junit writes XML', async () => {
   const junit = path.join(tmp, 'report.xml');
   const fast = await check('examples/mlp.ts', '--fast', '--json', '--junit', junit);

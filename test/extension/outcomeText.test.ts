@@ -8,7 +8,10 @@ import {
   shortDiagnosis,
   statusBarText,
   summarize,
+  testFailureMessage,
 } from '../../src/extension/outcomeText';
+import { checkTarget } from '../../src/gradcheck/checker';
+import { twoLayerNet } from '../gradcheck/layers';
 import { input, layerReport, transposed } from './reports';
 
 test('a passing layer shows its largest relative error and time', () => {
@@ -22,7 +25,7 @@ test('the largest error is taken over checked inputs only', () => {
 
 test('a pass says what it skipped and in which mode it ran', () => {
   const r = layerReport({ mode: 'fast', inputs: [input({ kinkCount: 3 })] });
-  assert.equal(lensOutcome(r), '✓ passed · max rel err 3.1e-10 · 12 ms · 3 at kinks skipped · fast');
+  assert.equal(lensOutcome(r), '✓ passed · max rel err 3.1e-10 · 12 ms · 3 at kinks, within the one-sided slopes · fast');
 });
 
 test('a failure names the gradient and a short diagnosis', () => {
@@ -81,4 +84,19 @@ test('status bar counts passed and failed layers', () => {
   assert.equal(statusBarText(summarize([layerReport(), layerReport()], 1)), '$(pass) GradLens: 2/2 passed');
   assert.equal(statusBarText(summarize([layerReport(), transposed], 2)), '$(error) GradLens: 1 of 2 failed');
   assert.equal(statusBarText(summarize([], 0)), '$(beaker) GradLens: no layers');
+});
+
+test('a layer-level finding leads on the lens, in Problems and in Test Explorer, before the per-input details', () => {
+  const report = checkTarget(twoLayerNet(3, 4, 'W1 for W2'), { mode: 'full' });
+  assert.equal(lensOutcome(report), '✗ backward uses W1 where W2 belongs, or W2 where W1 belongs · dx, dW1, db1 wrong');
+  const problem = diagnosticMessage(report) ?? '';
+  assert.match(problem, /^GradLens: gradient check of '[^']+' failed: x, W1, b1 come out right when W1 is given W2's values.* it uses W1 where W2 belongs, or W2 where W1 belongs\. dx wrong/);
+  const lines = testFailureMessage(report).split('\n');
+  assert.equal(lines[0], lensOutcome(report));
+  assert.match(lines[1], /^x, W1, b1 come out right when W1 is given W2's values/);
+});
+
+test('without a layer-level finding, the lens and Problems lead with the first failing input', () => {
+  assert.equal(testFailureMessage(transposed), lensOutcome(transposed));
+  assert.match(diagnosticMessage(transposed) ?? '', /^GradLens: gradient check of 'affine' failed\. dW wrong: the analytic gradient is the transpose/);
 });

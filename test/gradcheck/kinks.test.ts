@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { checkTarget } from '../../src/gradcheck/checker';
 import { differences, looksLikeKink, recheck } from '../../src/gradcheck/kinks';
 import { DEFAULT_TOLERANCE } from '../../src/gradcheck/types';
-import type { CheckTarget } from '../../src/gradcheck/types';
+import type { CheckTarget, FlatTensor } from '../../src/gradcheck/types';
 import { flat, linearRelu, maxPool, relu, square } from './layers';
 
 const full = { mode: 'full' as const };
 // Some within eps (1e-6) of the kink at 0, one exactly on it, the rest far away.
 const nearKinks = [1e-7, -3e-7, 0, 5e-7, 2e-8, 0.8, -1.3, 0.4, -0.2, 1.7];
 
-test('a correct ReLU evaluated at and near its kink passes, the kinks skipped', () => {
+test('a correct ReLU evaluated at and near its kink passes, its kinks within the one-sided slopes', () => {
   const report = checkTarget(relu(nearKinks), full);
   const x = report.inputs[0];
   assert.equal(x.status, 'passed', x.diagnosis);
@@ -122,4 +122,61 @@ test('an ungated ReLU backward is diagnosed as a missing mask', () => {
   const report = checkTarget(relu(values, () => true), full);
   assert.equal(report.inputs[0].status, 'failed');
   assert.match(report.inputs[0].diagnosis ?? '', /^the analytic gradient is nonzero at 4 of 12 elements where the numeric one is zero: a missing mask/);
+});
+
+/** A ReLU whose backward passes `atKink` times the upstream gradient where x is exactly 0. */
+function reluAtKink(values: number[], atKink: number): CheckTarget {
+  const target = relu(values);
+  return { ...target, backward: ([x], dout) => [{ data: x.data.map((v, i) => (v > 0 ? 1 : v === 0 ? atKink : 0) * dout.data[i]), shape: x.shape }] };
+}
+
+/** The same target answering every perturbation in one call, as a Python layer does. */
+function batched(target: CheckTarget): CheckTarget {
+  return {
+    ...target,
+    valuesAlong(inputs: FlatTensor[], index: number, positions: Int32Array, step: number, upstream: Float64Array) {
+      const along = (sign: number) =>
+        Float64Array.from(positions, (j) => {
+          const moved = inputs.map((t) => ({ data: Float64Array.from(t.data), shape: t.shape }));
+          moved[index].data[j] += sign * step;
+          const out = target.forward(moved).out.data;
+          return out.reduce((l, v, i) => l + v * upstream[i], 0);
+        });
+      return { plus: along(1), minus: along(-1) };
+    },
+  };
+}
+
+const withKink = [0.5, -0.5, 0, 1.2];
+
+for (const [how, wrap] of [['element by element', (t: CheckTarget) => t], ['batched (valuesAlong)', batched]] as const) {
+  test(`at a kink, any subgradient between the one-sided slopes passes (${how})`, () => {
+    for (const atKink of [0, 0.5, 1]) {
+      const report = checkTarget(wrap(reluAtKink(withKink, atKink)), full);
+      assert.equal(report.inputs[0].status, 'passed', `${atKink}: ${report.inputs[0].diagnosis}`);
+      assert.equal(report.inputs[0].kinkCount, 1);
+    }
+  });
+
+  test(`at a kink, a value outside the one-sided slopes fails and says so (${how})`, () => {
+    for (const atKink of [2, -0.5]) {
+      const report = checkTarget(wrap(reluAtKink(withKink, atKink)), full);
+      const x = report.inputs[0];
+      assert.equal(x.status, 'failed');
+      assert.equal(report.passed, false);
+      // The upstream gradient R scales both slopes: they are 0 and R[2], in either order.
+      assert.match(x.diagnosis ?? '', /^at a kink of x\[2\]: analytic -?[\d.e-]+ is outside the one-sided slopes \[-?[\d.e-]+, -?[\d.e-]+\]$/);
+      const [, analytic, low, high] = /analytic (\S+) is outside the one-sided slopes \[(\S+), (\S+)\]/.exec(x.diagnosis ?? '') ?? [];
+      assert.ok(Number(low) <= Number(high));
+      assert.ok(Number(low) === 0 || Number(high) === 0, x.diagnosis);
+      assert.ok(Number(analytic) < Number(low) || Number(analytic) > Number(high), x.diagnosis);
+      assert.ok(x.maxAbsError > 0);
+    }
+  });
+}
+
+test('a kink failure among smooth failures is named after the smooth diagnosis', () => {
+  const target = relu([0.5, -0.5, 0, 1.2, 0.7, 2.1, 0.9, 1.4, 3, 0.2]);
+  const report = checkTarget({ ...target, backward: ([x], dout) => [{ data: x.data.map((v, i) => (v >= 0 ? -1 : 0) * dout.data[i]), shape: x.shape }] }, full);
+  assert.match(report.inputs[0].diagnosis ?? '', /; and at a kink of x\[2\]: analytic .* is outside the one-sided slopes/);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { checkTarget } from '../../src/gradcheck/checker';
 import { formatReport, toJsonReport } from '../../src/gradcheck/format';
 import { toJUnitXml } from '../../src/gradcheck/junit';
-import { passFailHint } from '../../src/gradcheck/layerHint';
+import { passFailFinding } from '../../src/gradcheck/layerHint';
 import type { InputReport, InputStatus } from '../../src/gradcheck/types';
 import { affine, twoLayerNet } from './layers';
 
@@ -15,14 +15,14 @@ test('the course slip (W1ᵀ where W2ᵀ belongs) is placed between the layers a
   assert.equal(report.passed, false);
   assert.deepEqual(report.inputs.map((i) => i.status), ['failed', 'failed', 'failed', 'passed', 'passed']);
   const hint = report.hint ?? '';
-  assert.match(hint, /^W2, b2 are right but x, W1, b1 are wrong: the gradient is right at layer 2 and goes wrong where it flows back into layer 1 \(check the step that computes the gradient at layer 1's output, e\.g\. dE\/dz1/);
+  assert.match(hint, /^W2, b2 are right but x, W1, b1 are wrong: reading layer numbers from the input names, the gradient is right at layer 2 and goes wrong where it flows back into layer 1 \(check the step that computes the gradient at layer 1's output, e\.g\. dE\/dz1/);
   assert.match(hint, /x, W1, b1 come out right when W1 is given W2's values, and when W2 is given W1's, so the backward seems to mix them up: it uses W1 where W2 belongs, or W2 where W1 belongs$/);
 });
 
 test('a missing gate is placed between the layers but is not called a mix-up', () => {
   const report = checkTarget(twoLayerNet(3, 4, 'no gate'), { mode: 'full' });
   assert.deepEqual(report.inputs.map((i) => i.status), ['failed', 'failed', 'failed', 'passed', 'passed']);
-  assert.match(report.hint ?? '', /^W2, b2 are right but x, W1, b1 are wrong: the gradient is right at layer 2 and goes wrong where it flows back into layer 1/);
+  assert.match(report.hint ?? '', /^W2, b2 are right but x, W1, b1 are wrong: reading layer numbers from the input names, the gradient is right at layer 2 and goes wrong where it flows back into layer 1/);
   assert.doesNotMatch(report.hint ?? '', /mix/);
 });
 
@@ -47,23 +47,27 @@ test('one failing input among passing ones points at its own formula', () => {
 });
 
 test('pass/fail hints: only when some pass and some fail; layer numbers only when they are ordered', () => {
-  assert.equal(passFailHint(inputs({ x: 'failed', w: 'failed' })), undefined);
-  assert.equal(passFailHint(inputs({ x: 'passed', w: 'passed' })), undefined);
-  assert.equal(passFailHint(inputs({ x: 'passed', w: 'not-checked', b: 'kink' })), undefined);
-  assert.match(passFailHint(inputs({ x: 'failed', W1: 'failed', W2: 'passed', W3: 'passed' })) ?? '', /right at layer 2 and goes wrong where it flows back into layer 1/);
-  assert.match(passFailHint(inputs({ fc_1: 'failed', fc_3: 'passed' })) ?? '', /right at layer 3 and goes wrong where it flows back into layer 1 .*dE\/dz1/);
+  assert.equal(passText(inputs({ x: 'failed', w: 'failed' })), undefined);
+  assert.equal(passText(inputs({ x: 'passed', w: 'passed' })), undefined);
+  assert.equal(passText(inputs({ x: 'passed', w: 'not-checked', b: 'kink' })), undefined);
+  assert.match(passText(inputs({ x: 'failed', W1: 'failed', W2: 'passed', W3: 'passed' })) ?? '', /right at layer 2 and goes wrong where it flows back into layer 1/);
+  assert.match(passText(inputs({ fc_1: 'failed', fc_3: 'passed' })) ?? '', /right at layer 3 and goes wrong where it flows back into layer 1 .*dE\/dz1/);
   // A later layer wrong while an earlier one is right is not a story about the step between them.
-  assert.doesNotMatch(passFailHint(inputs({ W1: 'passed', W2: 'failed' })) ?? '', /layer/);
+  assert.doesNotMatch(passText(inputs({ W1: 'passed', W2: 'failed' })) ?? '', /layer/);
   // Only unnumbered inputs failing: nothing says where they sit.
-  assert.doesNotMatch(passFailHint(inputs({ x: 'failed', W1: 'passed' })) ?? '', /layer/);
+  assert.doesNotMatch(passText(inputs({ x: 'failed', W1: 'passed' })) ?? '', /layer/);
 });
 
 test('the hint is printed, carried in JSON and in the JUnit failure', () => {
   const report = { ...checkTarget(twoLayerNet(3, 4, 'W1 for W2'), { mode: 'full' }), file: 'net.js', line: 1 };
   const text = formatReport([report], { color: false });
-  assert.match(text, /\n {4}hint: W2, b2 are right but x, W1, b1 are wrong: .* mix them up/);
+  // The mix-up leads, above the table; the pass/fail finding follows it as the hint.
+  assert.match(text, /^✗ [^\n]*\n {4}finding: x, W1, b1 come out right when W1 is given W2's values.* mix them up: it uses W1 where W2 belongs, or W2 where W1 belongs\n {4}input/);
+  assert.match(text, /\n {4}hint: W2, b2 are right but x, W1, b1 are wrong: reading layer numbers/);
+  assert.doesNotMatch(text.slice(text.indexOf('hint:')), /mix them up/);
   const json = toJsonReport([report]);
   assert.equal(json.layers[0].hint, report.hint);
+  assert.match(json.layers[0].headline ?? '', /^x, W1, b1 come out right when W1 is given W2's values/);
   assert.equal(JSON.parse(JSON.stringify(json)).layers[0].hint, report.hint);
   assert.match(toJUnitXml([report]), /hint: W2, b2 are right but x, W1, b1 are wrong/);
   const passing = checkTarget(twoLayerNet(3, 4), { mode: 'full' });
@@ -88,3 +92,7 @@ test('the mix-up probe leaves the inputs and the rest of the report as they were
   assert.equal(w1.numeric?.length, 16);
   assert.ok(report.forwardCalls > 2 + 2 * 52, 'the probe\'s forward calls are counted');
 });
+
+function passText(inputs: InputReport[]): string | undefined {
+  return passFailFinding(inputs)?.text;
+}
