@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import * as vm from 'node:vm';
 import * as gradlens from '../api';
+import { manualSeed, setDefaultDtype } from '../engine';
 import { checkTarget } from '../gradcheck';
 import type { CheckTarget, LayerReport } from '../gradcheck/types';
 import { adaptLayerDefinition, adaptLossFunction, adaptPair, ContractError } from './adapt';
@@ -191,6 +192,10 @@ function run(req: RunRequest): void {
   const bundle = req.bundle;
   send({ type: 'loading' });
   let loaded: Loaded;
+  // One engine serves every file this worker runs: a file's top-level setDefaultDtype or
+  // manualSeed must not leak into the next file's check.
+  setDefaultDtype('float64');
+  manualSeed(0);
   try {
     loaded = load(req.file, bundle);
   } catch (err) {

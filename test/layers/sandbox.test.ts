@@ -163,3 +163,20 @@ test('CS231n-style loss functions and a conv pair with a dict of settings, end t
   assert.equal(conv.backwardLine, 104);
   assert.match(layers.get('poolFast')?.error ?? '', /poolBackwardFast is not exported as a function/);
 });
+
+test('dropout from the default generator, with no rng, replays its mask on every call', async () => {
+  const result = await checkFile(fixture('defaultDropout.js'), { workerPath });
+  assert.equal(result.loadError, undefined);
+  const [dropped] = result.layers;
+  assert.equal(dropped.nondeterminism, undefined);
+  assert.equal(dropped.error, undefined);
+  assert.equal(dropped.passed, true);
+});
+
+test("a file's top-level setDefaultDtype does not reach the next file checked in the same worker", async () => {
+  const first = await checkFile(fixture('float32Default.js'), { workerPath });
+  assert.equal(first.loadError, undefined);
+  const next = await checkFile(fixture('needsFloat64.js'), { workerPath });
+  assert.equal(next.layers[0].error, undefined);
+  assert.equal(next.layers[0].passed, true);
+});

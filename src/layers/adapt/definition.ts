@@ -3,7 +3,7 @@
  * (shapes, values or generators, each from its own stream of one seed), forward and
  * backward called on tensors over the checker's own arrays.
  */
-import { randn, Rng, Tensor } from '../../engine';
+import { manualSeed, randn, Rng, Tensor } from '../../engine';
 import type { CheckTarget, FlatTensor, Tolerance } from '../../gradcheck/types';
 import type { LayerContext, LayerDefinition } from '../contract';
 import { normalizeGradients } from './gradients';
@@ -32,6 +32,16 @@ function makeInputs(specs: Record<string, unknown>, seed: number): { names: stri
   const names = Object.keys(specs);
   const values = names.map((name) => resolveInput(name, specs[name], base.fork()));
   return { names, values };
+}
+
+/**
+ * The checker calls forward many times and must see one function of the inputs, so every
+ * call replays the same draws: from ctx.rng and from the engine's default generator, which
+ * a layer reaches through F.dropout and friends when it passes no rng.
+ */
+function replayRandomness(rng: Rng): void {
+  rng.reset();
+  manualSeed(rng.seed);
 }
 
 function makeContext(seed: number): LayerContext & { rng: Rng } {
@@ -66,7 +76,7 @@ export function adaptLayerDefinition(def: LayerDefinition, name: string, options
     inputs: values,
     tolerance: def.tolerance as Partial<Tolerance> | undefined,
     forward(inputs) {
-      ctx.rng.reset();
+      replayRandomness(ctx.rng);
       const result = callUser(describe, () => def.forward(asObject(inputs), ctx));
       const isPair = result !== null && typeof result === 'object' && !(result instanceof Tensor) && !Array.isArray(result) && !ArrayBuffer.isView(result);
       if (isPair && !('out' in result)) {
@@ -77,7 +87,7 @@ export function adaptLayerDefinition(def: LayerDefinition, name: string, options
       return { out, cache: isPair ? (result as { cache?: unknown }).cache : undefined };
     },
     backward(inputs, dout, cache) {
-      ctx.rng.reset();
+      replayRandomness(ctx.rng);
       const grads = callUser(describe, () => def.backward(asObject(inputs), wrapFlat(dout), cache, ctx));
       return normalizeGradients(grads, names, inputs, `${name}.backward`);
     },
