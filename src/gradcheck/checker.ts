@@ -142,7 +142,7 @@ function runCheck(target: CheckTarget, objective: Objective, options: CheckOptio
   if (drift !== 0) {
     report.nondeterminism =
       `forward gave different outputs for the same inputs (max difference ${drift.toExponential(2)}), so its gradients cannot be checked: ` +
-      (target.randomnessAdvice ?? 'draw randomness from ctx.rng, which is reset before every call, not Math.random or state kept between calls');
+      (target.randomnessAdvice ?? 'draw randomness from ctx.rng or the engine\'s default generator (F.dropout with no rng), which are both replayed before every call, not Math.random or state kept between calls');
     report.inputs = names.map((name, i) => notChecked(name, target.inputs[i].shape, 'not checked: the forward is nondeterministic'));
     return;
   }

@@ -3,7 +3,7 @@
  * xxxForward/xxxBackward pairs (nested arrays in and out) and loss functions returning
  * [loss, grads]. Both are called with the tag's arguments in order.
  */
-import { Tensor } from '../../engine';
+import { manualSeed, Tensor } from '../../engine';
 import type { CheckTarget, FlatTensor, Tolerance } from '../../gradcheck/types';
 import type { TagArg } from '../tag';
 import { tagValues } from '../tagValues';
@@ -27,6 +27,8 @@ class TaggedCall {
   readonly unchecked = new Map<string, string>();
   private readonly makers: ((inputs: readonly FlatTensor[]) => unknown)[] = [];
   private readonly describe: (err: unknown) => string;
+  /** The default generator's seed before every call (see call()). */
+  private readonly randomSeed: number;
 
   constructor(
     args: readonly TagArg[],
@@ -56,11 +58,15 @@ class TaggedCall {
     }
     if (this.inputNames.length === 0) throw new ContractError(noInputProblem);
     this.describe = options.describeThrow ?? defaultDescribe;
+    this.randomSeed = ((options.seed ?? 0) ^ 0x2545f491) >>> 0;
   }
 
   /** What the function returns for the checker's current inputs. */
   call(inputs: readonly FlatTensor[]): unknown {
     const args = this.makers.map((make) => make(inputs));
+    // Every call replays the engine's default generator, so dropout drawn from it (no rng
+    // passed) is one function of the inputs, as in a layer() definition.
+    manualSeed(this.randomSeed);
     return callUser(this.describe, () => this.fn(...args));
   }
 
