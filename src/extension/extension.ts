@@ -51,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
     store,
     (file, layer, mode) => void checks.runWithProgress([{ uri: vscode.Uri.file(file), layers: [layer] }], mode),
     (file, line, layer) => void revealLayer(index, file, line, layer),
+    (line) => output.appendLine(line),
   );
   const lenses = new GradientLensProvider(index, store, python);
   const settings = () => readSettings((key, fallback) => vscode.workspace.getConfiguration('gradlens').get(key, fallback));

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ReportHostMessage, ReportSelection, ReportWebviewMessage } from '../reportProtocol';
+import { checkReportMessage, type KnownResults } from './reportMessages';
 import type { ResultStore } from './results';
+import { contentSecurityPolicy, makeNonce } from './webviewHtml';
 
 type Rendered = Extract<ReportWebviewMessage, { type: 'rendered' }>;
 
@@ -25,6 +26,8 @@ export class ReportPanel implements vscode.Disposable {
     private readonly rerun: (file: string, layer: string, mode: 'full' | 'fast') => void,
     /** "Go to layer": `line` is 0-based, within the layer's cell for a notebook. */
     private readonly reveal: (file: string, line: number, layer?: string) => void,
+    /** Where refused page messages are reported (the output channel). */
+    private readonly log: (line: string) => void,
   ) {
     this.disposables.push(store.onDidChange(() => this.post()));
   }
@@ -48,7 +51,7 @@ export class ReportPanel implements vscode.Disposable {
     });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.png');
     panel.webview.html = this.html(panel.webview, webviewRoot);
-    panel.webview.onDidReceiveMessage((m: ReportWebviewMessage) => this.receive(m), undefined, this.disposables);
+    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw), undefined, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.ready = false;
@@ -56,7 +59,13 @@ export class ReportPanel implements vscode.Disposable {
     this.panel = panel;
   }
 
-  private receive(message: ReportWebviewMessage): void {
+  private receive(raw: unknown): void {
+    const checked = checkReportMessage(raw, this.known);
+    if (!checked.ok) {
+      this.log(`Gradient report: ignored a message from the page (${checked.reason}).`);
+      return;
+    }
+    const message = checked.message;
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -77,6 +86,11 @@ export class ReportPanel implements vscode.Disposable {
     }
   }
 
+  private readonly known: KnownResults = {
+    hasFile: (file) => this.store.get(file) !== undefined,
+    hasLayer: (file, layer) => this.store.report(file, layer) !== undefined,
+  };
+
   private post(): void {
     if (!this.panel || !this.ready) return;
     const message: ReportHostMessage = {
@@ -92,13 +106,7 @@ export class ReportPanel implements vscode.Disposable {
     const nonce = makeNonce();
     const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'report.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'report.css'));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
+    const csp = contentSecurityPolicy(webview.cspSource, nonce);
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -120,8 +128,4 @@ export class ReportPanel implements vscode.Disposable {
     this.renderedEmitter.dispose();
     this.disposables.forEach((d) => d.dispose());
   }
-}
-
-function makeNonce(): string {
-  return randomBytes(18).toString('base64url');
 }

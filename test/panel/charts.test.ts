@@ -39,6 +39,17 @@ test('alignSeries: merges runs onto the union of their steps with nulls where a 
   assert.deepEqual(b, [null, 0.2, 0.3, null]);
 });
 
+test('alignSeries: runs of different lengths chart together; a run\'s own gaps stay gaps', () => {
+  const long = { x: Array.from({ length: 6 }, (_, i) => i * 10), y: [6, 5, 4, null, 2, 1] };
+  const short = { x: [5, 10], y: [0.5, 0.4] };
+  const [x, a, b] = alignSeries([long, short]);
+  assert.deepEqual(x, [0, 5, 10, 20, 30, 40, 50]);
+  assert.deepEqual(a, [6, null, 5, 4, null, 2, 1]);
+  assert.deepEqual(b, [null, 0.5, 0.4, null, null, null, null]);
+  assert.deepEqual(alignSeries([short]), [[5, 10], [0.5, 0.4]]);
+  assert.deepEqual(alignSeries([]), [[]]);
+});
+
 test('alignSeries: names the series whose x and y lengths differ', () => {
   assert.throws(() => alignSeries([{ x: [1], y: [1] }, { x: [1, 2], y: [1] }]), /series 1 has 2 x values but 1 y values/);
 });

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panelHtml';
+import { panelHtml } from '../../src/extension/panelHtml';
+import { contentSecurityPolicy, makeNonce } from '../../src/extension/webviewHtml';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 
 test('the panel page allows only its own nonce-tagged script and local styles; nothing remote, nothing inline', () => {
   const nonce = makeNonce();
-  assert.match(nonce, /^[A-Za-z0-9]{32}$/);
+  assert.match(nonce, /^[A-Za-z0-9_-]{24}$/);
   const html = panelHtml({ cspSource: CSP_SOURCE, nonce, scriptUri: `${CSP_SOURCE}/dist/webview/panel.js`, styleUris: [`${CSP_SOURCE}/dist/webview/panel.css`] });
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
   assert.equal(csp, contentSecurityPolicy(CSP_SOURCE, nonce));
@@ -21,6 +22,19 @@ test('the panel page allows only its own nonce-tagged script and local styles; n
   assert.doesNotMatch(html, /style="/);
 });
 
-test('two renders get different nonces', () => {
-  assert.notEqual(makeNonce(), makeNonce());
+test('two renders get different nonces, from crypto rather than Math.random', () => {
+  const random = Math.random;
+  Math.random = () => 0.5;
+  try {
+    assert.notEqual(makeNonce(), makeNonce());
+  } finally {
+    Math.random = random;
+  }
+});
+
+test('the report and the panel share one policy; only the panel may start a worker', () => {
+  const nonce = makeNonce();
+  const report = contentSecurityPolicy(CSP_SOURCE, nonce);
+  assert.doesNotMatch(report, /worker-src|connect-src|data:/);
+  assert.equal(contentSecurityPolicy(CSP_SOURCE, nonce, { worker: true }), `${report}; connect-src ${CSP_SOURCE}; worker-src blob:`);
 });

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { decidePlacement, placementHint, placementText } from '../../webview/panel/placement';
 import type { GpuProbe } from '../../webview/panel/pageWorkerProtocol';
 import { PageTrainingJob } from '../../src/extension/trainingPanel/pageJob';
-import { contentSecurityPolicy, panelHtml } from '../../src/extension/panelHtml';
+import { panelHtml } from '../../src/extension/panelHtml';
+import { contentSecurityPolicy } from '../../src/extension/webviewHtml';
 import { parseWebviewMessage, speedKey } from '../../src/trainingPanelProtocol';
 import type { PageControl } from '../../src/trainingPanelProtocol';
 import type { StartedEvent, StepEvent, TrainEvent } from '../../src/training/events';
@@ -237,7 +238,7 @@ test('a panel with an in-page trainer may fetch it from the extension and start 
   const nonce = 'n0nce0123456789abcdefABCDEF01234';
   const html = panelHtml({ cspSource: src, nonce, scriptUri: `${src}/panel.js`, styleUris: [], workerUri: `${src}/trainWorker.js` });
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
-  assert.equal(csp, contentSecurityPolicy(src, nonce, true));
+  assert.equal(csp, contentSecurityPolicy(src, nonce, { worker: true }));
   assert.match(csp!, new RegExp(`connect-src ${src.replace(/[.+]/g, '\\$&')}(;|$)`));
   assert.match(csp!, /worker-src blob:(;|$)/);
   assert.doesNotMatch(csp!, /unsafe-eval|unsafe-inline|\*/);

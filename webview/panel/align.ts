@@ -1,7 +1,9 @@
+import uPlot from 'uplot';
+
 /**
  * uPlot draws series that share one x array. Runs overlaid on one chart log different
- * steps, so their points are merged onto the union of steps, with null where a run has
- * no value (uPlot bridges or breaks the line there as the series asks).
+ * steps, so uPlot.join merges them onto the union of steps, with null where a run has no
+ * value (uPlot bridges or breaks the line there as the series asks).
  */
 export interface XYSeries {
   x: ArrayLike<number>;
@@ -14,17 +16,11 @@ export function alignSeries(series: XYSeries[]): [number[], ...(number | null)[]
       throw new RangeError(`alignSeries: series ${i} has ${s.x.length} x values but ${s.y.length} y values`);
     }
   }
-  const xs = new Set<number>();
-  for (const s of series) for (let i = 0; i < s.x.length; i++) xs.add(s.x[i]);
-  const x = [...xs].sort((a, b) => a - b);
-  const indexOf = new Map<number, number>();
-  x.forEach((v, i) => indexOf.set(v, i));
-  const ys = series.map((s) => {
-    const y: (number | null)[] = new Array(x.length).fill(null);
-    for (let i = 0; i < s.x.length; i++) y[indexOf.get(s.x[i])!] = s.y[i];
-    return y;
-  });
-  return [x, ...ys];
+  if (series.length === 0) return [[]];
+  const joined = uPlot.join(series.map((s) => [Array.from(s.x), Array.from(s.y)] as uPlot.AlignedData));
+  // join marks steps a run lacks as undefined (uPlot: "bridge"); charts choose bridging per
+  // series with spanGaps, which only sees null, so every missing value becomes null.
+  return joined.map((column) => Array.from(column as ArrayLike<number | null | undefined>, (v) => v ?? null)) as [number[], ...(number | null)[][]];
 }
 
 /** A log axis cannot show zero or negative values: they become gaps. */

@@ -5,7 +5,7 @@
  * Past runs are overlaid as dashed, lighter curves.
  */
 import { alignSeries, positiveOnly, thinIndices, type XYSeries } from './align';
-import { byId } from './dom';
+import { byId } from '../shared/dom';
 import { type ChartData, LineChart, type LineSpec } from './lineChart';
 import { epochSeries, type RunView } from './runState';
 import { smoothEma } from './smoothing';

@@ -5,7 +5,7 @@
  */
 import type { PanelChoices } from '../../src/trainingPanelProtocol';
 import type { TrainConfig } from '../../src/training/events';
-import { byId, h } from './dom';
+import { byId, h } from '../shared/dom';
 import { datasetsFor, FormError, formToConfig, type FormValues } from './formConfig';
 
 const TEXT_FIELDS = ['model', 'preset', 'dataset', 'dataDir', 'length', 'lengthUnit', 'batchSize', 'lr', 'seed', 'trainLimit', 'ganLoss', 'backendChoice'] as const;

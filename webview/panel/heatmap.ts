@@ -2,6 +2,7 @@
  * Matrices drawn as coloured cells on a canvas: the confusion matrix and each attention
  * head's weights. Labels go along the edges when there is room for them.
  */
+import { hiDpiContext } from '../shared/canvas';
 import { range, type Rgb, sequential } from './colormap';
 import { themeColor } from './theme';
 
@@ -26,19 +27,12 @@ export function drawMatrix(canvas: HTMLCanvasElement, view: MatrixView): void {
   if (values.length !== rows * cols) {
     throw new RangeError(`drawMatrix: ${rows}x${cols} needs ${rows * cols} values, got ${values.length}`);
   }
-  const ratio = window.devicePixelRatio || 1;
   const labelFont = 10;
   const left = view.rowLabels ? maxLabelWidth(view.rowLabels, labelFont) + 6 : 0;
   const top = view.colLabels ? labelFont + 6 : 0;
   const width = left + cols * cell;
   const height = top + rows * cell;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
-  const ctx = canvas.getContext('2d')!;
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.clearRect(0, 0, width, height);
+  const ctx = hiDpiContext(canvas, width, height);
   const [lo, hi] = view.min !== undefined && view.max !== undefined ? [view.min, view.max] : range(values);
   const map = view.colormap ?? sequential;
   const span = hi - lo || 1;

@@ -2,7 +2,7 @@
  * The page's fixed structure. Real form controls with labels and real buttons, so the
  * whole panel works from the keyboard and reads sensibly to a screen reader.
  */
-import { h } from './dom';
+import { h } from '../shared/dom';
 
 function field(id: string, label: string, control: HTMLElement, extraClass = ''): HTMLElement {
   control.id = id;

@@ -11,7 +11,7 @@ import type { ModelKind, TrainEvent } from '../../src/training/events';
 import type { ModelSummary } from '../../src/training/summary';
 import { ChartsView, type Overlay } from './chartsView';
 import { ConfigForm } from './configForm';
-import { byId } from './dom';
+import { byId } from '../shared/dom';
 import { formatDuration, formatInt, formatMetric } from './format';
 import { buildLayout } from './layout';
 import { applyEvent, emptyRun, foldEvents, isActive, progressOf, type RunView, settleRecorded } from './runState';
@@ -307,8 +307,6 @@ function onMessage(msg: HostMessage): void {
 window.addEventListener('message', (e: MessageEvent) => {
   if (isHostMessage(e.data)) onMessage(e.data);
 });
-
-// ------------------------------------------------------------ user actions
 
 // ------------------------------------------------------------ where to train
 

@@ -3,6 +3,7 @@
  * map (D's probability that a point is real, on a grid over the plotted square). Mode
  * collapse shows as generated points gathered on a few of the eight modes.
  */
+import { hiDpiContext } from '../shared/canvas';
 import { diverging } from './colormap';
 import { chartPalette, withAlpha } from './theme';
 
@@ -36,14 +37,7 @@ export function decisionToRgba(size: number, values: ArrayLike<number>, alpha = 
 }
 
 export function drawRingScatter(canvas: HTMLCanvasElement, frame: RingFrame, size: number): void {
-  const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.round(size * ratio);
-  canvas.height = Math.round(size * ratio);
-  canvas.style.width = `${size}px`;
-  canvas.style.height = `${size}px`;
-  const ctx = canvas.getContext('2d')!;
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.clearRect(0, 0, size, size);
+  const ctx = hiDpiContext(canvas, size, size);
   const { extent } = frame;
   if (frame.decision) {
     const g = frame.decision.size;

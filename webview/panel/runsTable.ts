@@ -1,6 +1,6 @@
 /** Run history: each past run with buttons to overlay it, reopen it, export it, or export its model as PyTorch. */
 import type { ExportFormat, RunListItem } from '../../src/trainingPanelProtocol';
-import { clear, h } from './dom';
+import { clear, h } from '../shared/dom';
 import { formatMetric } from './format';
 
 export interface RunActions {

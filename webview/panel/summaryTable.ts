@@ -1,7 +1,7 @@
 /** The model summary as a table: each layer's output volume and parameters, and the total. */
 import { formatVolume } from '../../src/training/summary';
 import type { ModelSummary } from '../../src/training/summary';
-import { clear, h } from './dom';
+import { clear, h } from '../shared/dom';
 import { formatInt } from './format';
 
 export function renderSummary(container: HTMLElement, summary: ModelSummary | null, note?: string): void {

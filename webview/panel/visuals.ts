@@ -5,7 +5,7 @@
  * Redrawn only when a new samples or attention event arrives.
  */
 import type { AttentionEvent, CnnSamples, GanSamples, SamplesPayload, SequenceSamples } from '../../src/training/events';
-import { clear, h } from './dom';
+import { clear, h } from '../shared/dom';
 import { formatMetric } from './format';
 import { drawMatrix } from './heatmap';
 import { drawImageTiles, imageCanvas } from './imageGrid';

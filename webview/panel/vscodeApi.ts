@@ -1,19 +1,10 @@
 /**
- * The page's link to the extension host. Inside VS Code, acquireVsCodeApi() gives
- * postMessage and a small persisted state (kept across hide/show and reloads); outside
- * it (the plain-page test) a stand-in may be installed on window before the script runs.
+ * The training page's messages and remembered state, over the shared VS Code API handle.
  */
 import type { WebviewMessage } from '../../src/trainingPanelProtocol';
+import { vscodeApi } from '../shared/vscodeApi';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const api: VsCodeApi = acquireVsCodeApi();
+const api = vscodeApi<WebviewMessage>();
 
 export function post(message: WebviewMessage): void {
   api.postMessage(message);

@@ -2,6 +2,7 @@
  * Heatmaps on <canvas>: a diverging scale around zero whose middle is the editor's own
  * background, so a correct gradient's difference map fades into the theme.
  */
+import { hiDpiContext } from '../shared/canvas';
 import type { Slice } from './slice';
 
 export type Rgb = [number, number, number];
@@ -62,14 +63,7 @@ export function cellSize(rows: number, cols: number): number {
 
 export function drawHeatmap(canvas: HTMLCanvasElement, slice: Slice, limit: number, palette: Palette): void {
   const cell = cellSize(slice.rows, slice.cols);
-  const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.ceil(slice.cols * cell * ratio);
-  canvas.height = Math.ceil(slice.rows * cell * ratio);
-  canvas.style.width = `${slice.cols * cell}px`;
-  canvas.style.height = `${slice.rows * cell}px`;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  ctx.scale(ratio, ratio);
+  const ctx = hiDpiContext(canvas, slice.cols * cell, slice.rows * cell);
   for (let r = 0; r < slice.rows; r++) {
     for (let c = 0; c < slice.cols; c++) {
       const [red, green, blue] = colorOf(slice.data[r * slice.cols + c], limit, palette);

@@ -6,18 +6,19 @@
 import './report.css';
 import type { InputReport, LayerReport } from '../../src/gradcheck/types';
 import type { ReportHostMessage, ReportSelection, ReportWebviewMessage } from '../../src/reportProtocol';
+import { byId } from '../shared/dom';
+import { vscodeApi } from '../shared/vscodeApi';
 import { cellAt, drawHeatmap, maxAbs, themePalette } from './heatmap';
 import { defaultSlice, sliceLabel, takeSlice, type SliceSpec } from './slice';
 
-declare function acquireVsCodeApi(): { postMessage(message: ReportWebviewMessage): void; setState(s: unknown): void; getState(): unknown };
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<ReportWebviewMessage>();
 
 let reports: LayerReport[] = [];
 let selection: ReportSelection | undefined;
 let spec: SliceSpec | undefined;
 let running = false;
 
-const root = document.getElementById('root')!;
+const root = byId('root');
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const e = Object.assign(document.createElement(tag), props);

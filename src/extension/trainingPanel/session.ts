@@ -3,7 +3,6 @@
  * host or in the page) and the event log a page is rebuilt from. What the page's
  * messages do is messages.ts; how a job runs is job.ts and its two kinds.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { RunStore } from '../../training/runStore';
@@ -13,6 +12,7 @@ import { type HostMessage, type JobState, type MeasuredSpeeds, type Placement, t
 import { panelChoices } from '../panelChoices';
 import { PanelEventLog } from '../panelEventLog';
 import { panelHtml } from '../panelHtml';
+import { makeNonce } from '../webviewHtml';
 import { eventsFromRun, runList } from '../panelRunHistory';
 import { importTrainLog } from '../panelPyTorch';
 import { HostTrainingJob } from './hostJob';
@@ -108,7 +108,7 @@ export class TrainingSession implements PanelSession, vscode.Disposable {
     const asset = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.webviewRoot, name)).toString();
     panel.webview.html = panelHtml({
       cspSource: panel.webview.cspSource,
-      nonce: randomBytes(18).toString('base64url'),
+      nonce: makeNonce(),
       scriptUri: asset('panel.js'),
       workerUri: asset('trainWorker.js'),
       styleUris: [asset('panel.css')],

@@ -27,6 +27,6 @@ export function clear(el: Element): void {
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
-  if (!el) throw new Error(`panel: element #${id} is missing`);
+  if (!el) throw new Error(`page: element #${id} is missing`);
   return el as T;
 }
