@@ -8,7 +8,7 @@
  * blob: URL (worker-src blob:). The worker inherits this policy, eval included: gpu.js
  * compiles its WebGL kernels to GLSL without eval, so none is granted.
  */
-import { contentSecurityPolicy, escapeAttr } from './webviewHtml';
+import { webviewPage } from './webviewHtml';
 
 export interface PanelHtmlParts {
   /** webview.cspSource: the origin VS Code serves local resources from */
@@ -22,21 +22,12 @@ export interface PanelHtmlParts {
 }
 
 export function panelHtml(parts: PanelHtmlParts): string {
-  const csp = contentSecurityPolicy(parts.cspSource, parts.nonce, { worker: parts.workerUri !== undefined });
-  const worker = parts.workerUri !== undefined ? ` data-worker-src="${escapeAttr(parts.workerUri)}"` : '';
-  const links = parts.styleUris.map((u) => `<link rel="stylesheet" href="${escapeAttr(u)}">`).join('\n    ');
-  return `<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <meta charset="UTF-8">
-    <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
-    <meta name="viewport" content="width=device-width, initial-scale=1.0">
-    ${links}
-    <title>GradLens Training</title>
-  </head>
-  <body${worker}>
-    <div id="app" aria-live="off"><noscript>The training panel needs JavaScript.</noscript></div>
-    <script nonce="${escapeAttr(parts.nonce)}" src="${escapeAttr(parts.scriptUri)}"></script>
-  </body>
-</html>`;
+  const worker = parts.workerUri !== undefined;
+  return webviewPage({
+    ...parts,
+    title: 'GradLens Training',
+    body: '<div id="app" aria-live="off"><noscript>The training panel needs JavaScript.</noscript></div>',
+    bodyData: worker ? { 'worker-src': parts.workerUri! } : {},
+    csp: { worker },
+  });
 }

@@ -1,10 +1,8 @@
 import * as vscode from 'vscode';
-import type { ReportHostMessage, ReportSelection, ReportWebviewMessage } from '../reportProtocol';
-import { checkReportMessage, type KnownResults } from './reportMessages';
+import type { ReportHostMessage, ReportRendered, ReportSelection } from '../reportProtocol';
+import { type ReportHost, receiveReportMessage } from './reportMessages';
 import type { ResultStore } from './results';
-import { contentSecurityPolicy, makeNonce } from './webviewHtml';
-
-type Rendered = Extract<ReportWebviewMessage, { type: 'rendered' }>;
+import { makeNonce, webviewPage } from './webviewHtml';
 
 /**
  * Hosts the gradient report webview (webview/report/, bundled to dist/webview/report.js).
@@ -16,8 +14,8 @@ export class ReportPanel implements vscode.Disposable {
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
   /** What the page last said it drew (tests read this through the extension's API). */
-  lastRendered: Rendered | undefined;
-  private readonly renderedEmitter = new vscode.EventEmitter<Rendered>();
+  lastRendered: ReportRendered | undefined;
+  private readonly renderedEmitter = new vscode.EventEmitter<ReportRendered>();
   readonly onDidRender = this.renderedEmitter.event;
 
   constructor(
@@ -51,7 +49,7 @@ export class ReportPanel implements vscode.Disposable {
     });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.png');
     panel.webview.html = this.html(panel.webview, webviewRoot);
-    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw), undefined, this.disposables);
+    panel.webview.onDidReceiveMessage((raw: unknown) => receiveReportMessage(raw, this.host), undefined, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.ready = false;
@@ -59,36 +57,26 @@ export class ReportPanel implements vscode.Disposable {
     this.panel = panel;
   }
 
-  private receive(raw: unknown): void {
-    const checked = checkReportMessage(raw, this.known);
-    if (!checked.ok) {
-      this.log(`Gradient report: ignored a message from the page (${checked.reason}).`);
-      return;
-    }
-    const message = checked.message;
-    switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.post();
-        break;
-      case 'rerun':
-        this.selection = { file: message.file, layer: message.layer };
-        this.rerun(message.file, message.layer, message.mode);
-        break;
-      case 'reveal':
-        this.reveal(message.file, message.line, this.selection?.file === message.file ? this.selection.layer : undefined);
-        break;
-      case 'rendered':
-        this.selection = message.selection;
-        this.lastRendered = message;
-        this.renderedEmitter.fire(message);
-        break;
-    }
-  }
-
-  private readonly known: KnownResults = {
-    hasFile: (file) => this.store.get(file) !== undefined,
-    hasLayer: (file, layer) => this.store.report(file, layer) !== undefined,
+  /** Every page message passes through receiveReportMessage's shape and permission checks first. */
+  private readonly host: ReportHost = {
+    // Asked of the reports themselves, the paths the page was shown, not of the store's keys.
+    hasFile: (file) => this.store.all().some((r) => r.file === file),
+    hasLayer: (file, layer) => this.store.all().some((r) => r.file === file && r.name === layer),
+    ready: () => {
+      this.ready = true;
+      this.post();
+    },
+    rerun: (file, layer, mode) => {
+      this.selection = { file, layer };
+      this.rerun(file, layer, mode);
+    },
+    reveal: (file, line) => this.reveal(file, line, this.selection?.file === file ? this.selection.layer : undefined),
+    rendered: (message) => {
+      this.selection = message.selection;
+      this.lastRendered = message;
+      this.renderedEmitter.fire(message);
+    },
+    refused: (reason) => this.log(`Gradient report: ignored a message from the page (${reason}).`),
   };
 
   private post(): void {
@@ -103,24 +91,15 @@ export class ReportPanel implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview, root: vscode.Uri): string {
-    const nonce = makeNonce();
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'report.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'report.css'));
-    const csp = contentSecurityPolicy(webview.cspSource, nonce);
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Gradient Report</title>
-</head>
-<body>
-<main id="root"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
+    return webviewPage({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      title: 'Gradient Report',
+      scriptUri: asset('report.js'),
+      styleUris: [asset('report.css')],
+      body: '<main id="root"></main>',
+    });
   }
 
   dispose(): void {

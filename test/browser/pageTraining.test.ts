@@ -8,10 +8,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type PageServer, servePage } from './pageServer';
 import type { Browser, Page } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panelHtml';
 import { panelChoices } from '../../src/extension/panelChoices';
@@ -32,7 +32,7 @@ const skip = requireOrSkip(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "ins
 const STEPS = 20;
 const BATCH = 32;
 
-let server: Server;
+let server: PageServer | undefined;
 let origin = '';
 let browser: Browser | null = null;
 let runsDir = '';
@@ -40,30 +40,8 @@ let runsDir = '';
 before(async () => {
   if (skip) return;
   runsDir = mkdtempSync(join(tmpdir(), 'gradlens-page-runs-'));
-  server = createServer((req, res) => {
-    const name = (req.url ?? '/').split('?')[0];
-    if (name === '/favicon.ico') {
-      res.writeHead(204);
-      res.end();
-      return;
-    }
-    if (name === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(panelHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/panel.js`, styleUris: [`${origin}/panel.css`], workerUri: `${origin}/trainWorker.js` }));
-      return;
-    }
-    const file = join('dist/webview', name.replace(/[^a-zA-Z0-9_.-]/g, ''));
-    if (!existsSync(file)) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': name.endsWith('.css') ? 'text/css' : 'text/javascript' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  server = await servePage((at) => panelHtml({ cspSource: at, nonce: NONCE, scriptUri: `${at}/panel.js`, styleUris: [`${at}/panel.css`], workerUri: `${at}/trainWorker.js` }));
+  origin = server.origin;
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -75,7 +53,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server) await new Promise((r) => server.close(r));
+  await server?.close();
   if (runsDir) rmSync(runsDir, { recursive: true, force: true });
 });
 

@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { smoothEma } from '../../webview/panel/smoothing';
 import { alignSeries, positiveOnly, thinIndices } from '../../webview/panel/align';
+import { lossLines } from '../../webview/panel/chartsView';
+import { emptyRun } from '../../webview/panel/runState';
 import { formatDuration, formatInt, formatMetric } from '../../webview/panel/format';
-import { diverging, range, sequential } from '../../webview/panel/colormap';
+import { diverging, range, sequential, withAlpha } from '../../webview/shared/colour';
 
 test('smoothEma: bias-corrected, so a constant series stays constant from the first point', () => {
   assert.deepEqual(smoothEma([2, 2, 2, 2], 0.9).map((v) => Number(v!.toFixed(12))), [2, 2, 2, 2]);
@@ -50,6 +52,18 @@ test('alignSeries: runs of different lengths chart together; a run\'s own gaps s
   assert.deepEqual(alignSeries([]), [[]]);
 });
 
+test('an overlaid run with fewer, different steps shares the live run\'s x axis; each has gaps where the other logged', () => {
+  const live = { ...emptyRun(), steps: [1, 2, 3, 4, 5], loss: [5, 4, 3, 2, 1] };
+  const earlier = { ...emptyRun(), steps: [2, 4, 6], loss: [6, 4, 2] };
+  const lines = lossLines(live, [{ id: 'earlier', label: 'earlier run', view: earlier }], { smoothing: 0, logScale: false });
+  assert.deepEqual(lines.map((l) => l.spec.label), ['loss', 'loss (smoothed)', 'earlier run']);
+  const [x, raw, smoothed, overlay] = alignSeries(lines.map((l) => l.series));
+  assert.deepEqual(x, [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(raw, [5, 4, 3, 2, 1, null]);
+  assert.deepEqual(smoothed, raw);
+  assert.deepEqual(overlay, [null, 6, null, 4, null, 2]);
+});
+
 test('alignSeries: names the series whose x and y lengths differ', () => {
   assert.throws(() => alignSeries([{ x: [1], y: [1] }, { x: [1, 2], y: [1] }]), /series 1 has 2 x values but 1 y values/);
 });
@@ -88,4 +102,7 @@ test('colour maps: ends and middle of the scales; range of flat data is safe to 
   assert.deepEqual(sequential(NaN), sequential(0));
   assert.deepEqual(range([3, 3, 3]), [3, 4]);
   assert.deepEqual(range([NaN, -1, 2]), [-1, 2]);
+  assert.equal(withAlpha('#3794ff', 0.5), 'rgba(55, 148, 255, 0.5)');
+  assert.equal(withAlpha(' rgb(1, 2, 3)', 0.25), 'rgba(1, 2, 3, 0.25)');
+  assert.equal(withAlpha('var(--unknown)', 0.5), 'var(--unknown)');
 });

@@ -6,9 +6,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { type PageServer, servePage } from '../browser/pageServer';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panelHtml';
 import { panelChoices } from '../../src/extension/panelChoices';
@@ -20,7 +20,7 @@ const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const NONCE = 'testnonce0123456789abcdefABCDEF0';
 
-let server: Server;
+let server: PageServer | undefined;
 let origin = '';
 let browser: Browser;
 let recorded: Record<string, TrainEvent[]>;
@@ -34,36 +34,14 @@ before(async () => {
     cnn: await recordRun(RECORDED_CONFIGS.cnn),
     attention: await recordRun(RECORDED_CONFIGS.attention),
   };
-  server = createServer((req, res) => {
-    const name = (req.url ?? '/').split('?')[0];
-    if (name === '/favicon.ico') {
-      res.writeHead(204);
-      res.end();
-      return;
-    }
-    if (name === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(panelHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/panel.js`, styleUris: [`${origin}/panel.css`] }));
-      return;
-    }
-    const file = join('dist/webview', name.replace(/[^a-zA-Z0-9_.-]/g, ''));
-    if (!existsSync(file)) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': name.endsWith('.css') ? 'text/css' : 'text/javascript' });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  server = await servePage((at) => panelHtml({ cspSource: at, nonce: NONCE, scriptUri: `${at}/panel.js`, styleUris: [`${at}/panel.css`] }));
+  origin = server.origin;
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--headless'] });
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await server?.close();
 });
 
 /** Runs in the page before panel.js: a host that behaves like src/extension/trainingPanel/, over recorded events. */

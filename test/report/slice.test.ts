@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { checkSlice, defaultSlice, sliceLabel, takeSlice } from '../../webview/report/slice';
-import { cellSize, colorOf, parseColor, type Palette } from '../../webview/report/heatmap';
+import { cellSize } from '../../webview/report/heatmap';
+import { colorOf, parseColor, type Palette } from '../../webview/shared/colour';
 
 const cube = Array.from({ length: 24 }, (_, i) => i); // shape [2, 3, 4]
 

@@ -11,13 +11,13 @@ import type { ModelKind, TrainEvent } from '../../src/training/events';
 import type { ModelSummary } from '../../src/training/summary';
 import { ChartsView, type Overlay } from './chartsView';
 import { ConfigForm } from './configForm';
-import { byId } from '../shared/dom';
+import { onThemeChange } from '../shared/colour';
+import { byId, h } from '../shared/dom';
 import { formatDuration, formatInt, formatMetric } from './format';
 import { buildLayout } from './layout';
 import { applyEvent, emptyRun, foldEvents, isActive, progressOf, type RunView, settleRecorded } from './runState';
 import { renderRuns } from './runsTable';
 import { renderSummary } from './summaryTable';
-import { onThemeChange } from './theme';
 import { VisualsView } from './visuals';
 import { loadState, post, saveState } from './vscodeApi';
 import { PageTrainer } from './pageTrainer';
@@ -156,11 +156,7 @@ function renderMessage(): void {
   if (lastLog) notes.push(lastLog);
   el.textContent = notes.join(' ');
   if (opened) {
-    const back = document.createElement('button');
-    back.type = 'button';
-    back.className = 'secondary';
-    back.id = 'showLive';
-    back.textContent = 'Show current run';
+    const back = h('button', { type: 'button', class: 'secondary', id: 'showLive', text: 'Show current run' });
     back.addEventListener('click', () => {
       opened = null;
       renderAll();

@@ -4,8 +4,8 @@
  * collapse shows as generated points gathered on a few of the eight modes.
  */
 import { hiDpiContext } from '../shared/canvas';
-import { diverging } from './colormap';
-import { chartPalette, withAlpha } from './theme';
+import { diverging, withAlpha } from '../shared/colour';
+import { chartPalette } from './theme';
 
 export interface RingFrame {
   /** flat [x0, y0, x1, y1, ...] */

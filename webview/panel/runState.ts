@@ -73,11 +73,8 @@ export function applyEvent(view: RunView, event: TrainEvent): RunView {
         if (!view.metrics[k]) view.metrics[k] = new Array(n).fill(null);
       }
       for (const [k, col] of Object.entries(view.metrics)) col.push(event.metrics[k] ?? null);
-      view.step = event.step;
-      view.totalSteps = event.totalSteps;
-      view.epoch = event.epoch;
-      view.elapsedMs = event.elapsedMs;
-      view.etaMs = event.etaMs;
+      const { step, totalSteps, epoch, elapsedMs, etaMs } = event;
+      Object.assign(view, { step, totalSteps, epoch, elapsedMs, etaMs });
       if (view.status === 'idle') view.status = 'running';
       break;
     }
@@ -86,27 +83,18 @@ export function applyEvent(view: RunView, event: TrainEvent): RunView {
       view.epochs.push(event);
       break;
     }
-    case 'samples':
-      view.samples = event.samples;
-      break;
-    case 'attention':
-      view.attention = event;
-      break;
-    case 'state':
-      view.status = event.state;
-      break;
-    case 'done':
-      view.done = event;
-      view.status = event.reason;
-      view.step = event.step;
-      view.epoch = event.epoch;
-      view.elapsedMs = event.elapsedMs;
-      view.etaMs = 0;
+    // The latest of each of these replaces the one before.
+    case 'samples': view.samples = event.samples; break;
+    case 'attention': view.attention = event; break;
+    case 'state': view.status = event.state; break;
+    case 'done': {
+      const { step, epoch, elapsedMs } = event;
+      Object.assign(view, { done: event, status: event.reason, step, epoch, elapsedMs, etaMs: 0 });
       if (event.runId) view.runId = event.runId;
       break;
+    }
     case 'error':
-      view.error = event.message;
-      view.status = 'error';
+      Object.assign(view, { error: event.message, status: 'error' });
       break;
     case 'log':
       view.logs.push(event.message);

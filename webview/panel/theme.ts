@@ -1,11 +1,8 @@
 /**
- * Colours for canvases and charts come from VS Code's theme variables, read at draw
- * time, so a theme switch (VS Code changes the body's class) redraws in the new colours.
+ * The charts' colours: VS Code's own chart colours, so the curves match the editor's
+ * theme, read at draw time so a redraw after a theme switch picks up the new ones.
  */
-export function themeColor(variable: string, fallback: string): string {
-  const v = getComputedStyle(document.body).getPropertyValue(variable).trim();
-  return v || fallback;
-}
+import { themeColor } from '../shared/colour';
 
 export interface ChartPalette {
   foreground: string;
@@ -33,21 +30,4 @@ export function chartPalette(): ChartPalette {
     real: themeColor('--vscode-charts-green', '#89d185'),
     fake: themeColor('--vscode-charts-orange', '#d18616'),
   };
-}
-
-/** Calls `redraw` whenever VS Code switches the theme (it rewrites the body's classes). */
-export function onThemeChange(redraw: () => void): void {
-  new MutationObserver(redraw).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
-}
-
-/** "#rrggbb" or "#rgb" plus an alpha in [0, 1] -> "rgba(...)"; other colour syntaxes pass through. */
-export function withAlpha(color: string, alpha: number): string {
-  const m = /^#([0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/i.exec(color.trim());
-  if (!m) return color;
-  let hex = m[1];
-  if (hex.length === 3) hex = [...hex].map((c) => c + c).join('');
-  const r = parseInt(hex.slice(0, 2), 16);
-  const g = parseInt(hex.slice(2, 4), 16);
-  const b = parseInt(hex.slice(4, 6), 16);
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }

@@ -5,9 +5,10 @@
  * Redrawn only when a new samples or attention event arrives.
  */
 import type { AttentionEvent, CnnSamples, GanSamples, SamplesPayload, SequenceSamples } from '../../src/training/events';
+import { sequential } from '../shared/colour';
 import { clear, h } from '../shared/dom';
+import { drawHeatmap, fitCell } from '../shared/heatmap';
 import { formatMetric } from './format';
-import { drawMatrix } from './heatmap';
 import { drawImageTiles, imageCanvas } from './imageGrid';
 import { drawRingScatter } from './ringScatter';
 import type { RunView } from './runState';
@@ -54,11 +55,11 @@ export class VisualsView {
   private cnn(s: CnnSamples): HTMLElement[] {
     const classes = s.classNames.length;
     const confusion = canvas(`Confusion matrix over ${classes} classes: rows are the true class, columns the prediction`);
-    const cell = Math.max(16, Math.min(28, Math.floor(300 / Math.max(1, classes))));
+    const cell = fitCell(classes, 300, 16, 28);
     const rowTotals = s.confusion.map((r) => r.reduce((a, b) => a + b, 0) || 1);
     // Colour by the share of each true class, so rare classes read as clearly as common ones.
-    drawMatrix(confusion, {
-      values: s.confusion.flatMap((r, i) => r.map((v) => v / rowTotals[i])), rows: classes, cols: classes, cell, min: 0, max: 1,
+    drawHeatmap(confusion, {
+      values: s.confusion.flatMap((r, i) => r.map((v) => v / rowTotals[i])), rows: classes, cols: classes, cell, colour: sequential,
       rowLabels: s.classNames, colLabels: s.classNames.map((_, i) => String(i)),
       cellText: (r, c) => String(s.confusion[r][c]),
     });
@@ -143,13 +144,13 @@ export class VisualsView {
       : null;
     const heads = a.layers[this.layer].heads;
     const t = a.tokens.length;
-    const cell = Math.max(4, Math.min(22, Math.floor(220 / Math.max(1, t))));
+    const cell = fitCell(t, 220, 4, 22);
     // Key labels run along the top, so they need wider cells than query labels down the side.
     const rowLabels = t <= 24 ? a.tokens : undefined;
     const colLabels = cell >= 16 ? a.tokens : undefined;
     const maps = heads.map((w, i) => {
       const c = canvas(`Head ${i + 1} attention weights, ${t} queries by ${t} keys`);
-      drawMatrix(c, { values: w.flat(), rows: w.length, cols: w[0]?.length ?? 0, cell, min: 0, max: 1, rowLabels, colLabels });
+      drawHeatmap(c, { values: w.flat(), rows: w.length, cols: w[0]?.length ?? 0, cell, colour: sequential, rowLabels, colLabels });
       return h('div', { class: 'head' }, c, h('span', { text: `head ${i + 1}` }));
     });
     const image = a.image ? imageCanvas(a.image, 3, 'the image these weights belong to') : null;

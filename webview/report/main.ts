@@ -6,9 +6,11 @@
 import './report.css';
 import type { InputReport, LayerReport } from '../../src/gradcheck/types';
 import type { ReportHostMessage, ReportSelection, ReportWebviewMessage } from '../../src/reportProtocol';
-import { byId } from '../shared/dom';
+import { maxAbs, onThemeChange, themePalette } from '../shared/colour';
+import { byId, h } from '../shared/dom';
+import { cellAt } from '../shared/heatmap';
 import { vscodeApi } from '../shared/vscodeApi';
-import { cellAt, drawHeatmap, maxAbs, themePalette } from './heatmap';
+import { drawGradientMap } from './heatmap';
 import { defaultSlice, sliceLabel, takeSlice, type SliceSpec } from './slice';
 
 const vscode = vscodeApi<ReportWebviewMessage>();
@@ -19,12 +21,6 @@ let spec: SliceSpec | undefined;
 let running = false;
 
 const root = byId('root');
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = Object.assign(document.createElement(tag), props);
-  for (const child of children) e.append(child);
-  return e;
-}
 
 function keyOf(r: LayerReport): string {
   return `${r.file ?? ''}\u0000${r.name}`;
@@ -60,7 +56,7 @@ function render(): void {
   root.replaceChildren();
   const layer = currentLayer();
   if (!layer) {
-    root.append(el('p', { className: 'empty' }, 'No results yet: run "GradLens: Check Gradients in File" or click "Check gradients" above a layer.'));
+    root.append(h('p', { class: 'empty' }, 'No results yet: run "GradLens: Check Gradients in File" or click "Check gradients" above a layer.'));
     return;
   }
   const input = currentInput(layer);
@@ -68,9 +64,9 @@ function render(): void {
   vscode.setState({ selection });
 
   // Layer picker, input tabs, actions.
-  const layerPicker = el('select', { id: 'layer-picker', title: 'Layer' });
+  const layerPicker = h('select', { id: 'layer-picker', title: 'Layer' });
   for (const r of reports) {
-    const option = el('option', { value: keyOf(r) }, `${r.passed ? '✓' : '✗'} ${r.name} (${baseName(r.file)})`);
+    const option = h('option', { value: keyOf(r) }, `${r.passed ? '✓' : '✗'} ${r.name} (${baseName(r.file)})`);
     option.selected = r === layer;
     layerPicker.append(option);
   }
@@ -78,41 +74,41 @@ function render(): void {
     const r = reports.find((x) => keyOf(x) === layerPicker.value);
     if (r) select({ file: r.file ?? '', layer: r.name });
   });
-  const rerun = el('button', { id: 'rerun', disabled: running || !layer.file }, running ? 'Checking...' : 'Re-run check');
+  const rerun = h('button', { id: 'rerun', disabled: running || !layer.file }, running ? 'Checking...' : 'Re-run check');
   rerun.addEventListener('click', () => {
     vscode.postMessage({ type: 'rerun', file: layer.file ?? '', layer: layer.name, mode: 'full' });
   });
-  const reveal = el('button', { className: 'secondary', disabled: !layer.file }, 'Go to layer');
+  const reveal = h('button', { class: 'secondary', disabled: !layer.file }, 'Go to layer');
   reveal.addEventListener('click', () => vscode.postMessage({ type: 'reveal', file: layer.file ?? '', line: (layer.line ?? 1) - 1 }));
-  root.append(el('header', {}, layerPicker, rerun, reveal));
+  root.append(h('header', {}, layerPicker, rerun, reveal));
 
   // Summary and diagnosis.
-  const summary = el('section', { className: `summary ${layer.passed ? 'passed' : 'failed'}` });
-  summary.append(el('h2', {}, `${statusWord(layer)}: ${layer.name}`));
+  const summary = h('section', { class: `summary ${layer.passed ? 'passed' : 'failed'}` });
+  summary.append(h('h2', {}, `${statusWord(layer)}: ${layer.name}`));
   summary.append(
-    el('p', { className: 'meta' },
+    h('p', { class: 'meta' },
       `${layer.mode} mode · ${layer.timeMs.toFixed(0)} ms · ${layer.forwardCalls} forward calls · atol ${layer.tolerance.atol} rtol ${layer.tolerance.rtol} eps ${layer.tolerance.eps}`),
   );
-  if (layer.error) summary.append(el('pre', { className: 'error' }, layer.error));
-  if (layer.nondeterminism) summary.append(el('p', { className: 'diagnosis' }, `Nondeterministic: ${layer.nondeterminism}`));
+  if (layer.error) summary.append(h('pre', { class: 'error' }, layer.error));
+  if (layer.nondeterminism) summary.append(h('p', { class: 'diagnosis' }, `Nondeterministic: ${layer.nondeterminism}`));
   root.append(summary);
 
   if (layer.inputs.length === 0) return;
-  const tabs = el('nav', { className: 'inputs' });
+  const tabs = h('nav', { class: 'inputs' });
   for (const i of layer.inputs) {
-    const tab = el('button', { className: `tab ${i.status}${i === input ? ' selected' : ''}` }, `d${i.name} · ${i.status}`);
+    const tab = h('button', { class: `tab ${i.status}${i === input ? ' selected' : ''}` }, `d${i.name} · ${i.status}`);
     tab.addEventListener('click', () => select({ file: layer.file ?? '', layer: layer.name, input: i.name }));
     tabs.append(tab);
   }
   root.append(tabs);
   if (!input) return;
 
-  const detail = el('section', { className: 'input' });
+  const detail = h('section', { class: 'input' });
   detail.append(
-    el('p', {},
-      el('strong', {}, `d${input.name}`), ` shape [${input.shape.join(', ')}] · ${input.status} · max abs err ${fmt(input.maxAbsError)} · max rel err ${fmt(input.maxRelError)} · ${input.checkedCount} compared${input.sampled ? ' (sampled)' : ''}${input.kinkCount ? ` · ${input.kinkCount} at kinks skipped` : ''}`),
+    h('p', {},
+      h('strong', {}, `d${input.name}`), ` shape [${input.shape.join(', ')}] · ${input.status} · max abs err ${fmt(input.maxAbsError)} · max rel err ${fmt(input.maxRelError)} · ${input.checkedCount} compared${input.sampled ? ' (sampled)' : ''}${input.kinkCount ? ` · ${input.kinkCount} at kinks skipped` : ''}`),
   );
-  if (input.diagnosis) detail.append(el('p', { className: 'diagnosis', id: 'diagnosis' }, `Diagnosis: ${input.diagnosis}`));
+  if (input.diagnosis) detail.append(h('p', { class: 'diagnosis', id: 'diagnosis' }, `Diagnosis: ${input.diagnosis}`));
   root.append(detail);
 
   let heatmaps = 0;
@@ -121,7 +117,7 @@ function render(): void {
   if (sameSize) {
     heatmaps = renderHeatmaps(input, detail);
   } else {
-    detail.append(el('p', { className: 'note' }, input.analytic && input.numeric
+    detail.append(h('p', { class: 'note' }, input.analytic && input.numeric
       ? `The analytic gradient has ${input.analytic.length} elements where ${input.shape.join('×')} = ${input.numeric.length} belong: no element-wise map.`
       : 'Heatmaps need every element: re-run a full check (fast and sparse modes compare projections or samples).'));
   }
@@ -136,45 +132,46 @@ function renderHeatmaps(input: InputReport, parent: HTMLElement): number {
   const analytic = takeSlice(input.analytic!, shape, spec);
   const numeric = takeSlice(input.numeric!, shape, spec);
   const difference = { ...analytic, data: analytic.data.map((a, k) => a - numeric.data[k]) };
-  const palette = themePalette(getComputedStyle(document.documentElement));
+  const palette = themePalette();
   const shared = Math.max(maxAbs(analytic.data), maxAbs(numeric.data));
-  const hover = el('p', { className: 'hover', id: 'hover' }, 'Hover a cell to read its values.');
-  const maps = el('div', { className: 'maps' });
+  const hover = h('p', { class: 'hover', id: 'hover' }, 'Hover a cell to read its values.');
+  const maps = h('div', { class: 'maps' });
   const panels: [string, typeof analytic, number][] = [
     ['analytic (your backward)', analytic, shared],
     ['numeric (central differences)', numeric, shared],
     ['difference (analytic − numeric)', difference, maxAbs(difference.data)],
   ];
   for (const [title, slice, limit] of panels) {
-    const canvas = el('canvas', { className: 'heatmap' });
+    const canvas = h('canvas', { class: 'heatmap' });
     canvas.dataset.kind = title.split(' ')[0];
-    drawHeatmap(canvas, slice, limit, palette);
+    drawGradientMap(canvas, slice, limit, palette);
     canvas.addEventListener('mousemove', (e) => {
-      const [r, c] = cellAt(canvas, e.offsetX, e.offsetY);
-      if (r >= slice.rows || c >= slice.cols) return;
+      const at = cellAt(canvas, e.offsetX, e.offsetY);
+      if (!at) return;
+      const [r, c] = at;
       const k = r * slice.cols + c;
       hover.textContent = `[${slice.indexOf(r, c).join(', ')}]  analytic ${fmt(analytic.data[k])}  numeric ${fmt(numeric.data[k])}  difference ${fmt(difference.data[k])}`;
     });
-    maps.append(el('figure', {}, canvas, el('figcaption', {}, `${title} · ±${fmt(limit)}`)));
+    maps.append(h('figure', {}, canvas, h('figcaption', {}, `${title} · ±${fmt(limit)}`)));
   }
   parent.append(maps, hover);
   return panels.length;
 }
 
 function renderSlicePicker(shape: number[]): HTMLElement {
-  const picker = el('div', { className: 'slice-picker', id: 'slice-picker' });
+  const picker = h('div', { class: 'slice-picker', id: 'slice-picker' });
   const s = spec!;
-  picker.append(el('span', {}, `slice ${sliceLabel(shape, s)}`));
+  picker.append(h('span', {}, `slice ${sliceLabel(shape, s)}`));
   if (shape.length < 2) return picker;
   const axisSelect = (label: string, value: number, onChange: (axis: number) => void) => {
-    const select = el('select', { title: label });
+    const select = h('select', { title: label });
     shape.forEach((size, d) => {
-      const option = el('option', { value: String(d) }, `axis ${d} (${size})`);
+      const option = h('option', { value: String(d) }, `axis ${d} (${size})`);
       option.selected = d === value;
       select.append(option);
     });
     select.addEventListener('change', () => onChange(Number(select.value)));
-    return el('label', {}, `${label} `, select);
+    return h('label', {}, `${label} `, select);
   };
   picker.append(
     axisSelect('rows', s.rowAxis, (axis) => {
@@ -188,28 +185,28 @@ function renderSlicePicker(shape: number[]): HTMLElement {
   );
   shape.forEach((size, d) => {
     if (d === s.rowAxis || d === s.colAxis) return;
-    const input = el('input', { type: 'number', min: '0', max: String(size - 1), value: String(s.fixed[d]), className: 'axis-index' });
+    const input = h('input', { type: 'number', min: '0', max: String(size - 1), value: String(s.fixed[d]), class: 'axis-index' });
     input.addEventListener('change', () => {
       const i = Math.max(0, Math.min(size - 1, Math.round(Number(input.value)) || 0));
       spec = { ...s, fixed: s.fixed.map((v, k) => (k === d ? i : v)) };
       render();
     });
-    picker.append(el('label', {}, `axis ${d} at `, input));
+    picker.append(h('label', {}, `axis ${d} at `, input));
   });
   return picker;
 }
 
 function renderWorst(input: InputReport, parent: HTMLElement): void {
   if (input.worst.length === 0) return;
-  const table = el('table', { className: 'worst', id: 'worst' });
-  table.append(el('thead', {}, el('tr', {}, el('th', {}, 'index'), el('th', {}, 'analytic'), el('th', {}, 'numeric'), el('th', {}, 'abs err'))));
-  const body = el('tbody');
+  const table = h('table', { class: 'worst', id: 'worst' });
+  table.append(h('thead', {}, h('tr', {}, h('th', {}, 'index'), h('th', {}, 'analytic'), h('th', {}, 'numeric'), h('th', {}, 'abs err'))));
+  const body = h('tbody');
   for (const w of input.worst) {
-    body.append(el('tr', {},
-      el('td', {}, `[${w.index.join(', ')}]`), el('td', {}, fmt(w.analytic)), el('td', {}, fmt(w.numeric)), el('td', {}, fmt(Math.abs(w.analytic - w.numeric)))));
+    body.append(h('tr', {},
+      h('td', {}, `[${w.index.join(', ')}]`), h('td', {}, fmt(w.analytic)), h('td', {}, fmt(w.numeric)), h('td', {}, fmt(Math.abs(w.analytic - w.numeric)))));
   }
   table.append(body);
-  parent.append(el('h3', {}, 'Worst elements'), table);
+  parent.append(h('h3', {}, 'Worst elements'), table);
 }
 
 function select(next: ReportSelection): void {
@@ -238,5 +235,7 @@ window.addEventListener('message', (event: MessageEvent<ReportHostMessage>) => {
 
 const saved = vscode.getState() as { selection?: ReportSelection } | undefined;
 selection = saved?.selection;
+// The maps' middle colour is the editor's background: a new theme needs them redrawn.
+onThemeChange(render);
 render();
 vscode.postMessage({ type: 'ready' });

@@ -85,12 +85,6 @@ export function maxAbs(data: ArrayLike<number>): number {
   return m;
 }
 
-/** A map over [lo, hi] (the values' own range unless given) onto a fixed scale. */
-export function scaled(map: (t: number) => Rgb, [lo, hi]: [number, number]): (v: number) => Rgb {
-  const span = hi - lo || 1;
-  return (v) => map((v - lo) / span);
-}
-
 /** A VS Code theme variable as CSS computes it, or `fallback` outside VS Code. */
 export function themeColor(variable: string, fallback: string): string {
   const v = getComputedStyle(document.body).getPropertyValue(variable).trim();
