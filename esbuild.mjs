@@ -16,7 +16,10 @@ const simdKernels = {
     build.onLoad({ filter: /.*/, namespace: 'simd-kernels' }, async (args) => ({
       contents: await compileKernels('simd', args.path.endsWith('-relaxed') ? 'simd-relaxed' : 'simd'),
       loader: 'binary',
-      watchFiles: [join(process.cwd(), 'kernels', 'simd.ts'), ...readdirSync(join(process.cwd(), 'kernels', 'simd')).map((f) => join(process.cwd(), 'kernels', 'simd', f))],
+      watchFiles: [
+        join(process.cwd(), 'kernels', 'simd.ts'),
+        ...readdirSync(join(process.cwd(), 'kernels', 'simd')).map((f) => join(process.cwd(), 'kernels', 'simd', f)),
+      ],
     }));
   },
 };
@@ -25,7 +28,11 @@ const f64Kernels = {
   name: 'f64-kernels',
   setup(build) {
     build.onResolve({ filter: /^gradlens:f64-kernels$/ }, (args) => ({ path: args.path, namespace: 'f64-kernels' }));
-    build.onLoad({ filter: /.*/, namespace: 'f64-kernels' }, async () => ({ contents: await compileKernels('f64'), loader: 'binary', watchFiles: [join(process.cwd(), 'kernels', 'f64.ts')] }));
+    build.onLoad({ filter: /.*/, namespace: 'f64-kernels' }, async () => ({
+      contents: await compileKernels('f64'),
+      loader: 'binary',
+      watchFiles: [join(process.cwd(), 'kernels', 'f64.ts')],
+    }));
   },
 };
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', target: 'es2022', plugins: [simdKernels, f64Kernels] };
@@ -49,7 +56,14 @@ const targets = [
   // Webview pages (browser).
   { entry: 'webview/panel/main.ts', out: 'dist/webview/panel.js', ...common, platform: 'browser', format: 'iife' },
   { entry: 'webview/report/main.ts', out: 'dist/webview/report.js', ...common, platform: 'browser', format: 'iife' },
-  { entry: 'webview/browserEngine.ts', out: 'dist/webview/engine.js', ...common, platform: 'browser', format: 'iife', globalName: 'GradLensEngine' },
+  {
+    entry: 'webview/browserEngine.ts',
+    out: 'dist/webview/engine.js',
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'GradLensEngine',
+  },
   // The panel's in-page trainer: a Web Worker (gpu.js on an OffscreenCanvas).
   { entry: 'webview/panel/trainWorker.ts', out: 'dist/webview/trainWorker.js', ...common, platform: 'browser', format: 'iife' },
   // The VS Code integration suite's run() entry point.
@@ -69,10 +83,12 @@ for (const t of collectTests('test')) {
   targets.push({ entry: t, out: join('out', relative('.', t)).replace(/\.ts$/, '.js'), ...nodeCjs });
 }
 
-const builds = targets.filter((t) => existsSync(t.entry)).map(({ entry, out, ...opts }) => {
-  mkdirSync(dirname(out), { recursive: true });
-  return { entryPoints: [entry], outfile: out, ...opts };
-});
+const builds = targets
+  .filter((t) => existsSync(t.entry))
+  .map(({ entry, out, ...opts }) => {
+    mkdirSync(dirname(out), { recursive: true });
+    return { entryPoints: [entry], outfile: out, ...opts };
+  });
 
 // The Python worker runs as it is, beside the bundles.
 mkdirSync('dist/python', { recursive: true });

@@ -40,7 +40,14 @@ function machine(): Record<string, string | number> {
     // not Linux: leave the SIMD level out
   }
   const simd = /\bavx512f\b/.test(flags) ? 'AVX-512' : /\bavx2\b/.test(flags) ? 'AVX2' : flags ? 'SSE' : 'unknown';
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, simd, node: process.version, platform: `${platform()} ${arch()}`, loadAverage1m: Number(loadavg()[0].toFixed(2)) };
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    simd,
+    node: process.version,
+    platform: `${platform()} ${arch()}`,
+    loadAverage1m: Number(loadavg()[0].toFixed(2)),
+  };
 }
 
 function parseOptions() {
@@ -84,7 +91,8 @@ async function main(): Promise<void> {
   if (values.section) {
     const name = values.section;
     const section = extraSections.find((s) => s.name === `${name}Section`);
-    if (!section) throw new Error(`--section takes one of ${extraSections.map((s) => s.name.replace(/Section$/, '')).join(', ')}; got ${name}`);
+    if (!section)
+      throw new Error(`--section takes one of ${extraSections.map((s) => s.name.replace(/Section$/, '')).join(', ')}; got ${name}`);
     const t = await section(ctx);
     console.log(formatTable(t.title, t.rows, t.notes));
     return;
@@ -109,10 +117,22 @@ async function main(): Promise<void> {
     });
 
     ctx.log(`${SMALL_CNN.name}: fast CPU`);
-    const smallFast = benchTraining(fastLabel, fast, { spec: SMALL_CNN, batch: 64, warmup: quick ? 1 : 3, runs: quick ? 2 : 10, maxMs: 15_000 });
+    const smallFast = benchTraining(fastLabel, fast, {
+      spec: SMALL_CNN,
+      batch: 64,
+      warmup: quick ? 1 : 3,
+      runs: quick ? 2 : 10,
+      maxMs: 15_000,
+    });
     ctx.log(`${SMALL_CNN.name}: reference backend (float32)`);
     // Seconds per step: no separate warm-up; the median of 3 sets the first (JIT-cold) step aside.
-    const smallRef = benchTraining('reference (float32)', referenceBackend, { spec: SMALL_CNN, batch: 64, warmup: 0, runs: quick ? 1 : 3, maxMs: 15_000 });
+    const smallRef = benchTraining('reference (float32)', referenceBackend, {
+      spec: SMALL_CNN,
+      batch: 64,
+      warmup: 0,
+      runs: quick ? 1 : 3,
+      maxMs: 15_000,
+    });
     ctx.log(`${SEED_CNN.name}: fast CPU`);
     // The same batch as PyTorch's side (64), so the two rows compare like with like.
     const seedFast = benchTraining(fastLabel, fast, { spec: SEED_CNN, batch: 64, warmup: 1, runs: quick ? 1 : 5, maxMs: 30_000 });
@@ -134,28 +154,65 @@ async function main(): Promise<void> {
     const torchSeed = torch.status === 'ok' ? torch.results.find((r) => r.name === SEED_CNN.name) : undefined;
     const torchLabel = torch.status === 'ok' ? `PyTorch ${torch.version} CPU (${torch.threads} threads)` : 'PyTorch CPU';
     const tfjsIps = tfjs.imagesPerSec;
-    const trainRow = (name: string, batch: number | null, ips: number | null, torchIps: number | null | undefined, steps: number | null) => ({
-      subject: name, batch, 'images/s': ips, 'x PyTorch': ratio(ips, torchIps), 'x TF.js': ratio(ips, tfjsIps), 'timed steps': steps,
+    const trainRow = (
+      name: string,
+      batch: number | null,
+      ips: number | null,
+      torchIps: number | null | undefined,
+      steps: number | null,
+    ) => ({
+      subject: name,
+      batch,
+      'images/s': ips,
+      'x PyTorch': ratio(ips, torchIps),
+      'x TF.js': ratio(ips, tfjsIps),
+      'timed steps': steps,
     });
     const notes: string[] = [];
     if (torch.status === 'skipped') notes.push(`PyTorch skipped: ${torch.reason}`);
     if (tfjs.status === 'skipped') notes.push(`TF.js skipped: ${tfjs.reason}`);
-    else if (tfjs.timedSteps === 0) notes.push('TF.js: only its first (warm-up) step finished within the time cap; that step is the figure');
-    const smallRows = (rows: TrainRow[]) => rows.map((r) => trainRow(`GradLens ${r.backend}`, r.batch, r.imagesPerSec, torchSmall?.images_per_sec, r.steps));
+    else if (tfjs.timedSteps === 0)
+      notes.push('TF.js: only its first (warm-up) step finished within the time cap; that step is the figure');
+    const smallRows = (rows: TrainRow[]) =>
+      rows.map((r) => trainRow(`GradLens ${r.backend}`, r.batch, r.imagesPerSec, torchSmall?.images_per_sec, r.steps));
     tables.push({
       title: `${SMALL_CNN.name} training step (conv 3-32-64-128 + BN + ReLU + pool, FC 2048-256-10, dropout, Adam)`,
       rows: [
         ...smallRows([smallFast, smallRef]),
-        trainRow(torchLabel, torchSmall?.batch ?? null, torchSmall?.images_per_sec ?? null, torchSmall?.images_per_sec, torchSmall?.steps_ms.length ?? null),
-        trainRow('TensorFlow.js 4 pure-JS (cpu)', tfjs.batch || null, tfjsIps, torchSmall?.images_per_sec, tfjs.status === 'ok' ? tfjs.timedSteps : null),
+        trainRow(
+          torchLabel,
+          torchSmall?.batch ?? null,
+          torchSmall?.images_per_sec ?? null,
+          torchSmall?.images_per_sec,
+          torchSmall?.steps_ms.length ?? null,
+        ),
+        trainRow(
+          'TensorFlow.js 4 pure-JS (cpu)',
+          tfjs.batch || null,
+          tfjsIps,
+          torchSmall?.images_per_sec,
+          tfjs.status === 'ok' ? tfjs.timedSteps : null,
+        ),
       ],
       notes,
     });
     tables.push({
       title: `${SEED_CNN.name} training step (conv 64-128-256-512, FC 2048-1024-512-10); reference backend left out (minutes per step)`,
       rows: [
-        { subject: `GradLens ${seedFast.backend}`, batch: seedFast.batch, 'images/s': seedFast.imagesPerSec, 'x PyTorch': ratio(seedFast.imagesPerSec, torchSeed?.images_per_sec), 'timed steps': seedFast.steps },
-        { subject: torchLabel, batch: torchSeed?.batch ?? null, 'images/s': torchSeed?.images_per_sec ?? null, 'x PyTorch': torchSeed ? 1 : null, 'timed steps': torchSeed?.steps_ms.length ?? null },
+        {
+          subject: `GradLens ${seedFast.backend}`,
+          batch: seedFast.batch,
+          'images/s': seedFast.imagesPerSec,
+          'x PyTorch': ratio(seedFast.imagesPerSec, torchSeed?.images_per_sec),
+          'timed steps': seedFast.steps,
+        },
+        {
+          subject: torchLabel,
+          batch: torchSeed?.batch ?? null,
+          'images/s': torchSeed?.images_per_sec ?? null,
+          'x PyTorch': torchSeed ? 1 : null,
+          'timed steps': torchSeed?.steps_ms.length ?? null,
+        },
       ],
     });
 
@@ -169,18 +226,35 @@ async function main(): Promise<void> {
     tables.push({
       title: 'targets',
       rows: [
-        { target: `fast CPU matmul 512^3 >= ${TARGET_MATMUL_GFLOPS} GFLOP/s`, measured: matmul512, status: verdict(matmul512, TARGET_MATMUL_GFLOPS) },
+        {
+          target: `fast CPU matmul 512^3 >= ${TARGET_MATMUL_GFLOPS} GFLOP/s`,
+          measured: matmul512,
+          status: verdict(matmul512, TARGET_MATMUL_GFLOPS),
+        },
         { target: `small CNN step >= ${TARGET_VS_TORCH}x PyTorch CPU`, measured: vsTorch, status: verdict(vsTorch, TARGET_VS_TORCH) },
-        { target: `seed CNN step (batch 64) >= ${TARGET_SEED_VS_TORCH}x PyTorch CPU`, measured: seedVsTorch, status: verdict(seedVsTorch, TARGET_SEED_VS_TORCH) },
+        {
+          target: `seed CNN step (batch 64) >= ${TARGET_SEED_VS_TORCH}x PyTorch CPU`,
+          measured: seedVsTorch,
+          status: verdict(seedVsTorch, TARGET_SEED_VS_TORCH),
+        },
         { target: `small CNN step >= ${TARGET_VS_TFJS}x TF.js pure-JS`, measured: vsTfjs, status: verdict(vsTfjs, TARGET_VS_TFJS) },
       ],
-      notes: [`load average now ${loadavg()[0].toFixed(2)} (was ${host.loadAverage1m} at the start): other processes on these cores skew every number`],
+      notes: [
+        `load average now ${loadavg()[0].toFixed(2)} (was ${host.loadAverage1m} at the start): other processes on these cores skew every number`,
+      ],
     });
 
     for (const t of tables) console.log(formatTable(t.title, t.rows, t.notes));
     const results = {
-      date: new Date().toISOString(), machine: host, quick, seconds: (Date.now() - started) / 1000,
-      matmul, training: { small: [smallFast, smallRef], seed: [seedFast] }, torch, tfjs, tables,
+      date: new Date().toISOString(),
+      machine: host,
+      quick,
+      seconds: (Date.now() - started) / 1000,
+      matmul,
+      training: { small: [smallFast, smallRef], seed: [seedFast] },
+      torch,
+      tfjs,
+      tables,
     };
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);

@@ -31,11 +31,16 @@ export function benchMatmul(fast: Backend, sizes: number[], quick: boolean): Mat
   const rows: MatmulRow[] = [];
   try {
     for (const n of sizes) {
-      const a = randomMatrix(n, 1), b = randomMatrix(n, 2), c = new Float32Array(n * n);
+      const a = randomMatrix(n, 1),
+        b = randomMatrix(n, 2),
+        c = new Float32Array(n * n);
       for (const [label, backend] of candidates) {
         const slow = backend === referenceBackend || backend.name === 'blocked-js';
         const t = timeRuns(() => backend.gemm({ a, b, c, m: n, n, k: n, transA: false, transB: false }), {
-          warmup: 1, warmupMs: slow ? 0 : 300, runs: quick ? 3 : slow ? 3 : 15, maxMs: slow ? 3000 : 2000,
+          warmup: 1,
+          warmupMs: slow ? 0 : 300,
+          runs: quick ? 3 : slow ? 3 : 15,
+          maxMs: slow ? 3000 : 2000,
         });
         rows.push({ backend: label, description: backend.description, size: n, gflops: (2 * n ** 3) / (t.medianMs * 1e6) });
       }

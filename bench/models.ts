@@ -27,7 +27,8 @@ export const SEED_CNN: CnnSpec = { name: 'seed CNN', blocks: [64, 128, 256, 512]
 export function buildCnn(spec: CnnSpec, seed = 1): nn.Sequential {
   const rng = new Rng(seed);
   const layers: nn.Module[] = [];
-  let channels = 3, side = spec.side;
+  let channels = 3,
+    side = spec.side;
   for (const filters of spec.blocks) {
     layers.push(
       new nn.Conv2d(channels, filters, 3, { padding: 1, dtype: 'float32', rng }),

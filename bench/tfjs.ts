@@ -31,7 +31,9 @@ export async function runTfjsChild(batch: number, steps: number): Promise<void> 
   const model = tf.sequential();
   let first = true;
   for (const filters of SMALL_CNN.blocks) {
-    model.add(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', ...(first ? { inputShape: [SMALL_CNN.side, SMALL_CNN.side, 3] } : {}) }));
+    model.add(
+      tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', ...(first ? { inputShape: [SMALL_CNN.side, SMALL_CNN.side, 3] } : {}) }),
+    );
     model.add(tf.layers.batchNormalization());
     model.add(tf.layers.reLU());
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
@@ -45,7 +47,10 @@ export async function runTfjsChild(batch: number, steps: number): Promise<void> 
   model.add(tf.layers.dense({ units: SMALL_CNN.classes, activation: 'softmax' }));
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const x = tf.randomNormal([batch, SMALL_CNN.side, SMALL_CNN.side, 3]);
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % SMALL_CNN.classes), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % SMALL_CNN.classes),
+    'int32',
+  );
   const y = tf.oneHot(labels, SMALL_CNN.classes);
   for (let s = 0; s < steps; s++) {
     const t = performance.now();
@@ -59,7 +64,9 @@ export function benchTfjs(batch: number, steps: number, capMs: number): Promise<
   return new Promise((resolve) => {
     let out = '';
     let err = '';
-    const child = spawn(process.execPath, [process.argv[1], '--tfjs-child', String(batch), String(steps)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [process.argv[1], '--tfjs-child', String(batch), String(steps)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), capMs);
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -76,7 +83,9 @@ export function benchTfjs(batch: number, steps: number, capMs: number): Promise<
       });
       const timed = stepsMs.length > 1 ? stepsMs.slice(1) : stepsMs;
       if (timed.length === 0) {
-        const why = signal ? `no step finished within ${capMs / 1000} s` : `exit code ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`;
+        const why = signal
+          ? `no step finished within ${capMs / 1000} s`
+          : `exit code ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`;
         resolve({ status: 'skipped', reason: why, batch, stepsMs, timedSteps: 0, imagesPerSec: null });
         return;
       }

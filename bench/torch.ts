@@ -17,7 +17,11 @@ export type TorchResult = { status: 'ok'; version: string; threads: number; resu
 export function benchTorch(threads: number, quick: boolean, capMs: number): TorchResult {
   if (!existsSync(PYTHON)) return { status: 'skipped', reason: `${PYTHON} not found` };
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
-  if (probe.status !== 0) return { status: 'skipped', reason: `${PYTHON} -c "import torch" failed: ${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}` };
+  if (probe.status !== 0)
+    return {
+      status: 'skipped',
+      reason: `${PYTHON} -c "import torch" failed: ${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}`,
+    };
   if (!existsSync(SCRIPT)) return { status: 'skipped', reason: `${SCRIPT} not found (run the bench from the repository root)` };
   const args = [SCRIPT, '--threads', String(threads), ...(quick ? ['--quick'] : [])];
   const run = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: capMs, env: { ...process.env, OMP_NUM_THREADS: String(threads) } });

@@ -25,11 +25,21 @@ export function benchTraining(label: string, backend: Backend, plan: TrainPlan):
   const previous = setBackend(backend);
   try {
     const trainer = cnnTrainer(plan.spec, plan.batch);
-    const t = timeRuns(() => {
-      const loss = trainer.step();
-      if (!Number.isFinite(loss)) throw new Error(`${plan.spec.name} on ${label}: loss became ${loss}`);
-    }, { warmup: plan.warmup, runs: plan.runs, maxMs: plan.maxMs });
-    return { model: plan.spec.name, backend: label, batch: plan.batch, stepMs: t.medianMs, imagesPerSec: (plan.batch * 1000) / t.medianMs, steps: t.runsMs.length };
+    const t = timeRuns(
+      () => {
+        const loss = trainer.step();
+        if (!Number.isFinite(loss)) throw new Error(`${plan.spec.name} on ${label}: loss became ${loss}`);
+      },
+      { warmup: plan.warmup, runs: plan.runs, maxMs: plan.maxMs },
+    );
+    return {
+      model: plan.spec.name,
+      backend: label,
+      batch: plan.batch,
+      stepMs: t.medianMs,
+      imagesPerSec: (plan.batch * 1000) / t.medianMs,
+      steps: t.runsMs.length,
+    };
   } finally {
     setBackend(previous);
   }

@@ -23,7 +23,9 @@ const INTERNAL_PREFIX = 'gradlens/internal/';
 /** Emits the declarations of `entry` and everything it imports, keyed by module path relative to the source root ('engine/tensor'). */
 function emitDeclarations(root, entry) {
   const configPath = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json');
-  const base = configPath ? ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })?.options ?? {} : {};
+  const base = configPath
+    ? (ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })?.options ?? {})
+    : {};
   const srcRoot = join(root, dirname(entry));
   const outDir = join(root, '.declarations'); // never written: emit goes through writeFile below
   const options = {
@@ -73,7 +75,9 @@ function toAmbientBody(id, text, modules) {
   const rename = (literal) => {
     const spec = literal.text;
     if (!spec.startsWith('.')) {
-      throw new Error(`build-types: ${id}.d.ts imports '${spec}', a package the user's editor cannot be assumed to have; keep it out of the public API's types`);
+      throw new Error(
+        `build-types: ${id}.d.ts imports '${spec}', a package the user's editor cannot be assumed to have; keep it out of the public API's types`,
+      );
     }
     const target = resolveRelative(id, spec, modules);
     if (!target) throw new Error(`build-types: ${id}.d.ts imports '${spec}', which emitted no declarations`);
@@ -81,11 +85,19 @@ function toAmbientBody(id, text, modules) {
     edits.push({ start: literal.getStart(source), end: literal.getEnd(), text: `'${blockName(target)}'` });
   };
   const visit = (node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       rename(node.moduleSpecifier);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       rename(node.argument.literal);
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       rename(node.moduleReference.expression);
     } else if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) {
       // A module augmentation (methods.ts adds Tensor's methods this way): TypeScript
@@ -96,7 +108,9 @@ function toAmbientBody(id, text, modules) {
   };
   visit(source);
   for (const statement of source.statements) {
-    const declare = ts.canHaveModifiers(statement) ? ts.getModifiers(statement)?.find((m) => m.kind === ts.SyntaxKind.DeclareKeyword) : undefined;
+    const declare = ts.canHaveModifiers(statement)
+      ? ts.getModifiers(statement)?.find((m) => m.kind === ts.SyntaxKind.DeclareKeyword)
+      : undefined;
     if (declare) edits.push({ start: declare.getStart(source), end: declare.getEnd() + 1, text: '' });
   }
   let body = text;
@@ -117,7 +131,12 @@ export function assembleTypes(modules, entryId) {
     bodies.set(id, body);
     queue.push(...refs);
   }
-  const indent = (s) => s.trimEnd().split('\n').map((line) => (line ? `  ${line}` : line)).join('\n');
+  const indent = (s) =>
+    s
+      .trimEnd()
+      .split('\n')
+      .map((line) => (line ? `  ${line}` : line))
+      .join('\n');
   const blocks = [...bodies].map(([id, body]) => `declare module '${blockName(id)}' {\n${indent(body)}\n}\n`);
   return (
     `// The types of 'gradlens', the module GradLens provides to layer files when it checks them.\n` +
@@ -136,7 +155,10 @@ export function buildTypes(root = process.cwd()) {
   const reached = new Set([...text.matchAll(/^declare module '([^']+)'/gm)].map((m) => m[1]));
   const relevant = diagnostics.filter((d) => {
     if (!d.file) return true;
-    const id = relative(join(root, 'src'), d.file.fileName).split('\\').join('/').replace(/\.tsx?$/, '');
+    const id = relative(join(root, 'src'), d.file.fileName)
+      .split('\\')
+      .join('/')
+      .replace(/\.tsx?$/, '');
     return reached.has(blockName(id));
   });
   if (relevant.length) {

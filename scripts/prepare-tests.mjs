@@ -25,7 +25,9 @@ const done = [];
 function run(command, args, env = process.env) {
   const result = spawnSync(command, args, { stdio: 'inherit', env });
   if (result.status !== 0) {
-    console.error(`prepare-tests: \`${command} ${args.join(' ')}\` failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`);
+    console.error(
+      `prepare-tests: \`${command} ${args.join(' ')}\` failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`,
+    );
     process.exit(1);
   }
 }
@@ -67,7 +69,9 @@ for (const [command, ...args] of plan.commands) run(command, args, { ...process.
 if (missing.length > 0) {
   const still = missingPackages(packages);
   if (still.length > 0) {
-    console.error(`prepare-tests: after apt-get install, still missing: ${still.join(', ')} (is GRADLENS_CHROMIUM set to a path Debian's chromium does not install?)`);
+    console.error(
+      `prepare-tests: after apt-get install, still missing: ${still.join(', ')} (is GRADLENS_CHROMIUM set to a path Debian's chromium does not install?)`,
+    );
     process.exit(1);
   }
   done.push(`apt: ${missing.join(' ')}`);
@@ -91,7 +95,9 @@ if (!codeServerReady()) {
     npmEnv({ PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: nodeDir }),
   );
   if (!codeServerReady()) {
-    console.error(`prepare-tests: npm installed code-server ${versions.codeServer}, but ${join(codeServerPackage, 'lib', 'vscode', 'node_modules')} is missing`);
+    console.error(
+      `prepare-tests: npm installed code-server ${versions.codeServer}, but ${join(codeServerPackage, 'lib', 'vscode', 'node_modules')} is missing`,
+    );
     process.exit(1);
   }
   done.push(`code-server ${versions.codeServer}`);

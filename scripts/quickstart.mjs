@@ -13,7 +13,10 @@ const node = process.execPath;
 function findPython() {
   const candidates = [process.env.GRADLENS_PYTHON, 'python3', 'python', '/usr/bin/python3'].filter(Boolean);
   for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import numpy\ntry:\n import torch\n print("torch")\nexcept ImportError:\n print("numpy")'], { encoding: 'utf8', timeout: 60_000 });
+    const probe = spawnSync(python, ['-c', 'import numpy\ntry:\n import torch\n print("torch")\nexcept ImportError:\n print("numpy")'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     if (probe.status === 0) return { python, torch: probe.stdout.trim() === 'torch' };
   }
   return undefined;
@@ -27,7 +30,9 @@ function pythonFiles(dir) {
   });
 }
 
-const javascript = readdirSync('examples').filter((f) => /\.(ts|js)$/.test(f)).map((f) => join('examples', f));
+const javascript = readdirSync('examples')
+  .filter((f) => /\.(ts|js)$/.test(f))
+  .map((f) => join('examples', f));
 const targets = [...javascript, join('examples', 'wrong')];
 const notes = [];
 const python = findPython();

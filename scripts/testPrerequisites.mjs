@@ -14,7 +14,9 @@ export const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 const onPath = (env, program) => (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, program)));
 
 const pythonHasTorch = () =>
-  spawnSync(DEBIAN_PYTHON, ['-c', 'import importlib.util as u, sys; sys.exit(not (u.find_spec("torch") and u.find_spec("numpy")))'], { timeout: 30_000 }).status === 0;
+  spawnSync(DEBIAN_PYTHON, ['-c', 'import importlib.util as u, sys; sys.exit(not (u.find_spec("torch") and u.find_spec("numpy")))'], {
+    timeout: 30_000,
+  }).status === 0;
 
 /**
  * The Debian packages the tests use, in install order, each with why and whether it is
@@ -23,8 +25,16 @@ const pythonHasTorch = () =>
  */
 export function testPackages(env, { buildingCodeServer }) {
   const packages = [
-    { apt: 'chromium', why: 'the browser tests and the real-VS-Code UI tests', present: () => existsSync(env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium') },
-    { apt: 'python3-torch', why: `Python layers, PyTorch parity and export (torch and numpy for ${DEBIAN_PYTHON})`, present: pythonHasTorch },
+    {
+      apt: 'chromium',
+      why: 'the browser tests and the real-VS-Code UI tests',
+      present: () => existsSync(env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium'),
+    },
+    {
+      apt: 'python3-torch',
+      why: `Python layers, PyTorch parity and export (torch and numpy for ${DEBIAN_PYTHON})`,
+      present: pythonHasTorch,
+    },
     { apt: 'dataset-fashion-mnist', why: `the Fashion-MNIST training tests (${FASHION_MNIST})`, present: () => existsSync(FASHION_MNIST) },
   ];
   if (buildingCodeServer) {
@@ -52,5 +62,12 @@ export function aptPlan(packages, missing, isRoot) {
   const install = ['apt-get', 'install', '-y', '--no-install-recommends', ...missing];
   if (isRoot) return { commands: [['apt-get', 'update', '-q'], install] };
   const lines = packages.filter((p) => missing.includes(p.apt)).map((p) => `  ${p.apt}: ${p.why}`);
-  return { stop: [`npm test needs Debian packages that are missing:`, ...lines, 'Install them, then run npm test again:', `  sudo ${install.join(' ')}`].join('\n') };
+  return {
+    stop: [
+      `npm test needs Debian packages that are missing:`,
+      ...lines,
+      'Install them, then run npm test again:',
+      `  sudo ${install.join(' ')}`,
+    ].join('\n'),
+  };
 }

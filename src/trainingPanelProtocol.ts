@@ -10,8 +10,31 @@
  * the panel, the loop and the types share one set of limits. What the host sends is
  * trusted; the page only checks its type tag, to catch version skew.
  */
-import { type Infer, anything, array, exactlyOne, object, oneOf, optional, record, refine, SchemaError, text, variant, whole, number } from './training/schema';
-import { type ModelKind, ModelKindSchema, SETTINGS, type TrainConfig, TrainConfigSchema, type TrainEvent, TrainEventSchema } from './training/events';
+import {
+  type Infer,
+  anything,
+  array,
+  exactlyOne,
+  object,
+  oneOf,
+  optional,
+  record,
+  refine,
+  SchemaError,
+  text,
+  variant,
+  whole,
+  number,
+} from './training/schema';
+import {
+  type ModelKind,
+  ModelKindSchema,
+  SETTINGS,
+  type TrainConfig,
+  TrainConfigSchema,
+  type TrainEvent,
+  TrainEventSchema,
+} from './training/events';
 import type { ModelSummary } from './training/summary';
 import type { RunStatus } from './training/runStore';
 
@@ -113,10 +136,12 @@ const PageRecordOpSchema = variant('op', {
   append: { token, row: record(anything()) },
   weights: {
     token,
-    entries: array(refine(object({ name: text({ max: 4096 }), shape: array(whole(0)), data: array(number()) }), (e) => {
-      const size = e.shape.reduce((a, b) => a * b, 1);
-      return size === e.data.length ? null : `shape [${e.shape.join(', ')}] holds ${size} values but data has ${e.data.length}`;
-    })),
+    entries: array(
+      refine(object({ name: text({ max: 4096 }), shape: array(whole(0)), data: array(number()) }), (e) => {
+        const size = e.shape.reduce((a, b) => a * b, 1);
+        return size === e.data.length ? null : `shape [${e.shape.join(', ')}] holds ${size} values but data has ${e.data.length}`;
+      }),
+    ),
   },
   finish: { token, status: oneOf(['completed', 'stopped', 'failed']), metrics: record(anything()), error: optional(text({ empty: true })) },
 });
@@ -128,7 +153,16 @@ export type PageControl = Infer<typeof PageControlSchema>;
 
 export type HostMessage =
   /** First message after the page says 'ready' (also after a reload or re-show). */
-  | { type: 'init'; choices: PanelChoices; runs: RunListItem[]; dataDir: string | null; job: JobState; trainOn: TrainingPlace; placement: Placement | null; speeds?: MeasuredSpeeds }
+  | {
+      type: 'init';
+      choices: PanelChoices;
+      runs: RunListItem[];
+      dataDir: string | null;
+      job: JobState;
+      trainOn: TrainingPlace;
+      placement: Placement | null;
+      speeds?: MeasuredSpeeds;
+    }
   /** Everything the current (or last) job reported so far, compacted, in order. */
   | { type: 'replay'; events: TrainEvent[] }
   /** One live trainer event. */
@@ -148,14 +182,28 @@ export type HostMessage =
 
 // Keyed by the union's own tags, so a message type added above and missing here (or the reverse) fails to compile.
 const HOST_MESSAGE_TYPES: Record<HostMessage['type'], true> = {
-  init: true, replay: true, event: true, job: true, pageControl: true, runs: true, speeds: true,
-  overlay: true, opened: true, summary: true, dataDir: true, notice: true,
+  init: true,
+  replay: true,
+  event: true,
+  job: true,
+  pageControl: true,
+  runs: true,
+  speeds: true,
+  overlay: true,
+  opened: true,
+  summary: true,
+  dataDir: true,
+  notice: true,
 };
 
 /** The page's light check of what the host sends: the host is trusted, this only catches version skew. */
 export function isHostMessage(raw: unknown): raw is HostMessage {
-  return typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' &&
-    Object.hasOwn(HOST_MESSAGE_TYPES, (raw as { type: string }).type);
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    typeof (raw as { type?: unknown }).type === 'string' &&
+    Object.hasOwn(HOST_MESSAGE_TYPES, (raw as { type: string }).type)
+  );
 }
 
 // ---------------------------------------------------------------- page -> host
@@ -164,7 +212,10 @@ const ExportFormatSchema = oneOf(['csv', 'json']);
 export type ExportFormat = Infer<typeof ExportFormatSchema>;
 
 /** A run store folder name: no path separators, no leading dot. */
-const RunIdSchema = text({ pattern: /^(?!\.)[A-Za-z0-9_.-]{1,200}$/, expected: 'a run id (up to 200 letters, digits, _ . or -, not starting with a dot)' });
+const RunIdSchema = text({
+  pattern: /^(?!\.)[A-Za-z0-9_.-]{1,200}$/,
+  expected: 'a run id (up to 200 letters, digits, _ . or -, not starting with a dot)',
+});
 
 /** Write a PyTorch training script for a past run's config, or for the config the form holds. */
 const PyTorchExportSourceSchema = exactlyOne({ run: RunIdSchema, config: TrainConfigSchema });
@@ -186,7 +237,12 @@ const WebviewMessageSchema = variant(
     stop: {},
     pickDataDir: {},
     /** Summary of the model the form would train, before any run starts. */
-    requestSummary: { model: ModelKindSchema, preset: optional(SETTINGS.preset), dataset: optional(SETTINGS.dataset), causal: optional(SETTINGS.causal) },
+    requestSummary: {
+      model: ModelKindSchema,
+      preset: optional(SETTINGS.preset),
+      dataset: optional(SETTINGS.dataset),
+      causal: optional(SETTINGS.causal),
+    },
     overlayRun: { id: RunIdSchema },
     openRun: { id: RunIdSchema },
     exportRun: { id: RunIdSchema, format: ExportFormatSchema },

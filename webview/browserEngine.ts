@@ -16,7 +16,13 @@
  */
 import { GPU } from 'gpu.js';
 import { setBackend } from '../src/engine';
-import { chooseGpuBackend, type ChooseGpuOptions, type GpuChoice, type GpuJsBackend, type GpuJsConstructor } from '../src/engine/backends/gpujs';
+import {
+  chooseGpuBackend,
+  type ChooseGpuOptions,
+  type GpuChoice,
+  type GpuJsBackend,
+  type GpuJsConstructor,
+} from '../src/engine/backends/gpujs';
 
 export * from '../src/engine';
 export * from '../src/engine/backends/gpujs';

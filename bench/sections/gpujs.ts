@@ -27,7 +27,8 @@ export async function gpujsSection(ctx: BenchContext): Promise<BenchSectionResul
   const sizes = [256, 512];
   const rows: Array<Record<string, BenchCell>> = [];
   for (const n of sizes) {
-    const a = randomMatrix(n, 1), b = randomMatrix(n, 2);
+    const a = randomMatrix(n, 1),
+      b = randomMatrix(n, 2);
     const ref = new Float64Array(n * n);
     const t0 = performance.now();
     referenceBackend.gemm({ a: Float64Array.from(a), b: Float64Array.from(b), c: ref, m: n, n, k: n, transA: false, transB: false });
@@ -62,6 +63,8 @@ export async function gpujsSection(ctx: BenchContext): Promise<BenchSectionResul
   return {
     title: 'gpu.js GEMM in Node (float32, one thread per output; no GPU reachable from Node here)',
     rows,
-    notes: ["'async' spreads the same WebAssembly kernel over gpu.js's worker pool; the engine's ops are synchronous, so only 'webasm' and 'cpu' could back them in Node."],
+    notes: [
+      "'async' spreads the same WebAssembly kernel over gpu.js's worker pool; the engine's ops are synchronous, so only 'webasm' and 'cpu' could back them in Node.",
+    ],
   };
 }

@@ -46,7 +46,10 @@ const SEED = 0;
 /** Linear + ReLU over flat row-major arrays: what any layer becomes once adapted, with no adapter cost. */
 function typedArrayTarget(): CheckTarget {
   const rng = new Rng(SEED);
-  const inputs = [SHAPES.x, SHAPES.w, SHAPES.b].map((shape) => ({ data: randn(shape, { rng: rng.fork(), dtype: 'float64' }).data as Float64Array, shape }));
+  const inputs = [SHAPES.x, SHAPES.w, SHAPES.b].map((shape) => ({
+    data: randn(shape, { rng: rng.fork(), dtype: 'float64' }).data as Float64Array,
+    shape,
+  }));
   return {
     name: 'linear+relu (typed arrays)',
     inputNames: ['x', 'w', 'b'],
@@ -59,7 +62,7 @@ function typedArrayTarget(): CheckTarget {
           let s = b[j];
           for (let i = 0; i < IN; i++) s += x[n * IN + i] * w[i * OUT + j];
           z[n * OUT + j] = s;
-          out[n * OUT + j] = Math.max(s , 0);
+          out[n * OUT + j] = Math.max(s, 0);
         }
       }
       return { out: { data: out, shape: [N, OUT] }, cache: z };
@@ -102,7 +105,7 @@ function pairTarget(): CheckTarget {
         let s = b[j];
         for (let i = 0; i < w.length; i++) s += x[n][i] * w[i][j];
         zn.push(s);
-        on.push(Math.max(s , 0));
+        on.push(Math.max(s, 0));
       }
       z.push(zn);
       out.push(on);
@@ -223,19 +226,37 @@ export function runTorch(quick: boolean): TorchOutcome {
   if (!existsSync(PYTHON)) return { status: 'skipped', reason: `${PYTHON} not found` };
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
   if (probe.status !== 0) {
-    return { status: 'skipped', reason: `${PYTHON} -c "import torch" failed: ${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}` };
+    return {
+      status: 'skipped',
+      reason: `${PYTHON} -c "import torch" failed: ${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}`,
+    };
   }
   if (!existsSync(TORCH_SCRIPT)) return { status: 'skipped', reason: `${TORCH_SCRIPT} not found (run the bench from the repository root)` };
   const capMs = 180_000;
   const args = [TORCH_SCRIPT, '--threads', String(TORCH_THREADS), ...(quick ? ['--quick'] : [])];
-  const run = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: capMs, env: { ...process.env, OMP_NUM_THREADS: String(TORCH_THREADS) } });
+  const run = spawnSync(PYTHON, args, {
+    encoding: 'utf8',
+    timeout: capMs,
+    env: { ...process.env, OMP_NUM_THREADS: String(TORCH_THREADS) },
+  });
   if (run.status !== 0) {
     const why = run.signal ? `did not finish within ${capMs / 1000} s` : (run.stderr || '').trim().split('\n').slice(-2).join(' ');
     return { status: 'skipped', reason: `${TORCH_SCRIPT} failed: ${why}` };
   }
   try {
-    const parsed = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { torch: string; threads: number } & Record<'full' | 'fast' | 'function_full' | 'function_fast', TorchCheck>;
-    return { status: 'ok', version: parsed.torch, threads: parsed.threads, full: parsed.full, fast: parsed.fast, function_full: parsed.function_full, function_fast: parsed.function_fast };
+    const parsed = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { torch: string; threads: number } & Record<
+      'full' | 'fast' | 'function_full' | 'function_fast',
+      TorchCheck
+    >;
+    return {
+      status: 'ok',
+      version: parsed.torch,
+      threads: parsed.threads,
+      full: parsed.full,
+      fast: parsed.fast,
+      function_full: parsed.function_full,
+      function_fast: parsed.function_fast,
+    };
   } catch {
     return { status: 'skipped', reason: `${TORCH_SCRIPT} printed no JSON result` };
   }
@@ -366,14 +387,33 @@ export async function gradcheckSection(ctx: BenchContext): Promise<BenchSectionR
       }
       if (!timing.passed) {
         status = 'CHECK FAILED';
-        notes.push(`${subject.label} (${mode}) did not pass its check: ${timing.error ?? 'see the report'}; its time measures something broken`);
+        notes.push(
+          `${subject.label} (${mode}) did not pass its check: ${timing.error ?? 'see the report'}; its time measures something broken`,
+        );
       }
-      rows.push(row(subject.label, mode, { ms: timing.medianMs, cpuMs: timing.cpuMedianMs, calls: timing.forwardCalls, vsTorch: ratio, vsTorchCpu: cpuRatio, target, status }));
+      rows.push(
+        row(subject.label, mode, {
+          ms: timing.medianMs,
+          cpuMs: timing.cpuMedianMs,
+          calls: timing.forwardCalls,
+          vsTorch: ratio,
+          vsTorchCpu: cpuRatio,
+          target,
+          status,
+        }),
+      );
     }
     if (torchRun) {
-      rows.push(row(torchLabel, mode, {
-        ms: torchRun.median_ms, cpuMs: torchRun.cpu_median_ms, calls: torchRun.forward_calls, vsTorch: 1, vsTorchCpu: 1, status: torchRun.passed ? null : 'CHECK FAILED',
-      }));
+      rows.push(
+        row(torchLabel, mode, {
+          ms: torchRun.median_ms,
+          cpuMs: torchRun.cpu_median_ms,
+          calls: torchRun.forward_calls,
+          vsTorch: 1,
+          vsTorchCpu: 1,
+          status: torchRun.passed ? null : 'CHECK FAILED',
+        }),
+      );
     } else {
       rows.push(row(torchLabel, mode, { ms: null, calls: null, status: 'skipped' }));
     }
@@ -412,22 +452,61 @@ export async function gradcheckSection(ctx: BenchContext): Promise<BenchSectionR
       const ok = problems.size === 0;
       const failed = ok ? null : 'CHECK FAILED';
       const warmTarget = `< ${TARGET_WARM_FILE_MS} ms`;
-      rows.push(row(`${fileLabel}, cold (first in process)`, 'full', { ms: first.ms, cpuMs: first.cpuMs, calls: first.forwardCalls, status: failed }));
-      rows.push(row(`${fileLabel}, cold (fresh threads, median of ${colds.length})`, 'full', { ms: median(colds.map((t) => t.ms)), cpuMs: median(colds.map((t) => t.cpuMs)), calls: colds[0].forwardCalls, status: failed }));
-      rows.push(row(`${fileLabel}, warm (median of ${warm.length})`, 'full', { ms: warmMs, cpuMs: median(warm.map((t) => t.cpuMs)), calls: warm[0].forwardCalls, target: warmTarget, status: failed ?? verdict(warmMs < TARGET_WARM_FILE_MS) }));
-      rows.push(row(`${fileLabel}, warm (median of ${warmFast.length})`, 'fast', { ms: warmFastMs, cpuMs: median(warmFast.map((t) => t.cpuMs)), calls: warmFast[0].forwardCalls, target: warmTarget, status: failed ?? verdict(warmFastMs < TARGET_WARM_FILE_MS) }));
+      rows.push(
+        row(`${fileLabel}, cold (first in process)`, 'full', {
+          ms: first.ms,
+          cpuMs: first.cpuMs,
+          calls: first.forwardCalls,
+          status: failed,
+        }),
+      );
+      rows.push(
+        row(`${fileLabel}, cold (fresh threads, median of ${colds.length})`, 'full', {
+          ms: median(colds.map((t) => t.ms)),
+          cpuMs: median(colds.map((t) => t.cpuMs)),
+          calls: colds[0].forwardCalls,
+          status: failed,
+        }),
+      );
+      rows.push(
+        row(`${fileLabel}, warm (median of ${warm.length})`, 'full', {
+          ms: warmMs,
+          cpuMs: median(warm.map((t) => t.cpuMs)),
+          calls: warm[0].forwardCalls,
+          target: warmTarget,
+          status: failed ?? verdict(warmMs < TARGET_WARM_FILE_MS),
+        }),
+      );
+      rows.push(
+        row(`${fileLabel}, warm (median of ${warmFast.length})`, 'fast', {
+          ms: warmFastMs,
+          cpuMs: median(warmFast.map((t) => t.cpuMs)),
+          calls: warmFast[0].forwardCalls,
+          target: warmTarget,
+          status: failed ?? verdict(warmFastMs < TARGET_WARM_FILE_MS),
+        }),
+      );
       const warmCheck = median(warm.map((t) => t.checkMs));
-      notes.push(`warm "check this file" (full): ${warmCheck.toFixed(1)} ms of ${warmMs.toFixed(1)} ms in the checker; the rest is bundling with esbuild-wasm, loading the bundle and messaging`);
+      notes.push(
+        `warm "check this file" (full): ${warmCheck.toFixed(1)} ms of ${warmMs.toFixed(1)} ms in the checker; the rest is bundling with esbuild-wasm, loading the bundle and messaging`,
+      );
       for (const p of problems) notes.push(`"check this file" did not pass: ${p}`);
     } finally {
       disposeSandbox();
     }
   }
 
-  const torchNote = torch.status === 'ok' ? `PyTorch: medians of ${torch.full.runs_ms.length} (full) and ${torch.fast.runs_ms.length} (fast) runs after a warm-up, from ${torchRuns.length} run(s) of ${TORCH_SCRIPT}` : '';
+  const torchNote =
+    torch.status === 'ok'
+      ? `PyTorch: medians of ${torch.full.runs_ms.length} (full) and ${torch.fast.runs_ms.length} (fast) runs after a warm-up, from ${torchRuns.length} run(s) of ${TORCH_SCRIPT}`
+      : '';
   notes.push([`GradLens: medians of ${fullRuns} (full) and ${fastRuns} (fast) runs after a warm-up`, torchNote].filter(Boolean).join('; '));
-  notes.push('CPU ms: CPU time of the whole process, all threads (PyTorch: time.process_time), which other processes on these cores skew far less than the wall clock');
-  notes.push('not the same computation: in full mode GradLens compares the analytic gradient of one random projection of the outputs (vᵀy) with central differences for every input element, while PyTorch\'s full gradcheck builds the whole Jacobian, every output against every input; in fast mode both sides check random projections only');
+  notes.push(
+    'CPU ms: CPU time of the whole process, all threads (PyTorch: time.process_time), which other processes on these cores skew far less than the wall clock',
+  );
+  notes.push(
+    "not the same computation: in full mode GradLens compares the analytic gradient of one random projection of the outputs (vᵀy) with central differences for every input element, while PyTorch's full gradcheck builds the whole Jacobian, every output against every input; in fast mode both sides check random projections only",
+  );
   notes.push(`load average ${loadavg()[0].toFixed(2)}: other processes on these cores skew every number`);
   return {
     title: 'gradient check: Linear(64 -> 32) + ReLU on x [8, 64], w.r.t. x, W and b (2,592 scalars, float64); "check this file" to report',

@@ -49,14 +49,21 @@ export async function memorySection(ctx: BenchContext): Promise<BenchSectionResu
   const steps = ctx.quick ? 2 : 5;
   const notes: string[] = [];
   ctx.log(`memory: ${SEED_CNN.name}, batch ${BATCH}, GradLens in a fresh process`);
-  const ours = spawnSync(process.execPath, [process.argv[1], '--memory-child', 'seed', '--steps', String(steps)], { encoding: 'utf8', timeout: 600_000 });
+  const ours = spawnSync(process.execPath, [process.argv[1], '--memory-child', 'seed', '--steps', String(steps)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   const gradlens = ours.status === 0 ? lastJson<MemoryReading>(ours.stdout) : null;
   if (!gradlens) notes.push(`GradLens child failed: ${(ours.stderr || ours.error?.message || '').trim().split('\n').slice(-2).join(' ')}`);
   let torch: { torch: string; baseline_rss: number; peak_rss: number; steps: number } | null = null;
   if (!existsSync(PYTHON)) notes.push(`PyTorch skipped: ${PYTHON} not found`);
   else {
     ctx.log(`memory: ${SEED_CNN.name}, batch ${BATCH}, PyTorch in a fresh process`);
-    const run = spawnSync(PYTHON, [TORCH_SCRIPT, '--memory', 'seed', '--steps', String(steps), '--threads', '2'], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '2' } });
+    const run = spawnSync(PYTHON, [TORCH_SCRIPT, '--memory', 'seed', '--steps', String(steps), '--threads', '2'], {
+      encoding: 'utf8',
+      timeout: 600_000,
+      env: { ...process.env, OMP_NUM_THREADS: '2' },
+    });
     if (run.status === 0) torch = lastJson(run.stdout);
     else notes.push(`PyTorch skipped: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-2).join(' ')}`);
   }

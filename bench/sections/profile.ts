@@ -110,11 +110,14 @@ export function chargeSamples(profile: CpuProfile): Map<string, number> {
     if (process.env.GRADLENS_PROFILE_FUNCTIONS) {
       let n: ProfileNode | undefined = node;
       while (n && !originalFile(n.callFrame, maps)) n = parent.get(n.id);
-      const f = n ? `${node.callFrame.functionName}<${n.callFrame.functionName}@${originalFile(n.callFrame, maps)}:${maps.get(n.callFrame.url)?.findEntry(n.callFrame.lineNumber, n.callFrame.columnNumber)?.originalLine}` : node.callFrame.functionName;
+      const f = n
+        ? `${node.callFrame.functionName}<${n.callFrame.functionName}@${originalFile(n.callFrame, maps)}:${maps.get(n.callFrame.url)?.findEntry(n.callFrame.lineNumber, n.callFrame.columnNumber)?.originalLine}`
+        : node.callFrame.functionName;
       leaves.set(f, (leaves.get(f) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
     }
   });
-  if (process.env.GRADLENS_PROFILE_FUNCTIONS) for (const [k, v] of [...leaves].sort((a, b) => b[1] - a[1]).slice(0, 25)) process.stderr.write(`${v.toFixed(0).padStart(6)} ${k}\n`);
+  if (process.env.GRADLENS_PROFILE_FUNCTIONS)
+    for (const [k, v] of [...leaves].sort((a, b) => b[1] - a[1]).slice(0, 25)) process.stderr.write(`${v.toFixed(0).padStart(6)} ${k}\n`);
   return ms;
 }
 
@@ -149,7 +152,9 @@ export async function profileSection(ctx: BenchContext): Promise<BenchSectionRes
   const fast = createFastCpuBackend();
   const previous = setBackend(fast);
   const rows: Array<Record<string, BenchCell>> = [];
-  const notes = ['worker threads are not sampled; the main thread\'s share of a parallel kernel (and its wait for the rest) counts as that kernel'];
+  const notes = [
+    "worker threads are not sampled; the main thread's share of a parallel kernel (and its wait for the rest) counts as that kernel",
+  ];
   try {
     const results: Array<[CnnSpec, Profiled]> = [];
     for (const spec of [SMALL_CNN, SEED_CNN]) {

@@ -69,7 +69,8 @@ export async function pythonSection(ctx: BenchContext): Promise<BenchSectionResu
       torchRuns.push(runTorch(false));
     }
     const torch = pooled(torchRuns);
-    const torchLabel = torch.status === 'ok' ? `PyTorch ${torch.version} gradcheck, autograd.Function (${torch.threads} threads)` : 'PyTorch gradcheck';
+    const torchLabel =
+      torch.status === 'ok' ? `PyTorch ${torch.version} gradcheck, autograd.Function (${torch.threads} threads)` : 'PyTorch gradcheck';
     if (torch.status === 'skipped') notes.push(`PyTorch skipped: ${torch.reason}`);
 
     for (const mode of ['full', 'fast'] as const) {

@@ -60,10 +60,15 @@ function parse(argv: string[]): CheckArgs | 'help' {
   if (values.fast && values.sparse !== undefined) throw new UsageError('--fast and --sparse are different modes: pick one');
   const int = (flag: string, text: string, min: number) => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer${min > 0 ? ` of at least ${min}` : ''}, got '${text}'`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`${flag} must be an integer${min > 0 ? ` of at least ${min}` : ''}, got '${text}'`);
     return n;
   };
-  const args: CheckArgs = { paths: positionals, mode: values.fast ? 'fast' : values.sparse !== undefined ? 'sparse' : 'full', json: values.json ?? false };
+  const args: CheckArgs = {
+    paths: positionals,
+    mode: values.fast ? 'fast' : values.sparse !== undefined ? 'sparse' : 'full',
+    json: values.json ?? false,
+  };
   if (values.sparse !== undefined) args.sampleSize = int('--sparse', values.sparse, 1);
   if (values.seed !== undefined) args.seed = int('--seed', values.seed, Number.MIN_SAFE_INTEGER);
   if (values.timeout !== undefined) {
@@ -93,7 +98,9 @@ function reportsOf(results: FileCheckResult[], mode: CheckMode): { reports: Laye
     if (r.loadError !== undefined) loadFailed = true;
     if (r.layers.length === 0) {
       loadFailed = true;
-      const why = r.loadError ?? 'no checkable layers found: export a layer({...}), or tag an exported xxxForward with /** @gradcheck x:[4,5] ... */ (in Python: # @gradcheck x:[4,5] above def xxx_forward)';
+      const why =
+        r.loadError ??
+        'no checkable layers found: export a layer({...}), or tag an exported xxxForward with /** @gradcheck x:[4,5] ... */ (in Python: # @gradcheck x:[4,5] above def xxx_forward)';
       reports.push({ ...errorReport(path.basename(r.file), why, mode), file });
       continue;
     }

@@ -11,7 +11,12 @@ export class CommandLineError extends Error {}
 
 export function readCommandLine<T extends Options>(argv: string[], options: T) {
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, help: { type: 'boolean', short: 'h' } } as T & { help: { type: 'boolean'; short: 'h' } } });
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { ...options, help: { type: 'boolean', short: 'h' } } as T & { help: { type: 'boolean'; short: 'h' } },
+    });
   } catch (err) {
     throw new CommandLineError((err as Error).message);
   }

@@ -41,7 +41,12 @@ export async function runSummary(argv: string[]): Promise<number> {
       if (!MODEL_KINDS.includes(model as ModelKind)) {
         throw new SummaryError(`'${what}' is neither a model (${MODEL_KINDS.join(', ')}) nor layer notation starting with INPUT`);
       }
-      summary = modelSummary({ model: model as ModelKind, preset: values.preset ?? shortPreset, dataset: values.dataset, causal: values.causal });
+      summary = modelSummary({
+        model: model as ModelKind,
+        preset: values.preset ?? shortPreset,
+        dataset: values.dataset,
+        causal: values.causal,
+      });
     }
   } catch (err) {
     const e = err as Error & { code?: string };

@@ -73,7 +73,8 @@ export const TRAIN_OPTIONS = {
 /** The TrainConfig that parsed TRAIN_OPTIONS and the model positional ask for; UsageError if malformed. */
 export function configFromArgs(values: Record<string, string | boolean | undefined>, positionals: string[]): TrainConfig {
   const str = (k: string): string | undefined => values[k] as string | undefined;
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one model, got ${positionals.join(' ')}` : 'which model? cnn, gan or attention');
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length ? `expected one model, got ${positionals.join(' ')}` : 'which model? cnn, gan or attention');
   const model = positionals[0] as ModelKind;
   if (!MODEL_KINDS.includes(model)) throw new UsageError(`unknown model '${positionals[0]}'; choose one of ${MODEL_KINDS.join(', ')}`);
   if (str('epochs') !== undefined && str('steps') !== undefined) throw new UsageError('give --epochs or --steps, not both');
@@ -166,28 +167,62 @@ export async function runTrain(argv: string[]): Promise<number> {
   const onEvent = (e: TrainEvent): void => {
     if (json) {
       if (e.type === 'step') {
-        console.log(JSON.stringify({ event: 'step', step: e.step, totalSteps: e.totalSteps, epoch: e.epoch, loss: e.loss, ...e.metrics, throughput: e.throughput, elapsedMs: e.elapsedMs }));
+        console.log(
+          JSON.stringify({
+            event: 'step',
+            step: e.step,
+            totalSteps: e.totalSteps,
+            epoch: e.epoch,
+            loss: e.loss,
+            ...e.metrics,
+            throughput: e.throughput,
+            elapsedMs: e.elapsedMs,
+          }),
+        );
       } else if (e.type === 'epoch') {
         console.log(JSON.stringify({ event: 'epoch', epoch: e.epoch, step: e.step, durationMs: e.durationMs, ...e.metrics }));
       } else if (e.type === 'done') {
-        console.log(JSON.stringify({ event: 'done', reason: e.reason, steps: e.step, epochs: e.epoch, elapsedMs: e.elapsedMs, runId: e.runId, ...e.metrics }));
+        console.log(
+          JSON.stringify({
+            event: 'done',
+            reason: e.reason,
+            steps: e.step,
+            epochs: e.epoch,
+            elapsedMs: e.elapsedMs,
+            runId: e.runId,
+            ...e.metrics,
+          }),
+        );
       }
       return;
     }
     switch (e.type) {
       case 'started': {
         const c = e.config;
-        console.log(`training ${c.model} (preset ${c.preset}, ${formatCount(e.summary.totalParams)} parameters) on ${e.dataset.name} ` +
-          `(${formatCount(e.dataset.trainCount)} train${e.dataset.testCount ? ` / ${formatCount(e.dataset.testCount)} test` : ''}), ` +
-          `${e.totalSteps} steps of ${c.batchSize}, lr ${c.lr}, seed ${c.seed}, backend ${e.backend.name}`);
+        console.log(
+          `training ${c.model} (preset ${c.preset}, ${formatCount(e.summary.totalParams)} parameters) on ${e.dataset.name} ` +
+            `(${formatCount(e.dataset.trainCount)} train${e.dataset.testCount ? ` / ${formatCount(e.dataset.testCount)} test` : ''}), ` +
+            `${e.totalSteps} steps of ${c.batchSize}, lr ${c.lr}, seed ${c.seed}, backend ${e.backend.name}`,
+        );
         if (interactive) {
-          bar = new Bar({ format: ' {bar} {percentage}% | step {value}/{total} | loss {loss} | {extra} | {speed}/s | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic);
+          bar = new Bar(
+            {
+              format: ' {bar} {percentage}% | step {value}/{total} | loss {loss} | {extra} | {speed}/s | ETA {eta_formatted}',
+              hideCursor: true,
+            },
+            Presets.shades_classic,
+          );
           bar.start(e.totalSteps, 0, { loss: '-', extra: '', speed: '-' });
         }
         break;
       }
       case 'step': {
-        const extra = e.metrics.accuracy !== undefined ? `acc ${pct(e.metrics.accuracy)}` : e.metrics.dReal !== undefined ? `D(x) ${fmt(e.metrics.dReal, 3)} D(G(z)) ${fmt(e.metrics.dFake, 3)}` : '';
+        const extra =
+          e.metrics.accuracy !== undefined
+            ? `acc ${pct(e.metrics.accuracy)}`
+            : e.metrics.dReal !== undefined
+              ? `D(x) ${fmt(e.metrics.dReal, 3)} D(G(z)) ${fmt(e.metrics.dFake, 3)}`
+              : '';
         if (bar) bar.update(e.step, { loss: fmt(e.loss), extra, speed: e.throughput.toFixed(0) });
         else if (Date.now() - lastLine > 5000 || e.step === e.totalSteps) {
           lastLine = Date.now();
@@ -209,7 +244,9 @@ export async function runTrain(argv: string[]): Promise<number> {
         break;
       case 'done':
         (bar as Bar | null)?.stop();
-        console.log(`${e.reason === 'completed' ? 'done' : 'stopped'} after ${e.step} steps in ${(e.elapsedMs / 1000).toFixed(1)} s: ${describeMetrics(e.metrics)}${e.runId ? `\nrun saved as ${e.runId} in ${runsDir}` : ''}`);
+        console.log(
+          `${e.reason === 'completed' ? 'done' : 'stopped'} after ${e.step} steps in ${(e.elapsedMs / 1000).toFixed(1)} s: ${describeMetrics(e.metrics)}${e.runId ? `\nrun saved as ${e.runId} in ${runsDir}` : ''}`,
+        );
         break;
       default:
         break;

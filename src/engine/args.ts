@@ -22,7 +22,8 @@ export function requireFloat(fn: string, name: string, v: unknown): FloatDType {
 
 /** A Tensor or a plain number (which the op turns into a 0-d tensor). */
 export function requireTensorLike(fn: string, name: string, v: unknown): Tensor | number {
-  if (!(v instanceof Tensor) && typeof v !== 'number') throw new EngineError(fn, `${name} must be a Tensor or a number, got ${describe(v)}`);
+  if (!(v instanceof Tensor) && typeof v !== 'number')
+    throw new EngineError(fn, `${name} must be a Tensor or a number, got ${describe(v)}`);
   return v;
 }
 
@@ -54,7 +55,10 @@ export function optionalInt(fn: string, name: string, v: unknown, fallback: numb
 /** A shape: an array of non-negative integers (a copy, so later edits by the caller do not reach the tensor). */
 export function requireShape(fn: string, name: string, v: unknown): number[] {
   if (!Array.isArray(v) || v.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) {
-    throw new EngineError(fn, `${name} must be an array of non-negative integers, got ${Array.isArray(v) ? JSON.stringify(v) : describe(v)}`);
+    throw new EngineError(
+      fn,
+      `${name} must be an array of non-negative integers, got ${Array.isArray(v) ? JSON.stringify(v) : describe(v)}`,
+    );
   }
   return [...v];
 }
@@ -87,6 +91,7 @@ export function requireTensorList(fn: string, name: string, v: unknown): Tensor[
 }
 
 export function requireOneOf<T extends string>(fn: string, name: string, v: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(v as T)) throw new EngineError(fn, `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${describe(v)}`);
+  if (!allowed.includes(v as T))
+    throw new EngineError(fn, `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${describe(v)}`);
   return v as T;
 }

@@ -32,10 +32,17 @@ export interface GemmArgs {
 }
 
 export interface Conv2dGeometry {
-  n: number; c: number; h: number; w: number; // input
-  o: number; kh: number; kw: number; // weights [o, c, kh, kw]
-  stride: number; padding: number;
-  oh: number; ow: number; // output
+  n: number;
+  c: number;
+  h: number;
+  w: number; // input
+  o: number;
+  kh: number;
+  kw: number; // weights [o, c, kh, kw]
+  stride: number;
+  padding: number;
+  oh: number;
+  ow: number; // output
 }
 
 /** An [n, C, S] tensor seen channel by channel (S positions per sample and channel). */
@@ -97,14 +104,26 @@ export interface Backend {
    * of squared deviations go to `coefficients`, whose a, m, b then give
    * y = a[c] (x - m[c]) + b[c]. One call, so x is read into the backend once.
    */
-  channelMomentsAffine?(x: Float32Array, y: Float32Array, g: ChannelGeometry, coefficients: (mean: Float64Array, m2: Float64Array) => ChannelAffine): void;
+  channelMomentsAffine?(
+    x: Float32Array,
+    y: Float32Array,
+    g: ChannelGeometry,
+    coefficients: (mean: Float64Array, m2: Float64Array) => ChannelAffine,
+  ): void;
   /** y = a[c] (x - m[c]) + b[c] (batch norm's forward in evaluation). */
   channelAffine?(x: Float32Array, y: Float32Array, g: ChannelGeometry, affine: ChannelAffine): void;
   /**
    * Batch norm's backward: per channel Σ gOut and Σ gOut (x - mean[c]) go to
    * `coefficients`; when d is given it gets d = a[c] gOut - b[c] (x - m[c]) + k[c].
    */
-  channelGradAffine?(gOut: Float32Array, x: Float32Array, d: Float32Array | null, g: ChannelGeometry, mean: Float64Array, coefficients: (sumG: Float64Array, sumGXc: Float64Array) => ChannelGradAffine): void;
+  channelGradAffine?(
+    gOut: Float32Array,
+    x: Float32Array,
+    d: Float32Array | null,
+    g: ChannelGeometry,
+    mean: Float64Array,
+    coefficients: (sumG: Float64Array, sumGXc: Float64Array) => ChannelGradAffine,
+  ): void;
 }
 
 /** Names `setBackend` accepts; 'fast' and 'blocked-js' exist where a runtime registers them (Node). */
@@ -126,7 +145,11 @@ function resolve(name: BackendName, caller: string): Backend {
   const ready = made.get(name);
   if (ready) return ready;
   const factory = factories.get(name);
-  if (!factory) throw new EngineError(caller, `backend must be one of ${[...factories.keys()].map((n) => `'${n}'`).join(', ')} or a Backend object, got '${name}', which is not a registered backend`);
+  if (!factory)
+    throw new EngineError(
+      caller,
+      `backend must be one of ${[...factories.keys()].map((n) => `'${n}'`).join(', ')} or a Backend object, got '${name}', which is not a registered backend`,
+    );
   const backend = factory();
   made.set(name, backend);
   return backend;
@@ -137,8 +160,10 @@ function resolve(name: BackendName, caller: string): Backend {
  * `{ default: true }` it also becomes what float32 runs on until someone chooses.
  */
 export function registerBackend(name: string, factory: () => Backend, options: { default?: boolean } = {}): void {
-  if (typeof name !== 'string' || name === '') throw new EngineError('registerBackend', `name must be a non-empty string, got ${describe(name)}`);
-  if (typeof factory !== 'function') throw new EngineError('registerBackend', `factory must be a function returning a Backend, got ${describe(factory)}`);
+  if (typeof name !== 'string' || name === '')
+    throw new EngineError('registerBackend', `name must be a non-empty string, got ${describe(name)}`);
+  if (typeof factory !== 'function')
+    throw new EngineError('registerBackend', `factory must be a function returning a Backend, got ${describe(factory)}`);
   factories.set(name, factory);
   made.delete(name);
   if (options.default) defaultName = name;
@@ -156,7 +181,11 @@ export function setBackend(backend: BackendName | Backend): Backend {
   const prev = getActiveBackend();
   if (typeof backend === 'string') active = resolve(backend, 'setBackend');
   else if (isBackend(backend)) active = backend;
-  else throw new EngineError('setBackend', `backend must be a backend name (${[...factories.keys()].map((n) => `'${n}'`).join(', ')}) or a Backend object with name and gemm(), got ${describe(backend)}`);
+  else
+    throw new EngineError(
+      'setBackend',
+      `backend must be a backend name (${[...factories.keys()].map((n) => `'${n}'`).join(', ')}) or a Backend object with name and gemm(), got ${describe(backend)}`,
+    );
   return prev;
 }
 

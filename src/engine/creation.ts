@@ -5,7 +5,19 @@
  */
 import { optionalNumber, requireNumber, requireOneOf, requireOptions, requireShape, requireTensor } from './args';
 import { type Rng, rngFrom } from './rng';
-import { allocate, type DType, describe, EngineError, type FloatDType, fromNested, type NestedArray, type Shape, sizeOf, type Storage, Tensor } from './tensor';
+import {
+  allocate,
+  type DType,
+  describe,
+  EngineError,
+  type FloatDType,
+  fromNested,
+  type NestedArray,
+  type Shape,
+  sizeOf,
+  type Storage,
+  Tensor,
+} from './tensor';
 
 export interface TensorOptions {
   /** Default: getDefaultDtype() for numbers; a typed array or Tensor keeps its own. */
@@ -49,7 +61,8 @@ export function floatDtypeOption(fn: string, dtype: unknown): FloatDType {
 
 function checkedOptions<T extends TensorOptions>(fn: string, opts: T | undefined): T {
   const o = requireOptions(fn, 'opts', opts);
-  if (o.requiresGrad !== undefined && typeof o.requiresGrad !== 'boolean') throw new EngineError(fn, `requiresGrad must be true or false, got ${describe(o.requiresGrad)}`);
+  if (o.requiresGrad !== undefined && typeof o.requiresGrad !== 'boolean')
+    throw new EngineError(fn, `requiresGrad must be true or false, got ${describe(o.requiresGrad)}`);
   return o;
 }
 
@@ -63,11 +76,17 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
   } else if (data instanceof Float64Array || data instanceof Float32Array || data instanceof Uint8Array) {
     t = new Tensor(data, [data.length]);
   } else if (ArrayBuffer.isView(data)) {
-    throw new EngineError('tensor', `unsupported typed array ${(data as object).constructor.name}; use Float64Array, Float32Array or Uint8Array (bool)`);
+    throw new EngineError(
+      'tensor',
+      `unsupported typed array ${(data as object).constructor.name}; use Float64Array, Float32Array or Uint8Array (bool)`,
+    );
   } else if (typeof data === 'number' || typeof data === 'boolean' || Array.isArray(data)) {
     t = fromNested(data, dtype, 'tensor', defaultDtype);
   } else {
-    throw new EngineError('tensor', `data must be a number, nested arrays of numbers or booleans, a Float64Array, Float32Array or Uint8Array, or a Tensor, got ${describe(data)}`);
+    throw new EngineError(
+      'tensor',
+      `data must be a number, nested arrays of numbers or booleans, a Float64Array, Float32Array or Uint8Array, or a Tensor, got ${describe(data)}`,
+    );
   }
   if (dtype && dtype !== t.dtype) {
     const d = allocate(dtype, t.size);
@@ -129,6 +148,7 @@ export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
 /** Uniform samples in [low, high) (default [0, 1)). */
 export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
   const o = requireOptions('rand', 'opts', opts);
-  const lo = optionalNumber('rand', 'low', o.low, 0), hi = optionalNumber('rand', 'high', o.high, 1);
+  const lo = optionalNumber('rand', 'low', o.low, 0),
+    hi = optionalNumber('rand', 'high', o.high, 1);
   return sampled('rand', shape, o, (rng) => lo + (hi - lo) * rng.uniform());
 }

@@ -32,14 +32,16 @@ export interface XavierOptions extends InitRngOptions {
 
 /** Checks the tensor and the options of an init function; returns the options. */
 function initArgs<O extends object>(op: string, t: Tensor, opts: O | undefined): O {
-  if (!(t instanceof Tensor) || t.dtype === 'bool') throw new EngineError(op, `tensor must be a float Tensor to fill in place, got ${describe(t)}`);
+  if (!(t instanceof Tensor) || t.dtype === 'bool')
+    throw new EngineError(op, `tensor must be a float Tensor to fill in place, got ${describe(t)}`);
   return requireOptions(op, 'opts', opts);
 }
 
 /** fanIn = in · receptive field, fanOut = out · receptive field, for weights [out, in, ...]. */
 export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
   requireTensor('calculateFanInAndFanOut', 'tensor', t);
-  if (t.ndim < 2) throw new EngineError('calculateFanInAndFanOut', `fan in and fan out need at least 2 dims, got shape ${fmtShape(t.shape)}`);
+  if (t.ndim < 2)
+    throw new EngineError('calculateFanInAndFanOut', `fan in and fan out need at least 2 dims, got shape ${fmtShape(t.shape)}`);
   const receptive = t.shape.slice(2).reduce((p, d) => p * d, 1);
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
 }
@@ -47,12 +49,25 @@ export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: num
 /** The gain that keeps the variance steady through a nonlinearity. */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv2d': case 'sigmoid': return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.SQRT2;
-    case 'leakyRelu': { const a = param ?? 0.01; return Math.sqrt(2 / (1 + a * a)); }
-    case 'selu': return 3 / 4;
-    default: throw new EngineError('calculateGain', `nonlinearity must be 'linear', 'conv2d', 'sigmoid', 'tanh', 'relu', 'leakyRelu' or 'selu', got ${describe(nonlinearity)}`);
+    case 'linear':
+    case 'conv2d':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    case 'leakyRelu': {
+      const a = param ?? 0.01;
+      return Math.sqrt(2 / (1 + a * a));
+    }
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new EngineError(
+        'calculateGain',
+        `nonlinearity must be 'linear', 'conv2d', 'sigmoid', 'tanh', 'relu', 'leakyRelu' or 'selu', got ${describe(nonlinearity)}`,
+      );
   }
 }
 
@@ -66,14 +81,16 @@ function fill(t: Tensor, draw: () => number): Tensor {
 export function uniform_(t: Tensor, options: InitRngOptions & { low?: number; high?: number } = {}): Tensor {
   const opts = initArgs('uniform_', t, options);
   const rng = rngFrom('uniform_', opts);
-  const lo = optionalNumber('uniform_', 'low', opts.low, 0), hi = optionalNumber('uniform_', 'high', opts.high, 1);
+  const lo = optionalNumber('uniform_', 'low', opts.low, 0),
+    hi = optionalNumber('uniform_', 'high', opts.high, 1);
   return fill(t, () => lo + (hi - lo) * rng.uniform());
 }
 
 export function normal_(t: Tensor, options: InitRngOptions & { mean?: number; std?: number } = {}): Tensor {
   const opts = initArgs('normal_', t, options);
   const rng = rngFrom('normal_', opts);
-  const mean = optionalNumber('normal_', 'mean', opts.mean, 0), std = optionalNumber('normal_', 'std', opts.std, 1);
+  const mean = optionalNumber('normal_', 'mean', opts.mean, 0),
+    std = optionalNumber('normal_', 'std', opts.std, 1);
   return fill(t, () => mean + std * rng.normal());
 }
 

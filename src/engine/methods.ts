@@ -67,39 +67,112 @@ declare module './tensor' {
 const P = Tensor.prototype;
 // x.add(y) is add(x, y), and likewise for every op of a tensor and one operand.
 for (const [name, op] of [
-  ['add', E.add], ['sub', E.sub], ['mul', E.mul], ['div', E.div], ['pow', E.pow], ['maximum', E.maximum], ['minimum', E.minimum],
-  ['gt', E.gt], ['ge', E.ge], ['lt', E.lt], ['le', E.le], ['eq', E.eq], ['ne', E.ne],
+  ['add', E.add],
+  ['sub', E.sub],
+  ['mul', E.mul],
+  ['div', E.div],
+  ['pow', E.pow],
+  ['maximum', E.maximum],
+  ['minimum', E.minimum],
+  ['gt', E.gt],
+  ['ge', E.ge],
+  ['lt', E.lt],
+  ['le', E.le],
+  ['eq', E.eq],
+  ['ne', E.ne],
 ] as const) {
-  P[name] = function (this: Tensor, o: T) { return op(this, o); };
+  P[name] = function (this: Tensor, o: T) {
+    return op(this, o);
+  };
 }
 // x.exp() is exp(x). The activations live with the other pointwise ops in functional/activations.ts.
 for (const [name, op] of [
-  ['neg', E.neg], ['exp', E.exp], ['log', E.log], ['sqrt', E.sqrt], ['abs', E.abs], ['square', E.square], ['logicalNot', E.logicalNot],
-  ['relu', A.relu], ['sigmoid', A.sigmoid], ['tanh', A.tanh],
+  ['neg', E.neg],
+  ['exp', E.exp],
+  ['log', E.log],
+  ['sqrt', E.sqrt],
+  ['abs', E.abs],
+  ['square', E.square],
+  ['logicalNot', E.logicalNot],
+  ['relu', A.relu],
+  ['sigmoid', A.sigmoid],
+  ['tanh', A.tanh],
 ] as const) {
-  P[name] = function (this: Tensor) { return op(this); };
+  P[name] = function (this: Tensor) {
+    return op(this);
+  };
 }
-P.clamp = function (lo, hi) { return E.clamp(this, lo, hi); };
-P.matmul = function (o) { return matmul(this, o); };
-P.sum = function (d, k) { return R.sum(this, d, k); };
-P.mean = function (d, k) { return R.mean(this, d, k); };
-P.max = function (d, k) { return R.max(this, d, k); };
-P.min = function (d, k) { return R.min(this, d, k); };
-P.argmax = function (d, k) { return R.argmax(this, d, k); };
-P.argmin = function (d, k) { return R.argmin(this, d, k); };
-P.reshape = function (s) { return S.reshape(this, s); };
-P.view = function (s) { return S.reshape(this, s); };
-P.transpose = function (a, b) { return S.transpose(this, a, b); };
-Object.defineProperty(P, 'T', { get(this: Tensor) { return S.transpose(this, -2, -1); } });
-P.permute = function (d) { return S.permute(this, d); };
-P.squeeze = function (d) { return S.squeeze(this, d); };
-P.unsqueeze = function (d) { return S.unsqueeze(this, d); };
-P.flatten = function (s, e) { return S.flatten(this, s, e); };
-P.expand = function (s) { return S.expand(this, s); };
-P.gather = function (d, i) { return S.gather(this, d, i); };
-P.narrow = function (d, s, l) { return S.narrow(this, d, s, l); };
-P.index = function (i) { return S.index(this, i); };
-P.slice = function (s, e) { return S.slice(this, s, e); };
-P.indexSelect = function (r) { return S.indexSelect(this, r); };
-P.to = function (d) { return E.to(this, d); };
-P.clone = function () { return E.mul(this, 1); };
+P.clamp = function (lo, hi) {
+  return E.clamp(this, lo, hi);
+};
+P.matmul = function (o) {
+  return matmul(this, o);
+};
+P.sum = function (d, k) {
+  return R.sum(this, d, k);
+};
+P.mean = function (d, k) {
+  return R.mean(this, d, k);
+};
+P.max = function (d, k) {
+  return R.max(this, d, k);
+};
+P.min = function (d, k) {
+  return R.min(this, d, k);
+};
+P.argmax = function (d, k) {
+  return R.argmax(this, d, k);
+};
+P.argmin = function (d, k) {
+  return R.argmin(this, d, k);
+};
+P.reshape = function (s) {
+  return S.reshape(this, s);
+};
+P.view = function (s) {
+  return S.reshape(this, s);
+};
+P.transpose = function (a, b) {
+  return S.transpose(this, a, b);
+};
+Object.defineProperty(P, 'T', {
+  get(this: Tensor) {
+    return S.transpose(this, -2, -1);
+  },
+});
+P.permute = function (d) {
+  return S.permute(this, d);
+};
+P.squeeze = function (d) {
+  return S.squeeze(this, d);
+};
+P.unsqueeze = function (d) {
+  return S.unsqueeze(this, d);
+};
+P.flatten = function (s, e) {
+  return S.flatten(this, s, e);
+};
+P.expand = function (s) {
+  return S.expand(this, s);
+};
+P.gather = function (d, i) {
+  return S.gather(this, d, i);
+};
+P.narrow = function (d, s, l) {
+  return S.narrow(this, d, s, l);
+};
+P.index = function (i) {
+  return S.index(this, i);
+};
+P.slice = function (s, e) {
+  return S.slice(this, s, e);
+};
+P.indexSelect = function (r) {
+  return S.indexSelect(this, r);
+};
+P.to = function (d) {
+  return E.to(this, d);
+};
+P.clone = function () {
+  return E.mul(this, 1);
+};

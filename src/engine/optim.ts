@@ -33,7 +33,10 @@ function checkParams(op: string, params: Iterable<Tensor>): Tensor[] {
 
 function checkNumber(op: string, name: string, v: unknown, lo: number, hi = Infinity, loOpen = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (loOpen && v === lo)) {
-    throw new EngineError(op, `${name} must be a number in ${loOpen ? '(' : '['}${lo}, ${hi === Infinity ? '∞)' : `${hi}]`}, got ${String(v)}`);
+    throw new EngineError(
+      op,
+      `${name} must be a number in ${loOpen ? '(' : '['}${lo}, ${hi === Infinity ? '∞)' : `${hi}]`}, got ${String(v)}`,
+    );
   }
   return v;
 }
@@ -62,13 +65,15 @@ export class SGD implements Optimizer {
 
   constructor(params: Iterable<Tensor>, opts: SGDOptions) {
     this.params = checkParams('SGD', params);
-    if (!opts || typeof opts !== 'object') throw new EngineError('SGD', `opts must be an options object { lr, momentum?, weightDecay? }, got ${describe(opts)}`);
+    if (!opts || typeof opts !== 'object')
+      throw new EngineError('SGD', `opts must be an options object { lr, momentum?, weightDecay? }, got ${describe(opts)}`);
     this.lr = checkNumber('SGD', 'lr', opts.lr, 0);
     this.momentum = checkNumber('SGD', 'momentum', opts.momentum ?? 0, 0);
     this.dampening = checkNumber('SGD', 'dampening', opts.dampening ?? 0, 0, 1);
     this.weightDecay = checkNumber('SGD', 'weightDecay', opts.weightDecay ?? 0, 0);
     this.nesterov = opts.nesterov ?? false;
-    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) throw new EngineError('SGD', 'nesterov needs momentum > 0 and dampening 0');
+    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0))
+      throw new EngineError('SGD', 'nesterov needs momentum > 0 and dampening 0');
   }
 
   zeroGrad(): void {
@@ -79,7 +84,8 @@ export class SGD implements Optimizer {
     const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = this;
     for (const p of this.params) {
       if (!p.grad) continue;
-      const theta = p.data as FloatStorage, grad = p.grad.data as FloatStorage;
+      const theta = p.data as FloatStorage,
+        grad = p.grad.data as FloatStorage;
       let buf = this.buffers.get(p);
       const first = !buf;
       if (mu !== 0 && !buf) {
@@ -155,8 +161,13 @@ export class Adam implements Optimizer {
       const bc1 = 1 - b1 ** s.step;
       // one division per element: 1/√(1 - β2ᵗ) becomes a per-step multiplier
       const invBc2Sqrt = 1 / Math.sqrt(1 - b2 ** s.step);
-      const stepSize = lr / bc1, w1 = 1 - b1, w2 = 1 - b2;
-      const theta = p.data as FloatStorage, grad = p.grad.data as FloatStorage, m = s.m, v = s.v;
+      const stepSize = lr / bc1,
+        w1 = 1 - b1,
+        w2 = 1 - b2;
+      const theta = p.data as FloatStorage,
+        grad = p.grad.data as FloatStorage,
+        m = s.m,
+        v = s.v;
       for (let i = 0; i < theta.length; i++) {
         const g = grad[i] + wd * theta[i];
         m[i] = b1 * m[i] + w1 * g;

@@ -14,8 +14,12 @@ export type NestedArray = number | boolean | NestedArray[];
 
 /** An error in how an op was called: it names the op and the shapes involved. */
 export class EngineError extends Error {
-  constructor(readonly op: string, message: string) {
-    if (typeof op !== 'string' || op === '') throw new EngineError('EngineError', `op must be the name of the function that failed, got ${describe(op)}`);
+  constructor(
+    readonly op: string,
+    message: string,
+  ) {
+    if (typeof op !== 'string' || op === '')
+      throw new EngineError('EngineError', `op must be the name of the function that failed, got ${describe(op)}`);
     if (typeof message !== 'string') throw new EngineError('EngineError', `message must be a string, got ${describe(message)}`);
     super(`${op}: ${message}`);
     this.name = 'EngineError';
@@ -104,8 +108,13 @@ export class Tensor {
   node: GradNode | null = null;
 
   constructor(data: Storage, shape: Shape, dtype?: DType, requiresGrad = false) {
-    const inferred: DType | null = data instanceof Float64Array ? 'float64' : data instanceof Float32Array ? 'float32' : data instanceof Uint8Array ? 'bool' : null;
-    if (inferred === null) throw new EngineError('Tensor', `data must be a Float64Array, Float32Array or Uint8Array (bool), got ${describe(data)}; tensor() builds one from nested arrays`);
+    const inferred: DType | null =
+      data instanceof Float64Array ? 'float64' : data instanceof Float32Array ? 'float32' : data instanceof Uint8Array ? 'bool' : null;
+    if (inferred === null)
+      throw new EngineError(
+        'Tensor',
+        `data must be a Float64Array, Float32Array or Uint8Array (bool), got ${describe(data)}; tensor() builds one from nested arrays`,
+      );
     if (!Array.isArray(shape)) throw new EngineError('Tensor', `shape must be an array of non-negative integers, got ${describe(shape)}`);
     this.dtype = dtype ?? inferred;
     if (inferred !== this.dtype) throw new EngineError('Tensor', `storage is ${inferred} but dtype ${this.dtype} was given`);
@@ -146,7 +155,8 @@ export class Tensor {
   }
 
   item(): number {
-    if (this.size !== 1) throw new EngineError('item', `only a one-element tensor can be converted to a number, got shape ${fmtShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new EngineError('item', `only a one-element tensor can be converted to a number, got shape ${fmtShape(this.shape)}`);
     return this.data[0];
   }
 
@@ -183,7 +193,10 @@ export class Tensor {
     let seed: Tensor;
     if (grad === undefined) {
       if (this.size !== 1) {
-        throw new EngineError('backward', `grad can be implicitly created only for scalar outputs; got shape ${fmtShape(this.shape)}: pass a gradient of that shape`);
+        throw new EngineError(
+          'backward',
+          `grad can be implicitly created only for scalar outputs; got shape ${fmtShape(this.shape)}: pass a gradient of that shape`,
+        );
       }
       seed = new Tensor(allocate(this.dtype, 1).fill(1), this.shape, this.dtype);
     } else {
@@ -222,41 +235,46 @@ function runBackward(root: Tensor, seed: Tensor): void {
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   // Gradients this pass allocates and the next node has consumed are dead: they go back
   // to the pool for the next step's buffers (storagePool.ts says why that is safe).
-  withGradientRecycling((r) => noGrad(() => {
-    r.hold(seed.data);
-    for (let idx = order.length - 1; idx >= 0; idx--) {
-      const t = order[idx];
-      const g = grads.get(t);
-      if (!g) continue;
-      if (!t.node) {
-        // A zeroGrad() tensor no one has added to yet: g is the sum, with no pass over memory.
-        t.grad = t.grad && !untouchedZeros.has(t.grad) ? accumulate(t.grad, g) : g.detach();
-        r.escape(t.grad.data);
-        continue;
+  withGradientRecycling((r) =>
+    noGrad(() => {
+      r.hold(seed.data);
+      for (let idx = order.length - 1; idx >= 0; idx--) {
+        const t = order[idx];
+        const g = grads.get(t);
+        if (!g) continue;
+        if (!t.node) {
+          // A zeroGrad() tensor no one has added to yet: g is the sum, with no pass over memory.
+          t.grad = t.grad && !untouchedZeros.has(t.grad) ? accumulate(t.grad, g) : g.detach();
+          r.escape(t.grad.data);
+          continue;
+        }
+        grads.delete(t);
+        r.release(g.data);
+        const inputGrads = t.node.backward(g);
+        const merged: Tensor[] = [];
+        t.node.inputs.forEach((input, k) => {
+          const ig = inputGrads[k];
+          if (!ig || !input.requiresGrad) return;
+          if (ig.shape.join(',') !== input.shape.join(',')) {
+            throw new EngineError(
+              t.node!.op,
+              `backward produced a gradient of shape ${fmtShape(ig.shape)} for an input of shape ${fmtShape(input.shape)}`,
+            );
+          }
+          const prev = grads.get(input);
+          const next = prev ? accumulate(prev, ig) : ig;
+          if (prev) {
+            r.release(prev.data);
+            merged.push(prev, ig);
+          }
+          r.hold(next.data);
+          grads.set(input, next);
+        });
+        r.retire(g.data);
+        for (const m of merged) r.retire(m.data);
       }
-      grads.delete(t);
-      r.release(g.data);
-      const inputGrads = t.node.backward(g);
-      const merged: Tensor[] = [];
-      t.node.inputs.forEach((input, k) => {
-        const ig = inputGrads[k];
-        if (!ig || !input.requiresGrad) return;
-        if (ig.shape.join(',') !== input.shape.join(',')) {
-          throw new EngineError(t.node!.op, `backward produced a gradient of shape ${fmtShape(ig.shape)} for an input of shape ${fmtShape(input.shape)}`);
-        }
-        const prev = grads.get(input);
-        const next = prev ? accumulate(prev, ig) : ig;
-        if (prev) {
-          r.release(prev.data);
-          merged.push(prev, ig);
-        }
-        r.hold(next.data);
-        grads.set(input, next);
-      });
-      r.retire(g.data);
-      for (const m of merged) r.retire(m.data);
-    }
-  }));
+    }),
+  );
 }
 
 /** Gradients made by zeroGrad() and not yet accumulated into. */
@@ -274,7 +292,8 @@ export function zeroGradFor(p: Tensor): Tensor {
 
 function accumulate(a: Tensor, b: Tensor): Tensor {
   const out = allocate(a.dtype, a.size) as FloatStorage;
-  const x = a.data, y = b.data;
+  const x = a.data,
+    y = b.data;
   for (let i = 0; i < out.length; i++) out[i] = x[i] + y[i];
   return new Tensor(out, a.shape, a.dtype);
 }
@@ -304,11 +323,14 @@ export function nestedShape(data: NestedArray, op = 'tensor'): number[] {
   const check = (d: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
       if (Array.isArray(d)) throw new EngineError(op, `ragged nested array at ${path || 'top'}: expected a number, found an array`);
-      if (typeof d !== 'number' && typeof d !== 'boolean') throw new EngineError(op, `element at ${path || 'top'} is ${describe(d)}, not a number or a boolean`);
+      if (typeof d !== 'number' && typeof d !== 'boolean')
+        throw new EngineError(op, `element at ${path || 'top'} is ${describe(d)}, not a number or a boolean`);
       return;
     }
-    if (!Array.isArray(d)) throw new EngineError(op, `ragged nested array at ${path || 'top'}: expected an array of length ${shape[dim]}, found ${typeof d}`);
-    if (d.length !== shape[dim]) throw new EngineError(op, `ragged nested array at ${path || 'top'}: length ${d.length}, expected ${shape[dim]}`);
+    if (!Array.isArray(d))
+      throw new EngineError(op, `ragged nested array at ${path || 'top'}: expected an array of length ${shape[dim]}, found ${typeof d}`);
+    if (d.length !== shape[dim])
+      throw new EngineError(op, `ragged nested array at ${path || 'top'}: length ${d.length}, expected ${shape[dim]}`);
     d.forEach((x, i) => check(x, dim + 1, `${path}[${i}]`));
   };
   check(data, 0, '');

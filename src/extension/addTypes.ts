@@ -19,7 +19,9 @@ export function registerAddTypes(context: vscode.ExtensionContext): vscode.Dispo
   void refreshCopies(shipped).catch(() => undefined);
   vscode.workspace.textDocuments.forEach(offer);
   return [
-    vscode.commands.registerCommand(ADD_TYPES_COMMAND, (uri?: vscode.Uri) => addTypes(shipped, uri ?? vscode.window.activeTextEditor?.document.uri)),
+    vscode.commands.registerCommand(ADD_TYPES_COMMAND, (uri?: vscode.Uri) =>
+      addTypes(shipped, uri ?? vscode.window.activeTextEditor?.document.uri),
+    ),
     vscode.workspace.onDidOpenTextDocument(offer),
   ];
 }
@@ -61,7 +63,9 @@ export async function addTypes(shipped: vscode.Uri, file: vscode.Uri | undefined
   if (!config) {
     const created = vscode.Uri.joinPath(folder.uri, 'jsconfig.json');
     await vscode.workspace.fs.writeFile(created, new TextEncoder().encode(newJsConfig()));
-    void vscode.window.showInformationMessage(`GradLens: wrote the types of 'gradlens' to ${where} and a jsconfig.json that includes them.`);
+    void vscode.window.showInformationMessage(
+      `GradLens: wrote the types of 'gradlens' to ${where} and a jsconfig.json that includes them.`,
+    );
     return;
   }
   const edit = addTypesToConfig(new TextDecoder().decode(await vscode.workspace.fs.readFile(config)));
@@ -101,7 +105,12 @@ async function refreshCopies(shipped: vscode.Uri): Promise<void> {
 }
 
 /** Asks once per workspace folder (per session, or never again if told) when TypeScript cannot resolve a file's `gradlens` import. */
-async function offerTypes(context: vscode.ExtensionContext, shipped: vscode.Uri, document: vscode.TextDocument, asked: Set<string>): Promise<void> {
+async function offerTypes(
+  context: vscode.ExtensionContext,
+  shipped: vscode.Uri,
+  document: vscode.TextDocument,
+  asked: Set<string>,
+): Promise<void> {
   if (document.uri.scheme !== 'file' || !['typescript', 'javascript'].includes(document.languageId)) return;
   const offset = gradlensSpecifierOffset(document.getText());
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
@@ -116,7 +125,11 @@ async function offerTypes(context: vscode.ExtensionContext, shipped: vscode.Uri,
   // only a lookup that still finds nothing seconds later means the types are missing.
   for (const waitMs of [0, 3_000, 10_000]) {
     await new Promise((r) => setTimeout(r, waitMs));
-    const definitions = await vscode.commands.executeCommand<unknown[]>('vscode.executeDefinitionProvider', document.uri, document.positionAt(offset));
+    const definitions = await vscode.commands.executeCommand<unknown[]>(
+      'vscode.executeDefinitionProvider',
+      document.uri,
+      document.positionAt(offset),
+    );
     if (definitions && definitions.length > 0) return; // resolved: the types are there
   }
   if (asked.has(folder.uri.toString())) return; // another file of the folder asked meanwhile

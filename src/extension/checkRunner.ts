@@ -59,7 +59,10 @@ export class CheckRunner {
     for (const [k, request] of requests.entries()) {
       if (token.isCancellationRequested) break;
       const name = vscode.workspace.asRelativePath(request.uri);
-      progress?.report({ message: `checking ${name}${requests.length > 1 ? ` (${k + 1}/${requests.length})` : ''}`, increment: k === 0 ? 0 : 100 / requests.length });
+      progress?.report({
+        message: `checking ${name}${requests.length > 1 ? ` (${k + 1}/${requests.length})` : ''}`,
+        increment: k === 0 ? 0 : 100 / requests.length,
+      });
       const result = await this.checkOne(request, checkOptions(settings, mode), token, testRun);
       if (result) results.push(result);
     }
@@ -83,7 +86,11 @@ export class CheckRunner {
     if (request.layers === undefined && layers.length === 0) return undefined;
     const abort = new AbortController();
     const cancel = token.onCancellationRequested(() => abort.abort());
-    this.store.setRunning(file, request.layers ?? 'all', layers.map((l) => l.name));
+    this.store.setRunning(
+      file,
+      request.layers ?? 'all',
+      layers.map((l) => l.name),
+    );
     const started = Date.now();
     let result: FileResult;
     try {

@@ -17,7 +17,11 @@ export class GradientLensProvider implements vscode.CodeLensProvider, vscode.Dis
   private warmed = false;
   private warmedPython = false;
 
-  constructor(private readonly index: LayerIndex, private readonly store: ResultStore, private readonly python: PythonInterpreter) {
+  constructor(
+    private readonly index: LayerIndex,
+    private readonly store: ResultStore,
+    private readonly python: PythonInterpreter,
+  ) {
     this.subscriptions = [
       store.onDidChange(() => this.changed.fire()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
@@ -39,14 +43,22 @@ export class GradientLensProvider implements vscode.CodeLensProvider, vscode.Dis
     if (!this.warmedPython && vscode.workspace.isTrusted && found.here.some((l) => l.language === 'python')) {
       // The same for Python: start the interpreter (it imports numpy) before the first click.
       this.warmedPython = true;
-      void this.python.resolve(found.target).then((resolved) => warmUpPython(resolved.path), () => undefined);
+      void this.python.resolve(found.target).then(
+        (resolved) => warmUpPython(resolved.path),
+        () => undefined,
+      );
     }
     const file = found.target.fsPath;
     const results = new Map((this.store.get(file)?.reports ?? []).map((r) => [r.name, r]));
-    const specs = lensSpecs(found.here, { trusted: vscode.workspace.isTrusted, running: this.store.runningIn(file), results }, found.candidates);
+    const specs = lensSpecs(
+      found.here,
+      { trusted: vscode.workspace.isTrusted, running: this.store.runningIn(file), results },
+      found.candidates,
+    );
     return specs.map((spec) => {
       const range = new vscode.Range(spec.line, 0, spec.line, 0);
-      const args = spec.layer !== undefined ? [found.target, spec.layer] : spec.candidate !== undefined ? [document.uri, spec.candidate] : [];
+      const args =
+        spec.layer !== undefined ? [found.target, spec.layer] : spec.candidate !== undefined ? [document.uri, spec.candidate] : [];
       return new vscode.CodeLens(range, { title: spec.title, tooltip: spec.tooltip, command: spec.command, arguments: args });
     });
   }

@@ -13,7 +13,12 @@ import { LAYER_FILES_GLOB, MAX_WORKSPACE_FILES, SKIPPED_GLOB } from './workspace
  * check; from the palette, a context menu or a notebook's toolbar they act on the
  * active editor (a cell's notebook) and its cursor.
  */
-export function registerCheckCommands(runner: CheckRunner, index: LayerIndex, report: ReportPanel, extensionUri: vscode.Uri): vscode.Disposable[] {
+export function registerCheckCommands(
+  runner: CheckRunner,
+  index: LayerIndex,
+  report: ReportPanel,
+  extensionUri: vscode.Uri,
+): vscode.Disposable[] {
   const activeTarget = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof vscode.Uri) return targetOf(index, uri);
     // A notebook toolbar passes its editor's context.
@@ -63,7 +68,8 @@ export function registerCheckCommands(runner: CheckRunner, index: LayerIndex, re
     vscode.commands.registerCommand(COMMANDS.checkWorkspace, async () => {
       const files = await vscode.workspace.findFiles(LAYER_FILES_GLOB, SKIPPED_GLOB, MAX_WORKSPACE_FILES);
       const withLayers: vscode.Uri[] = [];
-      for (const uri of files.sort((a, b) => a.path.localeCompare(b.path))) if ((await index.layersOfUri(uri)).length > 0) withLayers.push(uri);
+      for (const uri of files.sort((a, b) => a.path.localeCompare(b.path)))
+        if ((await index.layersOfUri(uri)).length > 0) withLayers.push(uri);
       if (withLayers.length === 0) {
         void vscode.window.showInformationMessage('GradLens found no checkable layers in this workspace.');
         return [];

@@ -35,7 +35,15 @@ export class GradientProblems implements vscode.Disposable {
     if (result.loadError) add(this.place(target, undefined, layers[0]), `GradLens could not load this file: ${result.loadError}`);
     for (const report of result.reports) {
       const message = diagnosticMessage(report);
-      if (message) add(this.place(target, report, layers.find((l) => l.name === report.name)), message);
+      if (message)
+        add(
+          this.place(
+            target,
+            report,
+            layers.find((l) => l.name === report.name),
+          ),
+          message,
+        );
     }
     this.clear(target);
     // The file itself always gets its (possibly empty) list, so a pass shows as a cleared file.
@@ -62,8 +70,9 @@ export class GradientProblems implements vscode.Disposable {
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
     // Reports count lines from 1, discovery from 0.
     const line =
-      report?.backwardLine !== undefined ? report.backwardLine - 1
-      : layer?.backwardLine ?? (report?.line !== undefined ? report.line - 1 : layer?.line ?? 0);
+      report?.backwardLine !== undefined
+        ? report.backwardLine - 1
+        : (layer?.backwardLine ?? (report?.line !== undefined ? report.line - 1 : (layer?.line ?? 0)));
     return { uri: target, line, document };
   }
 
@@ -75,7 +84,9 @@ export class GradientProblems implements vscode.Disposable {
 function toDiagnostic({ line, document }: Place, message: string): vscode.Diagnostic {
   const safeLine = Math.max(0, document ? Math.min(line, document.lineCount - 1) : line);
   const range = document
-    ? document.lineAt(safeLine).range.with({ start: new vscode.Position(safeLine, document.lineAt(safeLine).firstNonWhitespaceCharacterIndex) })
+    ? document
+        .lineAt(safeLine)
+        .range.with({ start: new vscode.Position(safeLine, document.lineAt(safeLine).firstNonWhitespaceCharacterIndex) })
     : new vscode.Range(safeLine, 0, safeLine, 1000);
   const diagnostic = new vscode.Diagnostic(range, message, vscode.DiagnosticSeverity.Error);
   diagnostic.source = 'GradLens';

@@ -106,7 +106,10 @@ export function activate(context: vscode.ExtensionContext): GradLensApi {
       index.forgetNotebook(notebook);
       // Its cells are gone: Problems entries go, and test items point at the file again.
       problems.clear(notebook.uri);
-      void index.layersOfUri(notebook.uri).then((layers) => tests.updateFile(notebook.uri, layers), () => undefined);
+      void index.layersOfUri(notebook.uri).then(
+        (layers) => tests.updateFile(notebook.uri, layers),
+        () => undefined,
+      );
     }),
     vscode.workspace.onDidSaveTextDocument((document) => {
       if (document.uri.scheme === 'file') checkOnSave(document.uri, (index.of(document)?.all.length ?? 0) > 0);

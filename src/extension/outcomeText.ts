@@ -70,8 +70,19 @@ export function lensOutcome(report: LayerReport): string {
     const first = failed[0];
     const short = first.diagnosis ? shortDiagnosis(first.diagnosis) : undefined;
     // "wrong at 12 of 12 elements" reads on from the gradient's name; other diagnoses follow "wrong:".
-    const what = short === undefined ? ` wrong · max rel err ${formatError(first.maxRelError)}` : short.startsWith('wrong ') ? ` ${short}` : ` wrong: ${short}`;
-    const more = failed.length > 1 ? ` (+${failed.slice(1).map((i) => gradName(i.name)).join(', ')})` : '';
+    const what =
+      short === undefined
+        ? ` wrong · max rel err ${formatError(first.maxRelError)}`
+        : short.startsWith('wrong ')
+          ? ` ${short}`
+          : ` wrong: ${short}`;
+    const more =
+      failed.length > 1
+        ? ` (+${failed
+            .slice(1)
+            .map((i) => gradName(i.name))
+            .join(', ')})`
+        : '';
     return `✗ ${gradName(first.name)}${what}${more}`;
   }
   if (report.nondeterminism) return `✗ nondeterministic: ${firstLine(report.nondeterminism)}`;
@@ -105,9 +116,7 @@ export function inputFinding(input: InputReport): string {
       return `${name}: every compared element sits at a kink, so none could be checked`;
     case 'failed': {
       const worst = input.worst[0];
-      const where = worst
-        ? `; worst at [${worst.index.join(', ')}]: analytic ${worst.analytic}, numeric ${worst.numeric}`
-        : '';
+      const where = worst ? `; worst at [${worst.index.join(', ')}]: analytic ${worst.analytic}, numeric ${worst.numeric}` : '';
       const d = input.diagnosis;
       const diagnosis = d === undefined ? ' wrong' : d.startsWith('wrong ') ? ` ${d}` : ` wrong: ${d}`;
       return `${name}${diagnosis} (max abs err ${formatError(input.maxAbsError)}, max rel err ${formatError(input.maxRelError)}${where})`;

@@ -18,8 +18,11 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 /** Asks for a folder and exports `config` there; `what` names it in the dialog and messages ("run 2026…", "the configured model"). */
 export async function exportAsPyTorch(config: TrainConfig, what: string, report: Report): Promise<void> {
   const picked = await vscode.window.showOpenDialog({
-    canSelectFolders: true, canSelectFiles: false, canSelectMany: false,
-    openLabel: 'Export here', title: `Export ${what} as a PyTorch training script`,
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Export here',
+    title: `Export ${what} as a PyTorch training script`,
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
   const folder = picked?.[0];
@@ -54,11 +57,18 @@ export function logUriOf(arg: unknown): vscode.Uri | undefined {
  * with a message that names the line).
  */
 export async function importTrainLog(store: RunStore, uri: vscode.Uri | undefined, report: Report): Promise<string | undefined> {
-  const target = uri ?? (await vscode.window.showOpenDialog({
-    canSelectFiles: true, canSelectFolders: false, canSelectMany: false,
-    openLabel: 'Import', title: 'Import the log of train.py --json as a run',
-    filters: { 'train.py --json logs': ['jsonl', 'json', 'log', 'txt', 'out'], 'All files': ['*'] },
-  }))?.[0];
+  const target =
+    uri ??
+    (
+      await vscode.window.showOpenDialog({
+        canSelectFiles: true,
+        canSelectFolders: false,
+        canSelectMany: false,
+        openLabel: 'Import',
+        title: 'Import the log of train.py --json as a run',
+        filters: { 'train.py --json logs': ['jsonl', 'json', 'log', 'txt', 'out'], 'All files': ['*'] },
+      })
+    )?.[0];
   if (!target) return undefined;
   const name = basename(target.path);
   try {

@@ -60,17 +60,35 @@ export function eventsFromRows(rows: MetricRow[], runId: string | null): TrainEv
     if (typeof row.step !== 'number') continue;
     if (row.type === 'step' && typeof row.loss === 'number') {
       const ev: StepEvent = {
-        type: 'step', step: row.step, totalSteps: n(row.totalSteps, row.step), epoch: n(row.epoch), loss: row.loss,
-        metrics: numbersExcept(row, STEP_FIELDS), throughput: n(row.throughput), elapsedMs: n(row.elapsedMs), etaMs: n(row.etaMs),
+        type: 'step',
+        step: row.step,
+        totalSteps: n(row.totalSteps, row.step),
+        epoch: n(row.epoch),
+        loss: row.loss,
+        metrics: numbersExcept(row, STEP_FIELDS),
+        throughput: n(row.throughput),
+        elapsedMs: n(row.elapsedMs),
+        etaMs: n(row.etaMs),
       };
       events.push(ev);
     } else if (row.type === 'epoch') {
-      const ev: EpochEvent = { type: 'epoch', epoch: n(row.epoch), step: row.step, durationMs: n(row.durationMs), metrics: numbersExcept(row, EPOCH_FIELDS) };
+      const ev: EpochEvent = {
+        type: 'epoch',
+        epoch: n(row.epoch),
+        step: row.step,
+        durationMs: n(row.durationMs),
+        metrics: numbersExcept(row, EPOCH_FIELDS),
+      };
       events.push(ev);
     } else if (row.type === 'done' && (row.reason === 'completed' || row.reason === 'stopped')) {
       const ev: DoneEvent = {
-        type: 'done', reason: row.reason, step: row.step, epoch: n(row.epoch), elapsedMs: n(row.elapsedMs),
-        metrics: numbersExcept(row, DONE_FIELDS), runId,
+        type: 'done',
+        reason: row.reason,
+        step: row.step,
+        epoch: n(row.epoch),
+        elapsedMs: n(row.elapsedMs),
+        metrics: numbersExcept(row, DONE_FIELDS),
+        runId,
       };
       events.push(ev);
     }
@@ -84,7 +102,10 @@ export function eventsFromRun(run: RunData): TrainEvent[] {
   if (run.status === 'interrupted' && run.config.source === 'train.py') {
     events.push({ type: 'log', message: `run ${run.id} was imported from a log that ends before its done line; showing what it recorded` });
   } else if (run.status === 'interrupted') {
-    events.push({ type: 'log', message: `run ${run.id} was interrupted (VS Code closed or the trainer crashed); showing what it recorded` });
+    events.push({
+      type: 'log',
+      message: `run ${run.id} was interrupted (VS Code closed or the trainer crashed); showing what it recorded`,
+    });
   } else if (run.status === 'failed' && run.result?.error) {
     events.push({ type: 'error', message: run.result.error });
   }
@@ -99,7 +120,22 @@ export function runLabel(item: RunListItem): string {
 }
 
 /** The settings that choose a model and its training, as a stored run's config spells them. */
-const EXPORTED_SETTINGS = ['model', 'preset', 'dataset', 'dataDir', 'epochs', 'steps', 'batchSize', 'lr', 'weightDecay', 'seed', 'trainLimit', 'testLimit', 'ganLoss', 'causal'];
+const EXPORTED_SETTINGS = [
+  'model',
+  'preset',
+  'dataset',
+  'dataDir',
+  'epochs',
+  'steps',
+  'batchSize',
+  'lr',
+  'weightDecay',
+  'seed',
+  'trainLimit',
+  'testLimit',
+  'ganLoss',
+  'causal',
+];
 
 /**
  * A past run's config as a TrainConfig, to export it again: the run store keeps the

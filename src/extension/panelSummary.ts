@@ -11,9 +11,14 @@ import type { ModelSummary } from '../training/summary';
 
 export function summaryOf(text: string): ModelSummary {
   if (looksLikeNotation(text)) return summarizeNotation(text);
-  const [model, preset] = text.trim().toLowerCase().split(/[:\s]+/);
+  const [model, preset] = text
+    .trim()
+    .toLowerCase()
+    .split(/[:\s]+/);
   if (!(MODEL_KINDS as readonly string[]).includes(model)) {
-    throw new Error(`'${text.trim()}' is neither a model (${MODEL_KINDS.join(', ')}; a preset as cnn:seed) nor layer notation starting with INPUT`);
+    throw new Error(
+      `'${text.trim()}' is neither a model (${MODEL_KINDS.join(', ')}; a preset as cnn:seed) nor layer notation starting with INPUT`,
+    );
   }
   return modelSummary({ model: model as ModelKind, preset: preset || undefined });
 }

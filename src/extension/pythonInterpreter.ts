@@ -35,7 +35,10 @@ export class PythonInterpreter implements vscode.Disposable {
     const folder = resource ? vscode.workspace.getWorkspaceFolder(resource) : vscode.workspace.workspaceFolders?.[0];
     const inputs = { setting, workspaceFolder: folder?.uri.fsPath, home: homedir() };
     const fromSetting = resolvePythonPath(inputs);
-    const python = fromSetting.source === 'setting' ? fromSetting : resolvePythonPath({ ...inputs, activeInterpreter: await this.activeInterpreter(resource) });
+    const python =
+      fromSetting.source === 'setting'
+        ? fromSetting
+        : resolvePythonPath({ ...inputs, activeInterpreter: await this.activeInterpreter(resource) });
     const described = describePython(python);
     if (described !== this.lastLogged) this.log(described);
     this.lastLogged = described;

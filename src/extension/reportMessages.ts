@@ -45,9 +45,17 @@ export function receiveReportMessage(raw: unknown, host: ReportHost): void {
   }
   const m = checked.message;
   switch (m.type) {
-    case 'ready': host.ready(); break;
-    case 'rerun': host.rerun(m.file, m.layer, m.mode); break;
-    case 'reveal': host.reveal(m.file, m.line); break;
-    case 'rendered': host.rendered(m); break;
+    case 'ready':
+      host.ready();
+      break;
+    case 'rerun':
+      host.rerun(m.file, m.layer, m.mode);
+      break;
+    case 'reveal':
+      host.reveal(m.file, m.line);
+      break;
+    case 'rendered':
+      host.rendered(m);
+      break;
   }
 }

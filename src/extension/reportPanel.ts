@@ -42,18 +42,27 @@ export class ReportPanel implements vscode.Disposable {
       return;
     }
     const webviewRoot = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel('gradlens.report', 'Gradient Report', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [webviewRoot],
-      retainContextWhenHidden: true,
-    });
+    const panel = vscode.window.createWebviewPanel(
+      'gradlens.report',
+      'Gradient Report',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        localResourceRoots: [webviewRoot],
+        retainContextWhenHidden: true,
+      },
+    );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'gradlens.png');
     panel.webview.html = this.html(panel.webview, webviewRoot);
     panel.webview.onDidReceiveMessage((raw: unknown) => receiveReportMessage(raw, this.host), undefined, this.disposables);
-    panel.onDidDispose(() => {
-      this.panel = undefined;
-      this.ready = false;
-    }, undefined, this.disposables);
+    panel.onDidDispose(
+      () => {
+        this.panel = undefined;
+        this.ready = false;
+      },
+      undefined,
+      this.disposables,
+    );
     this.panel = panel;
   }
 

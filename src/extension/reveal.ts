@@ -15,7 +15,10 @@ export async function revealLayer(index: LayerIndex, file: string, line: number,
   const layer = layerName === undefined ? undefined : index.ofNotebook(notebook).layers.find((l) => l.name === layerName);
   const cell = layer?.cell;
   const range = cell === undefined ? undefined : new vscode.NotebookRange(cell, cell + 1);
-  const editor = await vscode.window.showNotebookDocument(notebook, { viewColumn: vscode.ViewColumn.One, ...(range ? { selections: [range] } : {}) });
+  const editor = await vscode.window.showNotebookDocument(notebook, {
+    viewColumn: vscode.ViewColumn.One,
+    ...(range ? { selections: [range] } : {}),
+  });
   if (cell === undefined || !range) return;
   editor.revealRange(range, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
   await vscode.window.showTextDocument(notebook.cellAt(cell).document, {

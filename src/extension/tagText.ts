@@ -12,9 +12,7 @@ export const TAG_PROMPT =
 
 /** `x:[?] w:[?] y:int[?]<? conv_param={}`: one argument per parameter, each size left for the user. */
 export function tagPrefill(params: TagCandidate['params']): string {
-  return params
-    .map((p) => (p.guess === 'tensor' ? `${p.name}:[?]` : p.guess === 'int' ? `${p.name}:int[?]<?` : `${p.name}={}`))
-    .join(' ');
+  return params.map((p) => (p.guess === 'tensor' ? `${p.name}:[?]` : p.guess === 'int' ? `${p.name}:int[?]<?` : `${p.name}={}`)).join(' ');
 }
 
 /** Offsets of the `?` placeholders outside JSON strings (a constant may hold a '?' of its own). */

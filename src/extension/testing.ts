@@ -10,7 +10,12 @@ import { LAYER_FILES_GLOB, MAX_WORKSPACE_FILES, SKIPPED_GLOB } from './workspace
 export type TestState = 'passed' | 'failed' | 'errored' | 'skipped';
 
 /** What a run of the checker needs from Test Explorer: which files and layers, and where to report. */
-export type TestRunHandler = (requests: { uri: vscode.Uri; layers?: string[] }[], mode: 'full' | 'fast', run: vscode.TestRun, token: vscode.CancellationToken) => Promise<void>
+export type TestRunHandler = (
+  requests: { uri: vscode.Uri; layers?: string[] }[],
+  mode: 'full' | 'fast',
+  run: vscode.TestRun,
+  token: vscode.CancellationToken,
+) => Promise<void>;
 
 /**
  * Test Explorer: one item per file (or notebook), per layer and per input, filled from the
@@ -22,7 +27,10 @@ export class GradientTests implements vscode.Disposable {
   /** The latest state reported for each item id, so the integration suite can read it. */
   readonly states = new Map<string, TestState>();
 
-  constructor(private readonly index: LayerIndex, runChecks: TestRunHandler) {
+  constructor(
+    private readonly index: LayerIndex,
+    runChecks: TestRunHandler,
+  ) {
     const makeHandler = (mode: 'full' | 'fast') => async (request: vscode.TestRunRequest, token: vscode.CancellationToken) => {
       const run = this.controller.createTestRun(request);
       try {
@@ -111,7 +119,8 @@ export class GradientTests implements vscode.Disposable {
       const entry = byFile.get(key) ?? { uri: fileItem.uri, layers: new Set<string>() };
       byFile.set(key, entry);
       const layer = this.layerNameOf(item);
-      if (layer === undefined) entry.layers = undefined; // the whole file
+      if (layer === undefined)
+        entry.layers = undefined; // the whole file
       else entry.layers?.add(layer);
     }
     return [...byFile.values()].map((e) => ({ uri: e.uri, layers: e.layers ? [...e.layers] : undefined }));
@@ -148,7 +157,14 @@ export class GradientTests implements vscode.Disposable {
         ? new vscode.Location(layerItem.uri, layerItem.range.start)
         : new vscode.Location(uri, new vscode.Position(Math.max(0, (report.line ?? 1) - 1), 0));
     // Input items follow the report: a layer whose inputs were not readable from the text gets them now.
-    if (report.inputs.length > 0) this.setInputs(layerItem, uri, report.name, report.inputs.map((i) => i.name), location);
+    if (report.inputs.length > 0)
+      this.setInputs(
+        layerItem,
+        uri,
+        report.name,
+        report.inputs.map((i) => i.name),
+        location,
+      );
     run.started(layerItem);
     if (report.error) {
       const message = new vscode.TestMessage(report.error);
@@ -165,8 +181,7 @@ export class GradientTests implements vscode.Disposable {
       const looser = looserPassText(report);
       if (looser) run.appendOutput(`${report.name}: ${looser}\r\n`, location, layerItem);
       this.mark(run, layerItem, 'passed', undefined, report.timeMs);
-    }
-    else {
+    } else {
       const message = new vscode.TestMessage(testFailureMessage(report));
       message.location = location;
       this.mark(run, layerItem, 'failed', message, report.timeMs);

@@ -89,7 +89,9 @@ interface TopLevel {
   arrays: Map<string, ArrayInfo>;
 }
 
-type Token = { kind: 'string'; value: string; start: number; end: number } | { kind: 'punct' | 'word'; value: string; start: number; end: number };
+type Token =
+  | { kind: 'string'; value: string; start: number; end: number }
+  | { kind: 'punct' | 'word'; value: string; start: number; end: number };
 
 /** JSONC's tokens, comments and white space dropped. */
 function tokenize(text: string): Token[] {

@@ -55,7 +55,9 @@ export interface WebviewPageParts {
 
 export function webviewPage(parts: WebviewPageParts): string {
   const csp = contentSecurityPolicy(parts.cspSource, parts.nonce, parts.csp);
-  const data = Object.entries(parts.bodyData ?? {}).map(([k, v]) => ` data-${k}="${escapeAttr(v)}"`).join('');
+  const data = Object.entries(parts.bodyData ?? {})
+    .map(([k, v]) => ` data-${k}="${escapeAttr(v)}"`)
+    .join('');
   const links = parts.styleUris.map((u) => `<link rel="stylesheet" href="${escapeAttr(u)}">`).join('\n    ');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -5,7 +5,17 @@
  */
 export const LAYER_FILES_GLOB = '**/*.{ts,js,mts,mjs,py,ipynb}';
 
-export const SKIPPED_FOLDERS = ['node_modules', 'dist', 'out', '.git', '.venv', 'venv', 'site-packages', '__pycache__', '.ipynb_checkpoints'];
+export const SKIPPED_FOLDERS = [
+  'node_modules',
+  'dist',
+  'out',
+  '.git',
+  '.venv',
+  'venv',
+  'site-packages',
+  '__pycache__',
+  '.ipynb_checkpoints',
+];
 
 export const SKIPPED_GLOB = `**/{${SKIPPED_FOLDERS.join(',')}}/**`;
 
@@ -14,5 +24,8 @@ export const MAX_WORKSPACE_FILES = 2000;
 
 /** Whether a path (with '/' separators) lies in a skipped folder. */
 export function inSkippedFolder(path: string): boolean {
-  return path.split(/[\\/]/).slice(0, -1).some((part) => SKIPPED_FOLDERS.includes(part));
+  return path
+    .split(/[\\/]/)
+    .slice(0, -1)
+    .some((part) => SKIPPED_FOLDERS.includes(part));
 }

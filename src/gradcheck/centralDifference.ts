@@ -19,14 +19,7 @@ export interface Estimates {
  * differences disagree (see kinks.ts). Writes the estimate, kink mark and slopes for j
  * into `est`; returns nothing to keep the hot loop free of allocations.
  */
-export function estimateElement(
-  objective: Objective,
-  data: Float64Array,
-  j: number,
-  l0: number,
-  tol: Tolerance,
-  est: Estimates,
-): void {
+export function estimateElement(objective: Objective, data: Float64Array, j: number, l0: number, tol: Tolerance, est: Estimates): void {
   const eps = tol.eps;
   valuesAround(objective, data, j, eps);
   const coarse = differences(around[0], around[1], l0, eps);
@@ -63,14 +56,7 @@ function record(est: Estimates, j: number, verdict: Verdict): void {
 }
 
 /** Central differences of L at `positions` of input `index`; NaN elsewhere. */
-export function numericAt(
-  objective: Objective,
-  index: number,
-  name: string,
-  positions: Int32Array,
-  l0: number,
-  tol: Tolerance,
-): Estimates {
+export function numericAt(objective: Objective, index: number, name: string, positions: Int32Array, l0: number, tol: Tolerance): Estimates {
   const { data, shape } = objective.work[index];
   const est: Estimates = {
     numeric: new Float64Array(data.length).fill(NaN),

@@ -53,9 +53,11 @@ export function checkTarget(target: CheckTarget, options: CheckOptions): LayerRe
     runCheck(target, objective, options, tol, report);
   } catch (err) {
     report.error =
-      err instanceof LayerFault ? err.message
-      : err instanceof OptionsError ? `invalid check options: ${err.message}`
-      : `the check itself failed: ${messageOf(err)}`;
+      err instanceof LayerFault
+        ? err.message
+        : err instanceof OptionsError
+          ? `invalid check options: ${err.message}`
+          : `the check itself failed: ${messageOf(err)}`;
     report.inputs = [];
   }
   report.forwardCalls = objective?.forwardCalls ?? 0;
@@ -65,27 +67,34 @@ export function checkTarget(target: CheckTarget, options: CheckOptions): LayerRe
 }
 
 function validateOptions(options: CheckOptions): void {
-  if (!['full', 'fast', 'sparse'].includes(options.mode)) throw new OptionsError(`mode must be full, fast or sparse, got ${String(options.mode)}`);
+  if (!['full', 'fast', 'sparse'].includes(options.mode))
+    throw new OptionsError(`mode must be full, fast or sparse, got ${String(options.mode)}`);
   const positiveInt = (key: 'sampleSize' | 'projections'): void => {
     const v = options[key];
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new OptionsError(`${key} must be a positive integer, got ${String(v)}`);
   };
   positiveInt('sampleSize');
   positiveInt('projections');
-  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new OptionsError(`seed must be an integer, got ${String(options.seed)}`);
+  if (options.seed !== undefined && !Number.isInteger(options.seed))
+    throw new OptionsError(`seed must be an integer, got ${String(options.seed)}`);
 }
 
 /** Defaults, overridden by the user's settings, overridden by the layer's own tolerance. */
 export function resolveTolerance(settings?: Partial<Tolerance>, layer?: Partial<Tolerance>): Tolerance {
   const tol = { ...DEFAULT_TOLERANCE };
-  for (const [source, fault] of [[settings, OptionsError], [layer, LayerFault]] as const) {
+  for (const [source, fault] of [
+    [settings, OptionsError],
+    [layer, LayerFault],
+  ] as const) {
     if (!source) continue;
     for (const key of ['atol', 'rtol', 'eps'] as const) {
       const v = source[key];
       if (v === undefined) continue;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (key === 'eps' && v === 0)) {
         const owner = fault === LayerFault ? "the layer's " : '';
-        throw new fault(`${owner}tolerance.${key} must be a ${key === 'eps' ? 'positive' : 'non-negative'} finite number, got ${String(v)}`);
+        throw new fault(
+          `${owner}tolerance.${key} must be a ${key === 'eps' ? 'positive' : 'non-negative'} finite number, got ${String(v)}`,
+        );
       }
       tol[key] = v;
     }
@@ -136,13 +145,16 @@ function runCheck(target: CheckTarget, objective: Objective, options: CheckOptio
 
   const again = objective.forward().out.data;
   if (again.length !== out.length) {
-    throw new LayerFault(`forward's output changed size between two calls on the same inputs (${out.length}, then ${again.length} elements)`);
+    throw new LayerFault(
+      `forward's output changed size between two calls on the same inputs (${out.length}, then ${again.length} elements)`,
+    );
   }
   const drift = maxDifference(out, again);
   if (drift !== 0) {
     report.nondeterminism =
       `forward gave different outputs for the same inputs (max difference ${drift.toExponential(2)}), so its gradients cannot be checked: ` +
-      (target.randomnessAdvice ?? 'draw randomness from ctx.rng or the engine\'s default generator (F.dropout with no rng), which are both replayed before every call, not Math.random or state kept between calls');
+      (target.randomnessAdvice ??
+        "draw randomness from ctx.rng or the engine's default generator (F.dropout with no rng), which are both replayed before every call, not Math.random or state kept between calls");
     report.inputs = names.map((name, i) => notChecked(name, target.inputs[i].shape, 'not checked: the forward is nondeterministic'));
     return;
   }
@@ -163,7 +175,9 @@ function runCheck(target: CheckTarget, objective: Objective, options: CheckOptio
     return result;
   });
 
-  const findings = [passFailFinding(report.inputs), mixUpFinding(target, objective, report, upstream, outShape, tol, rng.fork())].filter((f) => f !== undefined);
+  const findings = [passFailFinding(report.inputs), mixUpFinding(target, objective, report, upstream, outShape, tol, rng.fork())].filter(
+    (f) => f !== undefined,
+  );
   if (findings.length > 0) {
     report.findings = findings;
     report.hint = findings.map((f) => f.text).join('. ');
@@ -178,7 +192,15 @@ const MIX_UP_MIN_BUDGET = 300;
  * mixUp.ts), spending at most half the forward calls the check took so far (or
  * MIX_UP_MIN_BUDGET, for a small layer).
  */
-function mixUpFinding(target: CheckTarget, objective: Objective, report: LayerReport, upstream: Float64Array, outShape: number[], tol: Tolerance, rng: Rng): LayerFinding | undefined {
+function mixUpFinding(
+  target: CheckTarget,
+  objective: Objective,
+  report: LayerReport,
+  upstream: Float64Array,
+  outShape: number[],
+  tol: Tolerance,
+  rng: Rng,
+): LayerFinding | undefined {
   const failing: number[] = [];
   report.inputs.forEach((input, i) => {
     if (input.status === 'failed' && input.checkedCount > 0) failing.push(i);
@@ -203,7 +225,13 @@ function mixUpFinding(target: CheckTarget, objective: Objective, report: LayerRe
 }
 
 /** The user's backward for the inputs `at` (copied: backward may scribble on them) and the cache their forward made. */
-function callBackward(target: CheckTarget, at: FlatTensor[], cache: unknown, upstream: Float64Array, outShape: number[]): (FlatTensor | null)[] {
+function callBackward(
+  target: CheckTarget,
+  at: FlatTensor[],
+  cache: unknown,
+  upstream: Float64Array,
+  outShape: number[],
+): (FlatTensor | null)[] {
   const inputs = at.map((t) => ({ data: Float64Array.from(t.data), shape: t.shape.slice() }));
   let gradients: unknown;
   try {
@@ -216,7 +244,9 @@ function callBackward(target: CheckTarget, at: FlatTensor[], cache: unknown, ups
     throw new LayerFault(`backward returned ${describeValue(gradients)} instead of one gradient per input (${names.join(', ')})`);
   }
   if (gradients.length !== names.length) {
-    throw new LayerFault(`backward returned ${gradients.length} gradient${gradients.length === 1 ? '' : 's'} for ${names.length} inputs (${names.join(', ')})`);
+    throw new LayerFault(
+      `backward returned ${gradients.length} gradient${gradients.length === 1 ? '' : 's'} for ${names.length} inputs (${names.join(', ')})`,
+    );
   }
   gradients.forEach((g, i) => {
     if (g === null || g === undefined) return;
@@ -259,7 +289,17 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function notChecked(name: string, shape: number[], why: string): InputReport {
-  return { name, status: 'not-checked', shape: shape.slice(), maxAbsError: 0, maxRelError: 0, worst: [], diagnosis: why, kinkCount: 0, checkedCount: 0 };
+  return {
+    name,
+    status: 'not-checked',
+    shape: shape.slice(),
+    maxAbsError: 0,
+    maxRelError: 0,
+    worst: [],
+    diagnosis: why,
+    kinkCount: 0,
+    checkedCount: 0,
+  };
 }
 
 function checkInput(
@@ -297,8 +337,15 @@ function checkInput(
     }
     const shownShape = analytic.length === sizeOf(analyticShape) ? analyticShape : [analytic.length];
     return {
-      name, status: 'failed', shape: shape.slice(), maxAbsError: NaN, maxRelError: NaN, worst: [],
-      diagnosis: diagnoseShape(name, shownShape, shape, transposedValues), kinkCount: 0, checkedCount: 0,
+      name,
+      status: 'failed',
+      shape: shape.slice(),
+      maxAbsError: NaN,
+      maxRelError: NaN,
+      worst: [],
+      diagnosis: diagnoseShape(name, shownShape, shape, transposedValues),
+      kinkCount: 0,
+      checkedCount: 0,
     };
   }
 
@@ -310,8 +357,15 @@ function checkInput(
     objective.perturbing(null);
     if (fast.verdict === 'passed') {
       return {
-        name, status: 'passed', shape: shape.slice(), maxAbsError: fast.maxAbsError, maxRelError: fast.maxRelError,
-        worst: [], kinkCount: 0, checkedCount: fast.projections, projections: fast.projections,
+        name,
+        status: 'passed',
+        shape: shape.slice(),
+        maxAbsError: fast.maxAbsError,
+        maxRelError: fast.maxRelError,
+        worst: [],
+        kinkCount: 0,
+        checkedCount: fast.projections,
+        projections: fast.projections,
         ...(size <= HEATMAP_LIMIT ? { analytic: Array.from(analytic) } : {}),
       };
     }
@@ -342,7 +396,16 @@ function checkInput(
   if (comparison.failing.length > 0 || brokenAnalytic) {
     report.status = 'failed';
     report.diagnosis = diagnose({
-      name, shape, analytic, numeric, kink, slopes, positions, failing: comparison.failing, complete: !sampled, tol,
+      name,
+      shape,
+      analytic,
+      numeric,
+      kink,
+      slopes,
+      positions,
+      failing: comparison.failing,
+      complete: !sampled,
+      tol,
     });
   } else if (nonKink === 0) {
     report.status = 'kink';

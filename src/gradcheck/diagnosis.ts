@@ -62,7 +62,12 @@ function smoothDiagnosis(d: DiagnosisInput): string {
 }
 
 /** The analytic gradient was returned with the wrong shape (found before any comparison). */
-export function diagnoseShape(name: string, analyticShape: readonly number[], expectedShape: readonly number[], valuesAreTransposed: boolean): string {
+export function diagnoseShape(
+  name: string,
+  analyticShape: readonly number[],
+  expectedShape: readonly number[],
+  valuesAreTransposed: boolean,
+): string {
   const base = `wrong shape: the analytic gradient has shape ${formatShape(analyticShape)}, but ${name} has shape ${formatShape(expectedShape)}`;
   return valuesAreTransposed ? `${base}; its values are the transpose of the right gradient` : base;
 }
@@ -79,7 +84,13 @@ export function nonFinite(values: Float64Array, shape: readonly number[], which:
   return nonFiniteAt(values, null, shape, which, hint);
 }
 
-function nonFiniteAt(values: Float64Array, positions: Int32Array | null, shape: readonly number[], which: string, hint: string): string | undefined {
+function nonFiniteAt(
+  values: Float64Array,
+  positions: Int32Array | null,
+  shape: readonly number[],
+  which: string,
+  hint: string,
+): string | undefined {
   let nan = 0;
   let inf = 0;
   let first = -1;
@@ -152,7 +163,8 @@ export function describeFactor(k: number): string {
   const sign = p < 0 ? 'sign flipped and ' : '';
   const ap = Math.abs(p);
   if (ap === 1) return `${sign}off by a constant factor of exactly ${p < 0 ? '-' : ''}1/${q} (N = ${q}): a mean where a sum belongs?`;
-  if (q === 1) return `${sign}off by a constant factor of exactly ${p}x (N = ${ap}): a sum where a mean belongs, or a factor applied twice?`;
+  if (q === 1)
+    return `${sign}off by a constant factor of exactly ${p}x (N = ${ap}): a sum where a mean belongs, or a factor applied twice?`;
   return `${sign}off by a constant factor of exactly ${p}/${q}`;
 }
 
@@ -323,7 +335,9 @@ function confinedToBorder(d: DiagnosisInput): string | undefined {
   const chosen: string[] = [];
   let left = cells;
   while (left.length > 0) {
-    const best = sides.reduce((a, b) => (left.filter(({ r, c }) => b.on(r, c)).length > left.filter(({ r, c }) => a.on(r, c)).length ? b : a));
+    const best = sides.reduce((a, b) =>
+      left.filter(({ r, c }) => b.on(r, c)).length > left.filter(({ r, c }) => a.on(r, c)).length ? b : a,
+    );
     chosen.push(best.name);
     left = left.filter(({ r, c }) => !best.on(r, c));
   }
@@ -379,4 +393,3 @@ function fmt(x: number): string {
   const a = Math.abs(x);
   return a !== 0 && (a < 1e-3 || a >= 1e4) ? x.toExponential(2) : String(Number(x.toPrecision(4)));
 }
-

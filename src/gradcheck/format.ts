@@ -76,7 +76,11 @@ function formatLayer(layer: LayerReport, paint: Paint): string[] {
       }
     }
   });
-  const rest = headline ? (layer.findings ?? []).filter((f) => f !== headline).map((f) => f.text) : layer.hint !== undefined ? [layer.hint] : [];
+  const rest = headline
+    ? (layer.findings ?? []).filter((f) => f !== headline).map((f) => f.text)
+    : layer.hint !== undefined
+      ? [layer.hint]
+      : [];
   if (rest.length > 0) lines.push(`    ${paint('hint:', 'yellow')} ${rest.join('. ')}`);
   return lines;
 }

@@ -80,7 +80,12 @@ function outcomeOf(input: InputReport, layer: LayerReport): TestCase['outcome'] 
         ...input.worst.map((w) => `${formatIndex(w.index)}: expected (numeric) ${w.numeric}, actual (analytic) ${w.analytic}`),
         ...(layer.hint !== undefined ? [`hint: ${layer.hint}`] : []),
       ];
-      return { kind: 'failure', type: 'GradientMismatch', message: `d${input.name}: ${input.diagnosis ?? 'gradient mismatch'}`, body: lines.join('\n') };
+      return {
+        kind: 'failure',
+        type: 'GradientMismatch',
+        message: `d${input.name}: ${input.diagnosis ?? 'gradient mismatch'}`,
+        body: lines.join('\n'),
+      };
     }
   }
 }
@@ -90,9 +95,10 @@ function renderCase(c: TestCase): string {
   if (!c.outcome) return `${open}/>\n`;
   const o = c.outcome;
   const typeAttr = o.type ? ` type="${attr(o.type)}"` : '';
-  const inner = o.kind === 'skipped'
-    ? `<skipped message="${attr(o.message)}"/>`
-    : `<${o.kind} message="${attr(o.message)}"${typeAttr}>${text(o.body ?? o.message)}</${o.kind}>`;
+  const inner =
+    o.kind === 'skipped'
+      ? `<skipped message="${attr(o.message)}"/>`
+      : `<${o.kind} message="${attr(o.message)}"${typeAttr}>${text(o.body ?? o.message)}</${o.kind}>`;
   return `${open}>\n      ${inner}\n    </testcase>\n`;
 }
 
@@ -101,7 +107,8 @@ function secs(s: number): string {
 }
 
 // XML 1.0 forbids most control characters (ANSI escapes included) and lone surrogates.
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function text(s: string): string {
   return s.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

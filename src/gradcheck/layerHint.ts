@@ -24,8 +24,11 @@ export function passFailFinding(inputs: readonly InputReport[]): LayerFinding | 
     );
   }
   const reached = `${opening}: the gradient is right where it reaches ${listOf(passing)}, so the slip is in what only`;
-  if (failing.length === 1) return finding(`${reached} ${failing[0]}'s gradient goes through: its own formula, or the last step back to it`);
-  return finding(`${reached} the gradients of ${listOf(failing)} go through: their own formulas, or a step they share after the gradient has flowed back past ${listOf(passing)}`);
+  if (failing.length === 1)
+    return finding(`${reached} ${failing[0]}'s gradient goes through: its own formula, or the last step back to it`);
+  return finding(
+    `${reached} the gradients of ${listOf(failing)} go through: their own formulas, or a step they share after the gradient has flowed back past ${listOf(passing)}`,
+  );
 }
 
 /**

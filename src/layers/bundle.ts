@@ -75,7 +75,10 @@ export async function warmBundler(): Promise<void> {
   const esbuild = await initBundler();
   for (let i = 0; i < 3; i++) {
     await esbuild.build({
-      stdin: { contents: `import { layer } from 'gradlens';\nexport const warm${i}: number = ${i};\nexport const l = layer({} as never);`, loader: 'ts' },
+      stdin: {
+        contents: `import { layer } from 'gradlens';\nexport const warm${i}: number = ${i};\nexport const l = layer({} as never);`,
+        loader: 'ts',
+      },
       write: false,
       bundle: true,
       format: 'cjs',

@@ -75,7 +75,8 @@ function specProblem(spec: unknown): string | undefined {
     if (typeof s.tolerance !== 'object' || s.tolerance === null) return `layer(): tolerance must be an object { atol, rtol, eps }`;
     for (const [k, v] of Object.entries(s.tolerance)) {
       if (!['atol', 'rtol', 'eps'].includes(k)) return `layer(): unknown tolerance field '${k}' (use atol, rtol, eps)`;
-      if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) return `layer(): tolerance.${k} must be a non-negative number, got ${String(v)}`;
+      if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
+        return `layer(): tolerance.${k} must be a non-negative number, got ${String(v)}`;
     }
   }
   return undefined;

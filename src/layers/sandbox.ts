@@ -249,7 +249,8 @@ function runOnce(worker: Worker, request: RunRequest, state: RunState, options: 
     const onTimeout = () => stop(`timed out after ${formatSeconds(timeoutMs)} (an infinite loop?)`);
     let timer = setTimeout(() => stop(`could not start the sandbox within ${formatSeconds(STARTUP_ALLOWANCE_MS)}`), STARTUP_ALLOWANCE_MS);
     const memoryWatch = setInterval(() => {
-      if (process.memoryUsage.rss() > rssLimit) stop(`ran out of memory (it grew this process by more than ${memoryMb + RSS_ALLOWANCE_MB} MB)`);
+      if (process.memoryUsage.rss() > rssLimit)
+        stop(`ran out of memory (it grew this process by more than ${memoryMb + RSS_ALLOWANCE_MB} MB)`);
     }, RSS_POLL_MS);
 
     worker.on('message', onMessage);
@@ -341,7 +342,9 @@ function assemble(
       .map((d) => place(state.reports.get(d.exportName) ?? errorReport(d.name, loadError, mode, options.tolerance), d));
   }
   const order = state.layers ?? [];
-  return order.map((l) => place(state.reports.get(l.id) ?? errorReport(l.name, `${l.name} was not checked`, mode, options.tolerance), byId.get(l.id)));
+  return order.map((l) =>
+    place(state.reports.get(l.id) ?? errorReport(l.name, `${l.name} was not checked`, mode, options.tolerance), byId.get(l.id)),
+  );
 }
 
 /**

@@ -56,7 +56,8 @@ function throwDescriber(bundleName: string, map: SourceMap): (err: unknown) => s
       // compiled with vm; its SourceMap class reads our map all the same. findEntry counts
       // from 0 (the 1-based findOrigin needs Node 20.4, and engines allow 20.0).
       const pos = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1);
-      if ('originalSource' in pos) return `${head} (at ${displayPath(pos.originalSource)}:${pos.originalLine + 1}:${pos.originalColumn + 1})`;
+      if ('originalSource' in pos)
+        return `${head} (at ${displayPath(pos.originalSource)}:${pos.originalLine + 1}:${pos.originalColumn + 1})`;
     }
     if (err instanceof RangeError && /call stack/.test(err.message)) return `${head} (infinite recursion?)`;
     return head;
@@ -99,7 +100,13 @@ interface Planned extends RuntimeLayer {
 }
 
 /** The layers of a loaded file: what the text promised, matched with what the module exports. */
-function plan(file: string, exports: Record<string, unknown>, discovered: DiscoveredLayer[], describe: (e: unknown) => string, seed: number): Planned[] {
+function plan(
+  file: string,
+  exports: Record<string, unknown>,
+  discovered: DiscoveredLayer[],
+  describe: (e: unknown) => string,
+  seed: number,
+): Planned[] {
   const planned: Planned[] = [];
   const where = displayPath(file);
   const claimed = new Set<string>();
@@ -116,7 +123,9 @@ function plan(file: string, exports: Record<string, unknown>, discovered: Discov
       claimed.add(backwardName);
       const fwd = exports[d.exportName];
       const bwd = exports[backwardName];
-      const missing = [typeof fwd !== 'function' ? d.exportName : undefined, typeof bwd !== 'function' ? backwardName : undefined].filter(Boolean);
+      const missing = [typeof fwd !== 'function' ? d.exportName : undefined, typeof bwd !== 'function' ? backwardName : undefined].filter(
+        Boolean,
+      );
       if (missing.length > 0) {
         const what = missing.map((m) => `${m}`).join(' and ');
         planned.push({
@@ -156,7 +165,11 @@ function plan(file: string, exports: Record<string, unknown>, discovered: Discov
       const args = d.args ?? d.inputNames.map((name, i) => ({ kind: 'tensor' as const, name, shape: d.inputShapes?.[i] ?? [] }));
       planned.push({
         ...base,
-        target: () => adaptLossFunction({ name: d.name, fn: fn as (...a: unknown[]) => unknown, args, tolerance: d.tolerance }, { seed, describeThrow: describe }),
+        target: () =>
+          adaptLossFunction(
+            { name: d.name, fn: fn as (...a: unknown[]) => unknown, args, tolerance: d.tolerance },
+            { seed, describeThrow: describe },
+          ),
       });
     } else if (d.convention === 'layer') {
       const value = exports[d.exportName];
@@ -233,7 +246,12 @@ if (role === 'bundler') {
     if (req.type === 'warm') return void warmBundler().catch(() => undefined);
     bundleUserFile(req.file, req.text).then(
       (outcome) => port.postMessage({ type: 'bundled', id: req.id, outcome } satisfies BundleResponse),
-      (err: unknown) => port.postMessage({ type: 'bundled', id: req.id, outcome: { ok: false, error: `the bundler failed: ${String(err)}` } } satisfies BundleResponse),
+      (err: unknown) =>
+        port.postMessage({
+          type: 'bundled',
+          id: req.id,
+          outcome: { ok: false, error: `the bundler failed: ${String(err)}` },
+        } satisfies BundleResponse),
     );
   });
 } else {

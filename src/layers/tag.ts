@@ -86,7 +86,8 @@ function jsonEnd(body: string, from: number): number {
 
 function readDims(name: string, text: string): number[] | string {
   const dims = text.trim() === '' ? [] : text.split(',').map((d) => d.trim());
-  if (dims.some((d) => !/^\d+$/.test(d))) return `@gradcheck: the shape of '${name}' must be whole numbers, like ${name}:[4,5]; got [${text}]`;
+  if (dims.some((d) => !/^\d+$/.test(d)))
+    return `@gradcheck: the shape of '${name}' must be whole numbers, like ${name}:[4,5]; got [${text}]`;
   return dims.map(Number);
 }
 
@@ -109,7 +110,9 @@ export function parseGradcheckTag(comment: string): Tag | undefined {
     const after = ident ? /^\s*([:=])\s*/.exec(body.slice(IDENT.lastIndex)) : null;
     if (!ident || !after) {
       const word = /^\S+/.exec(body.slice(i))![0];
-      problem(`@gradcheck: could not read '${word}'; write each input as name:[d1,d2,...], labels as y:int[N]<K, constants as name=<JSON> (and optionally atol=, rtol=, eps=)`);
+      problem(
+        `@gradcheck: could not read '${word}'; write each input as name:[d1,d2,...], labels as y:int[N]<K, constants as name=<JSON> (and optionally atol=, rtol=, eps=)`,
+      );
       i += word.length;
       continue;
     }
@@ -121,7 +124,8 @@ export function parseGradcheckTag(comment: string): Tag | undefined {
       i = end;
       if (TOLERANCES.has(name)) {
         const v = Number(text);
-        if (text === '' || !Number.isFinite(v) || v < 0) problem(`@gradcheck: ${name} must be a non-negative number, got ${text || 'nothing'}`);
+        if (text === '' || !Number.isFinite(v) || v < 0)
+          problem(`@gradcheck: ${name} must be a non-negative number, got ${text || 'nothing'}`);
         else (tag.tolerance ??= {})[name as 'atol' | 'rtol' | 'eps'] = v;
         continue;
       }
@@ -179,9 +183,11 @@ export function parseGradcheckTag(comment: string): Tag | undefined {
 /** A tag's arguments written back as tag text (for "Add @gradcheck tag…" and messages). */
 export function formatTagArgs(args: TagArg[], tolerance?: Tag['tolerance']): string {
   const parts = args.map((a) =>
-    a.kind === 'tensor' ? `${a.name}:[${a.shape.join(',')}]`
-    : a.kind === 'int' ? `${a.name}:int[${a.shape.join(',')}]<${a.high}`
-    : `${a.name}=${JSON.stringify(a.value)}`,
+    a.kind === 'tensor'
+      ? `${a.name}:[${a.shape.join(',')}]`
+      : a.kind === 'int'
+        ? `${a.name}:int[${a.shape.join(',')}]<${a.high}`
+        : `${a.name}=${JSON.stringify(a.value)}`,
   );
   for (const key of ['atol', 'rtol', 'eps'] as const) if (tolerance?.[key] !== undefined) parts.push(`${key}=${tolerance[key]}`);
   return parts.join(' ');

@@ -20,7 +20,11 @@ export function tagValues(args: readonly TagArg[], seed: number): TagValue[] {
     if (arg.kind === 'const') return { kind: 'const', name: arg.name, value: arg.value };
     const rng = base.fork();
     if (arg.kind === 'tensor') {
-      return { kind: 'tensor', name: arg.name, value: { data: randn(arg.shape, { rng, dtype: 'float64' }).data as Float64Array, shape: arg.shape.slice() } };
+      return {
+        kind: 'tensor',
+        name: arg.name,
+        value: { data: randn(arg.shape, { rng, dtype: 'float64' }).data as Float64Array, shape: arg.shape.slice() },
+      };
     }
     const data = new Int32Array(arg.shape.reduce((a, b) => a * b, 1));
     for (let i = 0; i < data.length; i++) data[i] = rng.int(arg.high);

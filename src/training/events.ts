@@ -33,7 +33,10 @@ export type DatasetDescription = Infer<typeof DatasetDescriptionSchema>;
 /** A small image as bytes, row-major, channels interleaved (1 = grey, 3 = RGB). */
 const ImagePayloadSchema = refine(
   object({ width: whole(1), height: whole(1), channels: oneOf([1, 3]), pixels: array(whole(0, 255)) }),
-  (im) => (im.pixels.length === im.width * im.height * im.channels ? null : `a ${im.width}x${im.height}x${im.channels} image needs ${im.width * im.height * im.channels} pixel values, got ${im.pixels.length}`),
+  (im) =>
+    im.pixels.length === im.width * im.height * im.channels
+      ? null
+      : `a ${im.width}x${im.height}x${im.channels} image needs ${im.width * im.height * im.channels} pixel values, got ${im.pixels.length}`,
 );
 export type ImagePayload = Infer<typeof ImagePayloadSchema>;
 
@@ -146,10 +149,7 @@ export type LogEvent = Extract<TrainEvent, { type: 'log' }>;
 /** Host -> training worker. */
 export type WorkerRequest =
   /** Begin a run; `runsDir` (optional) is where the RunStore keeps it. */
-  | { type: 'start'; config: TrainConfig; runsDir?: string }
-  | { type: 'pause' }
-  | { type: 'resume' }
-  | { type: 'stop' };
+  { type: 'start'; config: TrainConfig; runsDir?: string } | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
 
 /** Training worker -> host: every TrainEvent, in order; 'done' or 'error' is the last. */
 export type WorkerMessage = TrainEvent;

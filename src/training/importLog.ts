@@ -17,7 +17,10 @@
 import type { MetricRow, RunStatus, RunStore, RunWriter } from './runStore';
 
 export class ImportLogError extends Error {
-  constructor(message: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
     super(message);
     this.name = 'ImportLogError';
   }
@@ -46,7 +49,19 @@ export interface ImportedRun {
 }
 
 /** Fields of a line that describe the run rather than measure it (several spellings, as PyTorch code writes them). */
-const RUN_FIELDS = new Set(['world_size', 'worldSize', 'rank', 'local_rank', 'localRank', 'device', 'backend', 'nproc', 'pid', 'host', 'hostname']);
+const RUN_FIELDS = new Set([
+  'world_size',
+  'worldSize',
+  'rank',
+  'local_rank',
+  'localRank',
+  'device',
+  'backend',
+  'nproc',
+  'pid',
+  'host',
+  'hostname',
+]);
 const CONFIG_FIELDS = ['model', 'preset', 'dataset', 'batchSize', 'lr', 'weightDecay', 'seed', 'epochs', 'steps'];
 const EVENTS = new Set(['step', 'epoch', 'eval', 'done', 'error', 'started', 'config', 'log']);
 
@@ -129,7 +144,14 @@ export function parseTrainLog(text: string, fileName: string): ImportedRun {
         step = Math.max(step, s);
         const m = numbers(e, ['step', 'totalSteps', 'epoch', 'loss', 'throughput', 'elapsedMs', 'etaMs']);
         for (const k of Object.keys(m)) metricNames.add(k);
-        const row: MetricRow = { type: 'step', step: s, totalSteps: isNum(e.totalSteps) ? e.totalSteps : s, epoch: isNum(e.epoch) ? e.epoch : 0, loss: e.loss, ...m };
+        const row: MetricRow = {
+          type: 'step',
+          step: s,
+          totalSteps: isNum(e.totalSteps) ? e.totalSteps : s,
+          epoch: isNum(e.epoch) ? e.epoch : 0,
+          loss: e.loss,
+          ...m,
+        };
         if (isNum(e.throughput)) row.throughput = e.throughput;
         if (isNum(e.elapsedMs)) row.elapsedMs = e.elapsedMs;
         rows.push(row);
@@ -198,7 +220,10 @@ export function saveImportedRun(store: RunStore, run: ImportedRun): RunWriter {
 export function importSummary(run: ImportedRun, fileName: string): string {
   const head = `Imported ${run.steps} step${run.steps === 1 ? '' : 's'} from ${fileName} (${run.status})`;
   if (!run.skipped.length) return `${head}.`;
-  const shown = run.skipped.slice(0, 3).map((s) => `${s.line} (${s.reason})`).join('; ');
+  const shown = run.skipped
+    .slice(0, 3)
+    .map((s) => `${s.line} (${s.reason})`)
+    .join('; ');
   const more = run.skipped.length > 3 ? `; and ${run.skipped.length - 3} more` : '';
   return `${head}; skipped ${run.skipped.length} line${run.skipped.length === 1 ? '' : 's'} that ${run.skipped.length === 1 ? 'was' : 'were'} not events: ${shown}${more}.`;
 }

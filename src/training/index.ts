@@ -21,7 +21,15 @@ export { summarize, formatSummary, formatVolume, formatCount, SummaryError } fro
 export type { LayerSpec, ModelSummary, SummaryRow } from './summary';
 export { parseNotation, summarizeNotation, looksLikeNotation } from './notation';
 export { modelSummary, datasetShape, PRESETS } from './models/catalog';
-export { DATASETS, DEFAULT_DATASET, datasetInfo, checkDatasetForModel, loadDataset, generateDataset, conventionalDataDir } from './datasets/registry';
+export {
+  DATASETS,
+  DEFAULT_DATASET,
+  datasetInfo,
+  checkDatasetForModel,
+  loadDataset,
+  generateDataset,
+  conventionalDataDir,
+} from './datasets/registry';
 export type { DatasetInfo, LoadOptions } from './datasets/registry';
 export { downloadDataset, REMOTE_DATASETS } from './datasets/download';
 export type { DownloadProgress, RemoteFile } from './datasets/download';

@@ -62,7 +62,10 @@ export function resolveRun(config: TrainConfig, dataset: Dataset): ResolvedRun {
   const rng = new Rng(seed);
   const task = createTask(config, dataset, rng);
 
-  const length = config.steps !== undefined || config.epochs !== undefined ? { steps: config.steps, epochs: config.epochs } : DEFAULT_LENGTH[config.model];
+  const length =
+    config.steps !== undefined || config.epochs !== undefined
+      ? { steps: config.steps, epochs: config.epochs }
+      : DEFAULT_LENGTH[config.model];
   const totalSteps = length.steps ?? (length.epochs ?? 1) * task.stepsPerEpoch;
   const resolved: ResolvedConfig = {
     model: config.model,
@@ -122,7 +125,10 @@ export class TrainLoop {
   private stopRequested = false;
   readonly config: TrainConfig;
 
-  constructor(config: TrainConfig, private readonly opts: TrainLoopOptions = {}) {
+  constructor(
+    config: TrainConfig,
+    private readonly opts: TrainLoopOptions = {},
+  ) {
     this.config = validateConfig(config);
   }
 
@@ -178,14 +184,26 @@ export class TrainLoop {
     const writer = this.opts.startRecord?.({ ...resolved, backendName: backend.name }, `${config.model}-${dataset.name}`) ?? null;
     if (writer) setWriter(writer);
     const runId = writer?.id ?? null;
-    this.emit({ type: 'started', runId, config: resolved, backend: { name: backend.name, description: backend.description }, dataset: task.dataset, summary: task.summary, totalSteps, stepsPerEpoch: task.stepsPerEpoch });
+    this.emit({
+      type: 'started',
+      runId,
+      config: resolved,
+      backend: { name: backend.name, description: backend.description },
+      dataset: task.dataset,
+      summary: task.summary,
+      totalSteps,
+      stepsPerEpoch: task.stepsPerEpoch,
+    });
 
     const started = Date.now();
-    let lastStepEmit = -Infinity, lastSampleEmit = -Infinity;
+    let lastStepEmit = -Infinity,
+      lastSampleEmit = -Infinity;
     let pausedMs = 0;
     // Throughput over a sliding window of recent steps (examples, ms).
     const window: { t: number; n: number }[] = [];
-    let epochStart = Date.now(), epochLoss = 0, epochSteps = 0;
+    let epochStart = Date.now(),
+      epochLoss = 0,
+      epochSteps = 0;
     const epochMetricSums: Record<string, number> = {};
     let step = 0;
     let last = { loss: NaN, metrics: {} as Record<string, number> };
@@ -211,7 +229,8 @@ export class TrainLoop {
       const t0 = Date.now();
       const result = task.step();
       step++;
-      if (!Number.isFinite(result.loss)) throw new Error(`training diverged: loss is ${result.loss} at step ${step}; try a smaller learning rate`);
+      if (!Number.isFinite(result.loss))
+        throw new Error(`training diverged: loss is ${result.loss} at step ${step}; try a smaller learning rate`);
       last = result;
       epochLoss += result.loss;
       epochSteps++;
@@ -229,8 +248,15 @@ export class TrainLoop {
       if (now - lastStepEmit >= (config.eventIntervalMs ?? 100) || isLast || step === 1 || atEpochEnd) {
         lastStepEmit = now;
         const ev: TrainEvent = {
-          type: 'step', step, totalSteps, epoch: step / task.stepsPerEpoch, loss: result.loss, metrics: result.metrics,
-          throughput, elapsedMs, etaMs: (elapsedMs / step) * (totalSteps - step),
+          type: 'step',
+          step,
+          totalSteps,
+          epoch: step / task.stepsPerEpoch,
+          loss: result.loss,
+          metrics: result.metrics,
+          throughput,
+          elapsedMs,
+          etaMs: (elapsedMs / step) * (totalSteps - step),
         };
         writer?.append({ ...ev, metrics: undefined, ...result.metrics });
         this.emit(ev);
@@ -239,7 +265,13 @@ export class TrainLoop {
         const metrics: Record<string, number> = { trainLoss: epochLoss / epochSteps };
         for (const [k, v] of Object.entries(epochMetricSums)) metrics[`train${k[0].toUpperCase()}${k.slice(1)}`] = v / epochSteps;
         Object.assign(metrics, task.evaluate());
-        const ev: TrainEvent = { type: 'epoch', epoch: Math.ceil(step / task.stepsPerEpoch), step, metrics, durationMs: Date.now() - epochStart };
+        const ev: TrainEvent = {
+          type: 'epoch',
+          epoch: Math.ceil(step / task.stepsPerEpoch),
+          step,
+          metrics,
+          durationMs: Date.now() - epochStart,
+        };
         writer?.append({ type: 'epoch', epoch: ev.epoch, step, durationMs: ev.durationMs, ...metrics });
         this.emit(ev);
         epochStart = Date.now();
@@ -259,7 +291,15 @@ export class TrainLoop {
     if (stopped) this.emit({ type: 'state', state: 'stopping', step });
     // After no step at all (--steps 0) there is no training loss, only the final evaluation.
     const metrics: Record<string, number> = { ...(step > 0 ? { loss: last.loss, ...last.metrics } : {}), ...task.finalMetrics() };
-    const done: DoneEvent = { type: 'done', reason: stopped ? 'stopped' : 'completed', step, epoch: step / task.stepsPerEpoch, elapsedMs: Date.now() - started - pausedMs, metrics, runId };
+    const done: DoneEvent = {
+      type: 'done',
+      reason: stopped ? 'stopped' : 'completed',
+      step,
+      epoch: step / task.stepsPerEpoch,
+      elapsedMs: Date.now() - started - pausedMs,
+      metrics,
+      runId,
+    };
     if (writer) {
       writer.append({ type: 'done', reason: done.reason, step, elapsedMs: done.elapsedMs, ...metrics });
       writer.saveWeights(weightEntries(task.modules()));

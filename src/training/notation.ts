@@ -22,7 +22,10 @@ export function looksLikeNotation(text: string): boolean {
 }
 
 export function parseNotation(text: string): ParsedNotation {
-  const items = text.split(/,|->|→/).map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(/,|->|→/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!items.length) throw new SummaryError('empty layer notation; expected e.g. "INPUT 32x32x1, CONV5-10, POOL2, FC-10"');
   const first = /^INPUT\s*(\d+)(?:\s*[xX×]\s*(\d+)\s*[xX×]\s*(\d+))?$/i.exec(items[0]);
   if (!first) throw new SummaryError(`item 1 '${items[0]}': the notation starts with INPUT HxWxD (e.g. INPUT 32x32x3) or INPUT N`);
@@ -37,7 +40,9 @@ export function parseNotation(text: string): ParsedNotation {
     let m: RegExpExecArray | null;
     if ((m = /^CONV(\d+)-(\d+)(?:-S(\d+))?$/.exec(item))) {
       if (flat) throw new SummaryError(`${where}: a convolution cannot follow a fully connected layer or a vector input`);
-      const f = Number(m[1]), n = Number(m[2]), s = m[3] ? Number(m[3]) : 1;
+      const f = Number(m[1]),
+        n = Number(m[2]),
+        s = m[3] ? Number(m[3]) : 1;
       if (f < 1 || n < 1 || s < 1) throw new SummaryError(`${where}: kernel size, filter count and stride must be positive`);
       layers.push({ kind: 'conv', kernel: f, out: n, stride: s, padding: Math.floor((f - 1) / 2) });
     } else if ((m = /^POOL(\d+)$/.exec(item))) {

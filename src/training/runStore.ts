@@ -58,7 +58,10 @@ function readJson(path: string): unknown {
 export class RunWriter {
   private readonly metricsPath: string;
 
-  constructor(readonly id: string, readonly dir: string) {
+  constructor(
+    readonly id: string,
+    readonly dir: string,
+  ) {
     this.metricsPath = join(dir, 'metrics.jsonl');
     // A writer reopened after a crash starts on a fresh line, so the torn line stays
     // alone and is the only one lost.
@@ -99,7 +102,7 @@ export class RunWriter {
 export function parseMetricsLines(text: string): { rows: MetricRow[]; truncatedTail: boolean; badLines: number[] } {
   const lines = text.split('\n');
   // Text that does not end in a newline ends in a torn write: that piece is the tail.
-  const tail = text.endsWith('\n') ? null : lines.pop() ?? null;
+  const tail = text.endsWith('\n') ? null : (lines.pop() ?? null);
   const rows: MetricRow[] = [];
   const badLines: number[] = [];
   const parse = (line: string): MetricRow | null => {
@@ -135,7 +138,12 @@ function csvCell(v: unknown): string {
 export function metricsToCsv(rows: MetricRow[]): string {
   const columns: string[] = [];
   const seen = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) { seen.add(k); columns.push(k); }
+  for (const r of rows)
+    for (const k of Object.keys(r))
+      if (!seen.has(k)) {
+        seen.add(k);
+        columns.push(k);
+      }
   const lines = [columns.map(csvCell).join(',')];
   for (const r of rows) lines.push(columns.map((c) => csvCell(r[c])).join(','));
   return `${lines.join('\n')}\n`;
@@ -200,7 +208,9 @@ export class RunStore {
     const dir = this.dirOf(id);
     const summary = this.summaryOf(id, dir, activeIds);
     const metricsPath = join(dir, 'metrics.jsonl');
-    const parsed = existsSync(metricsPath) ? parseMetricsLines(readFileSync(metricsPath, 'utf8')) : { rows: [], truncatedTail: false, badLines: [] };
+    const parsed = existsSync(metricsPath)
+      ? parseMetricsLines(readFileSync(metricsPath, 'utf8'))
+      : { rows: [], truncatedTail: false, badLines: [] };
     return { ...summary, metrics: parsed.rows, truncatedTail: parsed.truncatedTail, badLines: parsed.badLines };
   }
 

@@ -17,7 +17,10 @@
  */
 
 export class SchemaError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'SchemaError';
   }
@@ -75,11 +78,18 @@ export interface TextOptions {
 }
 
 export function text(opts: TextOptions = {}): Schema<string> {
-  const expected = opts.expected ?? `${opts.empty ? 'a string' : 'a non-empty string'}${opts.max !== undefined ? ` of at most ${opts.max} characters` : ''}`;
+  const expected =
+    opts.expected ??
+    `${opts.empty ? 'a string' : 'a non-empty string'}${opts.max !== undefined ? ` of at most ${opts.max} characters` : ''}`;
   return {
     expected,
     parse(v, path) {
-      if (typeof v !== 'string' || (!opts.empty && v.length === 0) || (opts.max !== undefined && v.length > opts.max) || (opts.pattern && !opts.pattern.test(v))) {
+      if (
+        typeof v !== 'string' ||
+        (!opts.empty && v.length === 0) ||
+        (opts.max !== undefined && v.length > opts.max) ||
+        (opts.pattern && !opts.pattern.test(v))
+      ) {
         fail(path, expected, v);
       }
       return v;
@@ -89,7 +99,12 @@ export function text(opts: TextOptions = {}): Schema<string> {
 
 /** A whole number (a safe integer) from `min`, up to `max` when given. */
 export function whole(min: number, max?: number): Schema<number> {
-  const expected = max !== undefined ? `a whole number from ${min} to ${max}` : min === 1 ? 'a positive whole number' : `a whole number of at least ${min}`;
+  const expected =
+    max !== undefined
+      ? `a whole number from ${min} to ${max}`
+      : min === 1
+        ? 'a positive whole number'
+        : `a whole number of at least ${min}`;
   return {
     expected,
     parse(v, path) {
@@ -101,12 +116,20 @@ export function whole(min: number, max?: number): Schema<number> {
 
 /** A finite number, with open (`above`) or closed (`atLeast`) lower bound when given. */
 export function number(bounds: { above?: number; atLeast?: number } = {}): Schema<number> {
-  const parts = [bounds.above !== undefined ? `above ${bounds.above}` : '', bounds.atLeast !== undefined ? `of at least ${bounds.atLeast}` : ''].filter(Boolean);
+  const parts = [
+    bounds.above !== undefined ? `above ${bounds.above}` : '',
+    bounds.atLeast !== undefined ? `of at least ${bounds.atLeast}` : '',
+  ].filter(Boolean);
   const expected = `a${parts.length ? '' : ' finite'} number${parts.length ? ` ${parts.join(' and ')}` : ''}`;
   return {
     expected,
     parse(v, path) {
-      if (typeof v !== 'number' || !Number.isFinite(v) || (bounds.above !== undefined && v <= bounds.above) || (bounds.atLeast !== undefined && v < bounds.atLeast)) {
+      if (
+        typeof v !== 'number' ||
+        !Number.isFinite(v) ||
+        (bounds.above !== undefined && v <= bounds.above) ||
+        (bounds.atLeast !== undefined && v < bounds.atLeast)
+      ) {
         fail(path, expected, v);
       }
       return v;
@@ -261,7 +284,10 @@ export function variant<K extends string, M extends Record<string, Shape>>(
       const tag = v[key];
       const member = typeof tag === 'string' && Object.hasOwn(members, tag) ? objects.get(tag) : undefined;
       if (!member) {
-        throw new SchemaError(`${path}.${key}`, opts.unknown ? opts.unknown(tag, path) : `${path}.${key} must be ${choiceText(tags)}, got ${describe(tag)}`);
+        throw new SchemaError(
+          `${path}.${key}`,
+          opts.unknown ? opts.unknown(tag, path) : `${path}.${key} must be ${choiceText(tags)}, got ${describe(tag)}`,
+        );
       }
       return member.parse(v, opts.pathOf ? opts.pathOf(tag as string, path) : path) as Tagged<K, M>;
     },

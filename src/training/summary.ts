@@ -67,22 +67,38 @@ export function formatVolume(shape: number[]): string {
 
 export function describeLayer(l: LayerSpec): string {
   switch (l.kind) {
-    case 'conv': return `Conv ${l.kernel}x${l.kernel}, ${l.out} filters${(l.stride ?? 1) !== 1 ? `, stride ${l.stride}` : ''}${l.padding ? `, pad ${l.padding}` : ''}`;
-    case 'batchnorm': return 'BatchNorm';
-    case 'relu': return 'ReLU';
-    case 'leakyrelu': return 'LeakyReLU';
-    case 'tanh': return 'Tanh';
-    case 'sigmoid': return 'Sigmoid';
-    case 'maxpool': return `MaxPool ${l.kernel}x${l.kernel}${(l.stride ?? l.kernel) !== l.kernel ? `, stride ${l.stride}` : ''}`;
-    case 'flatten': return 'Flatten';
-    case 'linear': return `FC ${l.out}`;
-    case 'dropout': return `Dropout ${l.p}`;
-    case 'embedding': return `Embedding ${l.vocab}x${l.dim}`;
-    case 'patchify': return `Patchify ${l.patch}x${l.patch}`;
-    case 'position': return l.classToken ? 'Class token + positions' : 'Position embedding';
-    case 'transformer': return `Transformer block, ${l.heads} heads, MLP ${l.mlp}`;
-    case 'layernorm': return 'LayerNorm';
-    case 'pool-tokens': return l.how === 'class' ? 'Class token' : 'Mean over tokens';
+    case 'conv':
+      return `Conv ${l.kernel}x${l.kernel}, ${l.out} filters${(l.stride ?? 1) !== 1 ? `, stride ${l.stride}` : ''}${l.padding ? `, pad ${l.padding}` : ''}`;
+    case 'batchnorm':
+      return 'BatchNorm';
+    case 'relu':
+      return 'ReLU';
+    case 'leakyrelu':
+      return 'LeakyReLU';
+    case 'tanh':
+      return 'Tanh';
+    case 'sigmoid':
+      return 'Sigmoid';
+    case 'maxpool':
+      return `MaxPool ${l.kernel}x${l.kernel}${(l.stride ?? l.kernel) !== l.kernel ? `, stride ${l.stride}` : ''}`;
+    case 'flatten':
+      return 'Flatten';
+    case 'linear':
+      return `FC ${l.out}`;
+    case 'dropout':
+      return `Dropout ${l.p}`;
+    case 'embedding':
+      return `Embedding ${l.vocab}x${l.dim}`;
+    case 'patchify':
+      return `Patchify ${l.patch}x${l.patch}`;
+    case 'position':
+      return l.classToken ? 'Class token + positions' : 'Position embedding';
+    case 'transformer':
+      return `Transformer block, ${l.heads} heads, MLP ${l.mlp}`;
+    case 'layernorm':
+      return 'LayerNorm';
+    case 'pool-tokens':
+      return l.how === 'class' ? 'Class token' : 'Mean over tokens';
   }
 }
 
@@ -97,7 +113,8 @@ export function summarize(title: string, input: number[], layers: LayerSpec[], n
       case 'conv': {
         if (shape.length !== 3) fail(i, name, `a convolution needs a feature map, got ${formatVolume(shape)}`);
         const [c, h, w] = shape;
-        const s = l.stride ?? 1, p = l.padding ?? 0;
+        const s = l.stride ?? 1,
+          p = l.padding ?? 0;
         const oh = Math.floor((h - l.kernel + 2 * p) / s) + 1;
         const ow = Math.floor((w - l.kernel + 2 * p) / s) + 1;
         if (oh < 1 || ow < 1) fail(i, name, `a ${l.kernel}x${l.kernel} kernel does not fit a ${h}x${w} input`);
@@ -115,7 +132,8 @@ export function summarize(title: string, input: number[], layers: LayerSpec[], n
         if (shape.length !== 3) fail(i, name, `pooling needs a feature map, got ${formatVolume(shape)}`);
         const s = l.stride ?? l.kernel;
         const [c, h, w] = shape;
-        const oh = Math.floor((h - l.kernel) / s) + 1, ow = Math.floor((w - l.kernel) / s) + 1;
+        const oh = Math.floor((h - l.kernel) / s) + 1,
+          ow = Math.floor((w - l.kernel) / s) + 1;
         if (oh < 1 || ow < 1) fail(i, name, `a ${l.kernel}x${l.kernel} pool does not fit a ${h}x${w} input`);
         shape = [c, oh, ow];
         break;
@@ -177,7 +195,11 @@ export function formatSummary(s: ModelSummary): string {
   const header = ['Layer', 'Output', 'Params'];
   const body = [['Input', formatVolume(s.input), ''], ...s.rows.map((r) => [r.layer, formatVolume(r.output), formatCount(r.params)])];
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
-  const line = (cells: string[]): string => cells.map((x, c) => (c === 2 ? x.padStart(widths[c]) : x.padEnd(widths[c]))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((x, c) => (c === 2 ? x.padStart(widths[c]) : x.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [s.title, line(header), rule, ...body.map(line), rule, `Total trainable parameters: ${formatCount(s.totalParams)}`].join('\n');
 }

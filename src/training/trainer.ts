@@ -30,7 +30,11 @@ export function selectBackend(choice: BackendChoice = 'auto'): BackendInfo {
     } catch (err) {
       if (choice === 'fast') throw new ConfigError(`the fast CPU backend cannot start here: ${(err as Error).message}`);
       setBackend(referenceBackend);
-      return { name: referenceBackend.name, description: referenceBackend.description, note: `fast backend unavailable (${(err as Error).message}); using the reference loops` };
+      return {
+        name: referenceBackend.name,
+        description: referenceBackend.description,
+        note: `fast backend unavailable (${(err as Error).message}); using the reference loops`,
+      };
     }
   }
   const b = getActiveBackend();

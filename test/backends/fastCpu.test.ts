@@ -28,7 +28,9 @@ function assertClose(what: string, fast: Float32Array, exact: Float64Array, scal
   for (let i = 0; i < exact.length; i++) {
     const err = Math.abs(fast[i] - exact[i]);
     if (!(err <= RTOL * scale[i] + 1e-30)) {
-      assert.fail(`${what}: element ${i} is ${fast[i]}, reference ${exact[i]} (|err| ${err.toExponential(2)} > ${RTOL} * ${scale[i].toExponential(2)})`);
+      assert.fail(
+        `${what}: element ${i} is ${fast[i]}, reference ${exact[i]} (|err| ${err.toExponential(2)} > ${RTOL} * ${scale[i].toExponential(2)})`,
+      );
     }
   }
 }
@@ -43,7 +45,9 @@ after(() => {
 });
 
 function checkGemm(backend: Backend, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void {
-  const a = randomF32(m * k), b = randomF32(k * n), c0 = randomF32(m * n);
+  const a = randomF32(m * k),
+    b = randomF32(k * n),
+    c0 = randomF32(m * n);
   const exact = accumulate ? f64(c0) : new Float64Array(m * n);
   referenceBackend.gemm({ a: f64(a), b: f64(b), c: exact, m, n, k, transA, transB, accumulate });
   const scale = accumulate ? abs64(c0) : new Float64Array(m * n);
@@ -56,9 +60,21 @@ function checkGemm(backend: Backend, m: number, n: number, k: number, transA: bo
 // Sizes cross every blocking edge of the kernels: partial 4x8 tiles, k beyond
 // KC = 256, m beyond MC = 128, n beyond NC = 512; the larger ones exceed the
 // threshold at which work is split across threads (by rows when m >= n, else by columns).
-const GEMM_SIZES: Array<[number, number, number]> = [[1, 1, 1], [7, 5, 3], [4, 8, 16], [37, 45, 300], [129, 67, 260], [33, 600, 70], [13, 9, 0]];
+const GEMM_SIZES: Array<[number, number, number]> = [
+  [1, 1, 1],
+  [7, 5, 3],
+  [4, 8, 16],
+  [37, 45, 300],
+  [129, 67, 260],
+  [33, 600, 70],
+  [13, 9, 0],
+];
 
-for (const [name, backend] of [['single-threaded', single], ['two threads', threaded], ['three threads', three]] as const) {
+for (const [name, backend] of [
+  ['single-threaded', single],
+  ['two threads', threaded],
+  ['three threads', three],
+] as const) {
   test(`fast CPU gemm (${name}) matches the reference for every transpose combination`, () => {
     for (const [m, n, k] of GEMM_SIZES) {
       for (const transA of [false, true]) for (const transB of [false, true]) checkGemm(backend, m, n, k, transA, transB, false);
@@ -76,12 +92,19 @@ test('blocked JavaScript gemm matches the reference', () => {
 });
 
 test('fast CPU gemm reads and writes through subarray views only', () => {
-  const m = 9, n = 11, k = 13;
-  const bigA = randomF32(m * k + 10), bigB = randomF32(k * n + 6), bigC = randomF32(m * n + 8);
+  const m = 9,
+    n = 11,
+    k = 13;
+  const bigA = randomF32(m * k + 10),
+    bigB = randomF32(k * n + 6),
+    bigC = randomF32(m * n + 8);
   const before = Float32Array.from(bigC);
-  const a = bigA.subarray(5, 5 + m * k), b = bigB.subarray(3, 3 + k * n), c = bigC.subarray(4, 4 + m * n);
+  const a = bigA.subarray(5, 5 + m * k),
+    b = bigB.subarray(3, 3 + k * n),
+    c = bigC.subarray(4, 4 + m * n);
   threaded.gemm({ a, b, c, m, n, k, transA: false, transB: true });
-  const exact = new Float64Array(m * n), scale = new Float64Array(m * n);
+  const exact = new Float64Array(m * n),
+    scale = new Float64Array(m * n);
   referenceBackend.gemm({ a: f64(a), b: f64(b), c: exact, m, n, k, transA: false, transB: true });
   referenceBackend.gemm({ a: abs64(a), b: abs64(b), c: scale, m, n, k, transA: false, transB: true });
   assertClose('subarray gemm', c, exact, scale);
@@ -94,26 +117,56 @@ test('fast CPU backend refuses more threads than its control block holds', () =>
 });
 
 test('fast CPU gemm rejects buffers smaller than the shapes', () => {
-  assert.throws(() => single.gemm({ a: new Float32Array(5), b: new Float32Array(6), c: new Float32Array(6), m: 2, n: 3, k: 3, transA: false, transB: false }), /buffers too small/);
+  assert.throws(
+    () =>
+      single.gemm({
+        a: new Float32Array(5),
+        b: new Float32Array(6),
+        c: new Float32Array(6),
+        m: 2,
+        n: 3,
+        k: 3,
+        transA: false,
+        transB: false,
+      }),
+    /buffers too small/,
+  );
 });
 
 // ---- convolution: a direct float64 loop nest is the oracle ----
 
-function geometry(n: number, c: number, h: number, w: number, o: number, kh: number, kw: number, stride: number, padding: number): Conv2dGeometry {
-  const oh = Math.floor((h - kh + 2 * padding) / stride) + 1, ow = Math.floor((w - kw + 2 * padding) / stride) + 1;
+function geometry(
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  o: number,
+  kh: number,
+  kw: number,
+  stride: number,
+  padding: number,
+): Conv2dGeometry {
+  const oh = Math.floor((h - kh + 2 * padding) / stride) + 1,
+    ow = Math.floor((w - kw + 2 * padding) / stride) + 1;
   return { n, c, h, w, o, kh, kw, stride, padding, oh, ow };
 }
 
 /** Visits every (output, weight, input) index triple of the convolution. */
 function eachTap(g: Conv2dGeometry, visit: (yi: number, wi: number, xi: number) => void): void {
-  for (let s = 0; s < g.n; s++) for (let o = 0; o < g.o; o++) for (let p = 0; p < g.oh; p++) for (let q = 0; q < g.ow; q++) {
-    const yi = ((s * g.o + o) * g.oh + p) * g.ow + q;
-    for (let c = 0; c < g.c; c++) for (let i = 0; i < g.kh; i++) for (let j = 0; j < g.kw; j++) {
-      const ih = p * g.stride + i - g.padding, iw = q * g.stride + j - g.padding;
-      if (ih < 0 || ih >= g.h || iw < 0 || iw >= g.w) continue;
-      visit(yi, ((o * g.c + c) * g.kh + i) * g.kw + j, ((s * g.c + c) * g.h + ih) * g.w + iw);
-    }
-  }
+  for (let s = 0; s < g.n; s++)
+    for (let o = 0; o < g.o; o++)
+      for (let p = 0; p < g.oh; p++)
+        for (let q = 0; q < g.ow; q++) {
+          const yi = ((s * g.o + o) * g.oh + p) * g.ow + q;
+          for (let c = 0; c < g.c; c++)
+            for (let i = 0; i < g.kh; i++)
+              for (let j = 0; j < g.kw; j++) {
+                const ih = p * g.stride + i - g.padding,
+                  iw = q * g.stride + j - g.padding;
+                if (ih < 0 || ih >= g.h || iw < 0 || iw >= g.w) continue;
+                visit(yi, ((o * g.c + c) * g.kh + i) * g.kw + j, ((s * g.c + c) * g.h + ih) * g.w + iw);
+              }
+        }
 }
 
 const CONV_GEOMETRIES: Conv2dGeometry[] = [
@@ -126,21 +179,37 @@ const CONV_GEOMETRIES: Conv2dGeometry[] = [
   geometry(2, 16, 12, 12, 32, 3, 3, 1, 1), // split, but fewer images than three threads
 ];
 
-for (const [name, backend] of [['single-threaded', single], ['two threads', threaded], ['three threads', three]] as const) {
+for (const [name, backend] of [
+  ['single-threaded', single],
+  ['two threads', threaded],
+  ['three threads', three],
+] as const) {
   test(`fast CPU conv2d forward and both backward passes (${name}) match a direct float64 convolution`, () => {
     for (const g of CONV_GEOMETRIES) {
       const label = `conv n${g.n} c${g.c} ${g.h}x${g.w} o${g.o} k${g.kh}x${g.kw} s${g.stride} p${g.padding}`;
-      const xs = g.n * g.c * g.h * g.w, ws = g.o * g.c * g.kh * g.kw, ys = g.n * g.o * g.oh * g.ow;
-      const x = randomF32(xs), w = randomF32(ws), gy = randomF32(ys);
-      const y = new Float64Array(ys), ySc = new Float64Array(ys);
-      const gx = new Float64Array(xs), gxSc = new Float64Array(xs);
-      const gw = new Float64Array(ws), gwSc = new Float64Array(ws);
+      const xs = g.n * g.c * g.h * g.w,
+        ws = g.o * g.c * g.kh * g.kw,
+        ys = g.n * g.o * g.oh * g.ow;
+      const x = randomF32(xs),
+        w = randomF32(ws),
+        gy = randomF32(ys);
+      const y = new Float64Array(ys),
+        ySc = new Float64Array(ys);
+      const gx = new Float64Array(xs),
+        gxSc = new Float64Array(xs);
+      const gw = new Float64Array(ws),
+        gwSc = new Float64Array(ws);
       eachTap(g, (yi, wi, xi) => {
-        y[yi] += w[wi] * x[xi]; ySc[yi] += Math.abs(w[wi] * x[xi]);
-        gx[xi] += w[wi] * gy[yi]; gxSc[xi] += Math.abs(w[wi] * gy[yi]);
-        gw[wi] += x[xi] * gy[yi]; gwSc[wi] += Math.abs(x[xi] * gy[yi]);
+        y[yi] += w[wi] * x[xi];
+        ySc[yi] += Math.abs(w[wi] * x[xi]);
+        gx[xi] += w[wi] * gy[yi];
+        gxSc[xi] += Math.abs(w[wi] * gy[yi]);
+        gw[wi] += x[xi] * gy[yi];
+        gwSc[wi] += Math.abs(x[xi] * gy[yi]);
       });
-      const fy = new Float32Array(ys).fill(NaN), fgx = new Float32Array(xs).fill(NaN), fgw = new Float32Array(ws).fill(NaN);
+      const fy = new Float32Array(ys).fill(NaN),
+        fgx = new Float32Array(xs).fill(NaN),
+        fgw = new Float32Array(ws).fill(NaN);
       backend.conv2dForward!(x, w, fy, g);
       backend.conv2dBackwardInput!(gy, w, fgx, g);
       backend.conv2dBackwardWeight!(x, gy, fgw, g);
@@ -151,13 +220,15 @@ for (const [name, backend] of [['single-threaded', single], ['two threads', thre
   });
 }
 
-test('the weight gradient summed from several chunks\' partials matches the reference, bit for bit on every call', () => {
+test("the weight gradient summed from several chunks' partials matches the reference, bit for bit on every call", () => {
   // Threads claim chunks of images as they go, so which thread computes which chunk
   // changes from call to call; each chunk has its own partial, added in chunk order,
   // so the float32 result must not change with the timing.
   const g = geometry(8, 16, 12, 12, 32, 3, 3, 1, 1);
-  const x = randomF32(g.n * g.c * g.h * g.w), gy = randomF32(g.n * g.o * g.oh * g.ow);
-  const gw = new Float64Array(g.o * g.c * 9), gwSc = new Float64Array(gw.length);
+  const x = randomF32(g.n * g.c * g.h * g.w),
+    gy = randomF32(g.n * g.o * g.oh * g.ow);
+  const gw = new Float64Array(g.o * g.c * 9),
+    gwSc = new Float64Array(gw.length);
   eachTap(g, (yi, wi, xi) => {
     gw[wi] += x[xi] * gy[yi];
     gwSc[wi] += Math.abs(x[xi] * gy[yi]);

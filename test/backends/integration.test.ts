@@ -17,12 +17,16 @@ after(() => setBackend(previous));
 
 function assertNear(what: string, got: Tensor, want: Tensor): void {
   assert.deepEqual(got.shape, want.shape, `${what}: shape`);
-  const g = got.data, w = want.data;
+  const g = got.data,
+    w = want.data;
   let scale = 0;
   for (let i = 0; i < w.length; i++) scale = Math.max(scale, Math.abs(w[i]));
   for (let i = 0; i < w.length; i++) {
     const err = Math.abs(g[i] - w[i]);
-    if (!(err <= 1e-4 * scale)) assert.fail(`${what}: element ${i} is ${g[i]}, float64 gives ${w[i]} (|err| ${err.toExponential(2)}, scale ${scale.toExponential(2)})`);
+    if (!(err <= 1e-4 * scale))
+      assert.fail(
+        `${what}: element ${i} is ${g[i]}, float64 gives ${w[i]} (|err| ${err.toExponential(2)}, scale ${scale.toExponential(2)})`,
+      );
   }
 }
 
@@ -44,7 +48,8 @@ test('useFastBackend installs the fast CPU backend for float32 only', () => {
 test('float32 matmul and its gradients on the fast backend match float64', () => {
   const [a32, a64] = pair([2, 37, 300], 1);
   const [b32, b64] = pair([300, 45], 2);
-  const y32 = matmul(a32, b32), y64 = matmul(a64, b64);
+  const y32 = matmul(a32, b32),
+    y64 = matmul(a64, b64);
   assertNear('matmul', y32, y64);
   y32.sum().backward();
   y64.sum().backward();
@@ -62,11 +67,16 @@ test('F.conv2d in float32 runs the fused fast kernels and matches float64, backw
       return original.apply(fast, args);
     };
   }
-  for (const [stride, padding, withBias] of [[1, 1, true], [2, 0, true], [1, 0, false]] as const) {
+  for (const [stride, padding, withBias] of [
+    [1, 1, true],
+    [2, 0, true],
+    [1, 0, false],
+  ] as const) {
     const [x32, x64] = pair([5, 6, 11, 9], 3);
     const [w32, w64] = pair([7, 6, 3, 3], 4);
     const [b32, b64] = withBias ? pair([7], 5) : [null, null];
-    const y32 = conv2d(x32, w32, b32, { stride, padding }), y64 = conv2d(x64, w64, b64, { stride, padding });
+    const y32 = conv2d(x32, w32, b32, { stride, padding }),
+      y64 = conv2d(x64, w64, b64, { stride, padding });
     assertNear(`conv2d s${stride} p${padding}${withBias ? '' : ' without bias'}`, y32, y64);
     const [r32, r64] = pair(y32.shape, 6);
     y32.mul(r32).sum().backward();
@@ -76,7 +86,13 @@ test('F.conv2d in float32 runs the fused fast kernels and matches float64, backw
     if (b32 && b64) assertNear('db', b32.grad!, b64.grad!);
   }
   for (const name of Object.keys(calls) as Array<keyof typeof calls>) delete (counted as Partial<typeof counted>)[name];
-  assert.deepEqual(calls, { conv2dForward: 1, conv2dForwardBias: 2, conv2dBackwardInput: 3, conv2dBackwardWeight: 1, conv2dBackwardWeightBias: 2 });
+  assert.deepEqual(calls, {
+    conv2dForward: 1,
+    conv2dForwardBias: 2,
+    conv2dBackwardInput: 3,
+    conv2dBackwardWeight: 1,
+    conv2dBackwardWeightBias: 2,
+  });
 });
 
 /** Counts calls of the named fast-backend methods while `body` runs. */
@@ -100,14 +116,21 @@ function counting<K extends string>(names: K[], body: () => void): Record<K, num
 
 // Odd sizes on purpose: element counts and plane sides that are not multiples of the
 // four SIMD lanes, a plane side that pooling must truncate, one position per channel.
-const SHAPES: number[][] = [[2, 3, 5, 7], [4, 8, 16, 16], [3, 5, 9, 10], [6, 2, 1, 1], [1, 7, 33, 13]];
+const SHAPES: number[][] = [
+  [2, 3, 5, 7],
+  [4, 8, 16, 16],
+  [3, 5, 9, 10],
+  [6, 2, 1, 1],
+  [1, 7, 33, 13],
+];
 
 test('ReLU on the fast kernels matches float64, forward and backward, on odd sizes', () => {
   const calls = counting(['reluForward', 'reluBackward'], () => {
     SHAPES.forEach((shape, i) => {
       const [x32, x64] = pair(shape, 10 + i);
       const [r32, r64] = pair(shape, 20 + i);
-      const y32 = F.relu(x32), y64 = F.relu(x64);
+      const y32 = F.relu(x32),
+        y64 = F.relu(x64);
       assertNear(`relu ${shape}`, y32, y64);
       y32.mul(r32).sum().backward();
       y64.mul(r64).sum().backward();
@@ -120,7 +143,10 @@ test('ReLU on the fast kernels matches float64, forward and backward, on odd siz
 test('ReLU on the fast kernels keeps NaN, turns -0 into +0 and sends no gradient through either', () => {
   const x = tensor([Number.NaN, -0, 0, -1, 2, Number.NaN, -3, 4, 5], { dtype: 'float32' }).requiresGrad_(true);
   const y = F.relu(x);
-  assert.deepEqual(Array.from(y.data).map((v) => (Object.is(v, -0) ? '-0' : v)), [Number.NaN, 0, 0, 0, 2, Number.NaN, 0, 4, 5]);
+  assert.deepEqual(
+    Array.from(y.data).map((v) => (Object.is(v, -0) ? '-0' : v)),
+    [Number.NaN, 0, 0, 0, 2, Number.NaN, 0, 4, 5],
+  );
   y.sum().backward();
   assert.deepEqual(Array.from(x.grad!.data), [0, 0, 0, 0, 1, 0, 0, 1, 1]);
 });
@@ -129,7 +155,8 @@ test('2x2 max pooling on the fast kernels matches float64 and routes gradients t
   const calls = counting(['maxPool2x2', 'maxPool2x2Backward'], () => {
     SHAPES.filter((s) => s[2] >= 2 && s[3] >= 2).forEach((shape, i) => {
       const [x32, x64] = pair(shape, 30 + i);
-      const y32 = F.maxPool2d(x32, { kernelSize: 2 }), y64 = F.maxPool2d(x64, { kernelSize: 2 });
+      const y32 = F.maxPool2d(x32, { kernelSize: 2 }),
+        y64 = F.maxPool2d(x64, { kernelSize: 2 });
       assertNear(`maxPool2d ${shape}`, y32, y64);
       const [r32, r64] = pair(y32.shape, 40 + i);
       y32.mul(r32).sum().backward();
@@ -164,12 +191,18 @@ test('batch norm on the fast kernels matches float64 in training and evaluation,
         const C = shape[1];
         const [x32, x64] = pair(shape, 50 + i);
         // a mean far from zero next to the spread: the case a float32 x·a - m·a would get wrong
-        const X32 = x32.data, X64 = x64.data;
-        for (let k = 0; k < X32.length; k++) { X32[k] += 40; X64[k] = X32[k]; }
+        const X32 = x32.data,
+          X64 = x64.data;
+        for (let k = 0; k < X32.length; k++) {
+          X32[k] += 40;
+          X64[k] = X32[k];
+        }
         const [w32, w64] = pair([C], 60 + i);
         const [b32, b64] = pair([C], 70 + i);
-        const rm32 = tensor(new Array(C).fill(0.5), { dtype: 'float32' }), rm64 = tensor(new Array(C).fill(0.5));
-        const rv32 = tensor(new Array(C).fill(2), { dtype: 'float32' }), rv64 = tensor(new Array(C).fill(2));
+        const rm32 = tensor(new Array(C).fill(0.5), { dtype: 'float32' }),
+          rm64 = tensor(new Array(C).fill(0.5));
+        const rv32 = tensor(new Array(C).fill(2), { dtype: 'float32' }),
+          rv64 = tensor(new Array(C).fill(2));
         const y32 = F.batchNorm(x32, { weight: w32, bias: b32, runningMean: rm32, runningVar: rv32, training });
         const y64 = F.batchNorm(x64, { weight: w64, bias: b64, runningMean: rm64, runningVar: rv64, training });
         assertNear(`batchNorm ${shape} training=${training}`, y32, y64);

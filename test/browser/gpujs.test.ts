@@ -11,8 +11,9 @@ import { requireOrSkip } from '../helpers/requireOrSkip';
 
 const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
 const BUNDLE = 'dist/webview/engine.js';
-const skip = requireOrSkip(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "install Debian's chromium, or set GRADLENS_CHROMIUM")
-  || requireOrSkip(BUNDLE, existsSync(BUNDLE), 'run node esbuild.mjs first');
+const skip =
+  requireOrSkip(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "install Debian's chromium, or set GRADLENS_CHROMIUM") ||
+  requireOrSkip(BUNDLE, existsSync(BUNDLE), 'run node esbuild.mjs first');
 
 declare global {
   interface Window {
@@ -32,24 +33,40 @@ before(async () => {
     headless: true,
     // SwiftShader gives WebGL2 (and a WebGPU adapter) without a GPU; the sandbox
     // flags let Chromium start as root in containers.
-    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--no-sandbox', '--disable-gpu-sandbox'],
+    args: [
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--enable-unsafe-webgpu',
+      '--enable-features=Vulkan',
+      '--no-sandbox',
+      '--disable-gpu-sandbox',
+    ],
   });
   page = await browser.newPage();
   // A made-up https origin, served from here: WebGPU exists only in secure contexts.
   // Its policy forbids eval, as the panel's webview does: the GL path must not need it.
-  await page.route('https://gradlens.test/**', (route) => route.fulfill({
-    body: '<!doctype html><html><body></body></html>',
-    contentType: 'text/html',
-    headers: { 'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'" },
-  }));
+  await page.route('https://gradlens.test/**', (route) =>
+    route.fulfill({
+      body: '<!doctype html><html><body></body></html>',
+      contentType: 'text/html',
+      headers: { 'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'" },
+    }),
+  );
   await page.goto('https://gradlens.test/');
   // Count live WebGL textures before gpu.js makes any, to see that none leak.
   await page.evaluate(() => {
     window.liveGlTextures = 0;
     const proto = WebGL2RenderingContext.prototype;
-    const create = proto.createTexture, remove = proto.deleteTexture;
-    proto.createTexture = function () { window.liveGlTextures++; return create.call(this); };
-    proto.deleteTexture = function (t) { if (t) window.liveGlTextures--; return remove.call(this, t); };
+    const create = proto.createTexture,
+      remove = proto.deleteTexture;
+    proto.createTexture = function () {
+      window.liveGlTextures++;
+      return create.call(this);
+    };
+    proto.deleteTexture = function (t) {
+      if (t) window.liveGlTextures--;
+      return remove.call(this, t);
+    };
   });
   await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
 });
@@ -58,7 +75,9 @@ after(async () => {
   await browser?.close();
 });
 
-test('the page bundle carries gpu.js\'s browser build and nothing that needs Node', { skip: requireOrSkip(BUNDLE, existsSync(BUNDLE), 'run node esbuild.mjs first') }, () => {
+test("the page bundle carries gpu.js's browser build and nothing that needs Node", {
+  skip: requireOrSkip(BUNDLE, existsSync(BUNDLE), 'run node esbuild.mjs first'),
+}, () => {
   const text = readFileSync(BUNDLE, 'utf8');
   // esbuild marks each bundled module with its path.
   assert.match(text, /node_modules\/gpu\.js\/dist\/gpu-browser\.js/);
@@ -114,9 +133,15 @@ test('every gpu.js kernel on WebGL2 matches the float64 reference within 1e-4, a
   }
   // Two rounds of gemm x8 and conv x9.
   assert.equal(run.results.length, 34);
-  assert.deepEqual(bad.map((r) => `${r.kernel} [${r.detail}]: ${r.error}`), []);
+  assert.deepEqual(
+    bad.map((r) => `${r.kernel} [${r.detail}]: ${r.error}`),
+    [],
+  );
   // No kernel silently degraded to gpu.js's JavaScript kernel.
-  assert.deepEqual(run.compiled.filter((k) => k.runsOn !== 'WebGL2Kernel' || k.fallbackReason), []);
+  assert.deepEqual(
+    run.compiled.filter((k) => k.runsOn !== 'WebGL2Kernel' || k.fallbackReason),
+    [],
+  );
   assert.equal(run.liveTextures, 0);
   assert.equal(run.texturesAfterSecond, run.texturesAfterFirst, 'WebGL textures grew over a second round of the same kernels');
 });
@@ -127,8 +152,10 @@ test('flat indices decode exactly across a full 4M-cell WebGL2 launch', { skip }
     const { backend } = await E.chooseGpuBackend(E.GpuJs, { skipWebGpu: true });
     // An outer product a bᵀ with a = row numbers, b = column numbers: every cell
     // says where it landed, exactly (products stay below 2^24).
-    const m = 4100, n = 1023;
-    const a = Float32Array.from({ length: m }, (_, i) => i), b = Float32Array.from({ length: n }, (_, j) => j + 1);
+    const m = 4100,
+      n = 1023;
+    const a = Float32Array.from({ length: m }, (_, i) => i),
+      b = Float32Array.from({ length: n }, (_, j) => j + 1);
     const c = new Float32Array(m * n);
     backend.gemm({ a, b, c, m, n, k: 1, transA: false, transB: false });
     let bad = 0;
@@ -156,7 +183,14 @@ test('the engine trains on the GPU path in the page: a float32 conv net step mat
     };
     const [l32, w32, fc32] = step('float32');
     const [l64, w64, fc64] = step('float64');
-    const out: Record<string, unknown> & { loss: number[]; w: number; fc: number } = { using: use.using, label: use.label, active, loss: [l32, l64], w: E.normwiseError(w32, w64), fc: E.normwiseError(fc32, fc64) };
+    const out: Record<string, unknown> & { loss: number[]; w: number; fc: number } = {
+      using: use.using,
+      label: use.label,
+      active,
+      loss: [l32, l64],
+      w: E.normwiseError(w32, w64),
+      fc: E.normwiseError(fc32, fc64),
+    };
     E.setBackend(E.referenceBackend);
     use.backend!.dispose();
     // Without `force`, SwiftShader keeps the CPU path and the probe's backend is let go.
@@ -182,7 +216,12 @@ test('gemmAsync on gpu.js WebGPU matches the float64 reference (where an adapter
     const backend = new E.GpuJsBackend(new E.GpuJs({ mode: 'webgpu' }));
     const errors: number[] = [];
     const [m, n, k] = [33, 20, 41];
-    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+    for (const [transA, transB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
       const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
       const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.7));
       const got = new Float32Array(m * n);

@@ -25,8 +25,9 @@ import { requireOrSkip } from '../helpers/requireOrSkip';
 
 const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
 const NONCE = 'pagetrainnonce0123456789abcdefAB';
-const skip = requireOrSkip(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "install Debian's chromium, or set GRADLENS_CHROMIUM")
-  || requireOrSkip('dist/webview/trainWorker.js', existsSync('dist/webview/trainWorker.js'), 'run node esbuild.mjs first');
+const skip =
+  requireOrSkip(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "install Debian's chromium, or set GRADLENS_CHROMIUM") ||
+  requireOrSkip('dist/webview/trainWorker.js', existsSync('dist/webview/trainWorker.js'), 'run node esbuild.mjs first');
 
 /** A GAN on the ring, small enough for SwiftShader to train in a few seconds. */
 const STEPS = 20;
@@ -40,7 +41,15 @@ let runsDir = '';
 before(async () => {
   if (skip) return;
   runsDir = mkdtempSync(join(tmpdir(), 'gradlens-page-runs-'));
-  server = await servePage((at) => panelHtml({ cspSource: at, nonce: NONCE, scriptUri: `${at}/panel.js`, styleUris: [`${at}/panel.css`], workerUri: `${at}/trainWorker.js` }));
+  server = await servePage((at) =>
+    panelHtml({
+      cspSource: at,
+      nonce: NONCE,
+      scriptUri: `${at}/panel.js`,
+      styleUris: [`${at}/panel.css`],
+      workerUri: `${at}/trainWorker.js`,
+    }),
+  );
   origin = server.origin;
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
@@ -70,7 +79,9 @@ class StandInHost {
   constructor(private readonly page: Page) {}
 
   private post(m: HostMessage): void {
-    this.chain = this.chain.then(() => this.page.evaluate((data) => window.dispatchEvent(new MessageEvent('message', { data })), m)).catch(() => undefined);
+    this.chain = this.chain
+      .then(() => this.page.evaluate((data) => window.dispatchEvent(new MessageEvent('message', { data })), m))
+      .catch(() => undefined);
   }
 
   private relay(e: TrainEvent): void {
@@ -102,11 +113,19 @@ class StandInHost {
         const trainer = new Trainer(m.config, { store: this.store, onEvent: (e) => this.relay(e) });
         this.job = trainer;
         this.post({ type: 'job', state: (this.state = 'running'), placement: m.placement ?? null });
-        void trainer.run().catch(() => undefined).then(() => this.ended());
+        void trainer
+          .run()
+          .catch(() => undefined)
+          .then(() => this.ended());
         break;
       }
       case 'pageStarted':
-        this.job = new PageTrainingJob(this.store, (e) => this.relay(e), () => this.ended(), (request) => this.post({ type: 'pageControl', request }));
+        this.job = new PageTrainingJob(
+          this.store,
+          (e) => this.relay(e),
+          () => this.ended(),
+          (request) => this.post({ type: 'pageControl', request }),
+        );
         this.post({ type: 'job', state: (this.state = 'running'), placement: m.placement });
         break;
       case 'pageEvent':
@@ -171,13 +190,21 @@ async function openPanel(): Promise<{ page: Page; host: StandInHost; problems: s
  * sliding window) over the second half of the run, past kernel compilation and warm-up.
  */
 function examplesPerSecond(host: StandInHost): number {
-  assert.ok(host.events.some((e): e is DoneEvent => e.type === 'done'), 'the run finished');
-  const rates = host.events.filter((e): e is StepEvent => e.type === 'step' && e.step > STEPS / 2).map((e) => e.throughput).sort((a, b) => a - b);
+  assert.ok(
+    host.events.some((e): e is DoneEvent => e.type === 'done'),
+    'the run finished',
+  );
+  const rates = host.events
+    .filter((e): e is StepEvent => e.type === 'step' && e.step > STEPS / 2)
+    .map((e) => e.throughput)
+    .sort((a, b) => a - b);
   assert.ok(rates.length > 0, 'step events in the second half of the run');
   return rates[Math.floor(rates.length / 2)];
 }
 
-test('forced to the page GPU, a GAN trains in a Web Worker on WebGL2, the page stays responsive, and the host keeps the run', { skip }, async (t) => {
+test('forced to the page GPU, a GAN trains in a Web Worker on WebGL2, the page stays responsive, and the host keeps the run', {
+  skip,
+}, async (t) => {
   const { page, host, problems } = await openPanel();
   await page.selectOption('#trainOn', 'page');
   await page.locator('#trainOn-hint', { hasText: /page GPU: trains in this page on WebGL2/ }).waitFor({ timeout: 30_000 });
@@ -200,7 +227,10 @@ test('forced to the page GPU, a GAN trains in a Web Worker on WebGL2, the page s
   assert.match(startedEvent.backend.name, /^WebGL2, .*SwiftShader/);
   const steps = host.events.filter((e): e is StepEvent => e.type === 'step');
   assert.ok(steps.length >= 3, `step events arrived (${steps.length})`);
-  assert.ok(steps.every((s) => Number.isFinite(s.loss) && Number.isFinite(s.metrics.lossG)), 'losses are finite');
+  assert.ok(
+    steps.every((s) => Number.isFinite(s.loss) && Number.isFinite(s.metrics.lossG)),
+    'losses are finite',
+  );
   await page.locator('#loss-body canvas').first().waitFor();
   await page.locator('#ring-scatter').waitFor();
 
@@ -215,7 +245,9 @@ test('forced to the page GPU, a GAN trains in a Web Worker on WebGL2, the page s
 
   const pageRate = examplesPerSecond(host);
   const maxGap = await page.evaluate(() => (window as unknown as Record<string, number>).__maxGap);
-  t.diagnostic(`in-page (SwiftShader WebGL2): ${pageRate.toFixed(0)} examples/s; longest main-thread stall while training ${maxGap.toFixed(0)} ms`);
+  t.diagnostic(
+    `in-page (SwiftShader WebGL2): ${pageRate.toFixed(0)} examples/s; longest main-thread stall while training ${maxGap.toFixed(0)} ms`,
+  );
   assert.ok(maxGap < 1000, `the page's main thread stalled ${maxGap.toFixed(0)} ms while training`);
   (globalThis as Record<string, unknown>).__pageRate = pageRate;
   assert.deepEqual([...problems, ...host.problems], []);
@@ -230,15 +262,24 @@ test('auto picks the host CPU on SwiftShader, says why, and the host trains the 
   await page.locator('#progress-text', { hasText: `Completed at step ${STEPS} ` }).waitFor({ timeout: 60_000 });
   const header = (await page.textContent('#backend'))!;
   t.diagnostic(header);
-  assert.equal(header, "training on: fast CPU in the extension host (the page's GPU is SwiftShader, a software renderer: slower than the CPU path)");
+  assert.equal(
+    header,
+    "training on: fast CPU in the extension host (the page's GPU is SwiftShader, a software renderer: slower than the CPU path)",
+  );
   const start = host.received.find((m): m is Extract<WebviewMessage, { type: 'start' }> => m.type === 'start');
   assert.ok(start, 'the host was asked to train');
-  assert.deepEqual(start.placement, { where: 'host', label: 'fast CPU in the extension host', reason: "the page's GPU is SwiftShader, a software renderer: slower than the CPU path" } satisfies Placement);
+  assert.deepEqual(start.placement, {
+    where: 'host',
+    label: 'fast CPU in the extension host',
+    reason: "the page's GPU is SwiftShader, a software renderer: slower than the CPU path",
+  } satisfies Placement);
   assert.ok(!host.received.some((m) => m.type === 'pageStarted'));
 
   const hostRate = examplesPerSecond(host);
   const pageRate = (globalThis as Record<string, unknown>).__pageRate as number | undefined;
-  t.diagnostic(`host CPU: ${hostRate.toFixed(0)} examples/s${pageRate ? `; in-page SwiftShader / host CPU = ${(pageRate / hostRate).toFixed(3)}` : ''}`);
+  t.diagnostic(
+    `host CPU: ${hostRate.toFixed(0)} examples/s${pageRate ? `; in-page SwiftShader / host CPU = ${(pageRate / hostRate).toFixed(3)}` : ''}`,
+  );
   assert.deepEqual([...problems, ...host.problems], []);
   await page.close();
 });
@@ -248,7 +289,9 @@ test('a run in the page pauses, resumes and stops through the host, and is recor
   await page.fill('#length', '100000');
   await page.selectOption('#trainOn', 'page');
   await page.click('#start');
-  await page.waitForFunction(() => /Step ([3-9]|\d\d+) /.test(document.getElementById('progress-text')!.textContent ?? ''), undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => /Step ([3-9]|\d\d+) /.test(document.getElementById('progress-text')!.textContent ?? ''), undefined, {
+    timeout: 30_000,
+  });
   await page.click('#pause');
   await page.locator('#status', { hasText: 'paused' }).waitFor();
   await page.click('#resume');
@@ -257,7 +300,10 @@ test('a run in the page pauses, resumes and stops through the host, and is recor
   await page.locator('#progress-text', { hasText: /^Stopped at step/ }).waitFor({ timeout: 30_000 });
   const started = host.events.find((e): e is StartedEvent => e.type === 'started')!;
   assert.equal(host.store.open(started.runId!).status, 'stopped');
-  assert.deepEqual(host.received.filter((m) => ['pause', 'resume', 'stop'].includes(m.type)).map((m) => m.type), ['pause', 'resume', 'stop']);
+  assert.deepEqual(
+    host.received.filter((m) => ['pause', 'resume', 'stop'].includes(m.type)).map((m) => m.type),
+    ['pause', 'resume', 'stop'],
+  );
   assert.deepEqual([...problems, ...host.problems], []);
   await page.close();
 });

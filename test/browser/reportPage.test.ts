@@ -21,8 +21,9 @@ import { requireOrSkip } from '../helpers/requireOrSkip';
 const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const NONCE = 'reportnonce0123456789abcdefABCD';
-const skip = requireOrSkip(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "install Debian's chromium, or set GRADLENS_CHROMIUM")
-  || requireOrSkip('dist/webview/report.js', existsSync('dist/webview/report.js'), 'run node esbuild.mjs first');
+const skip =
+  requireOrSkip(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "install Debian's chromium, or set GRADLENS_CHROMIUM") ||
+  requireOrSkip('dist/webview/report.js', existsSync('dist/webview/report.js'), 'run node esbuild.mjs first');
 
 const FILE = '/work/layers.js';
 const ROWS = 3;
@@ -39,10 +40,20 @@ const REPORT: LayerReport = {
   timeMs: 3,
   forwardCalls: 26,
   tolerance: { atol: 1e-5, rtol: 1e-3, eps: 1e-6 },
-  inputs: [{
-    name: 'W', status: 'failed', shape: [ROWS, COLS], maxAbsError: 0.5, maxRelError: 0.5, kinkCount: 0, checkedCount: ROWS * COLS,
-    worst: [{ index: [1, 2], analytic: analytic[6], numeric: numeric[6] }], analytic, numeric,
-  }],
+  inputs: [
+    {
+      name: 'W',
+      status: 'failed',
+      shape: [ROWS, COLS],
+      maxAbsError: 0.5,
+      maxRelError: 0.5,
+      kinkCount: 0,
+      checkedCount: ROWS * COLS,
+      worst: [{ index: [1, 2], analytic: analytic[6], numeric: numeric[6] }],
+      analytic,
+      numeric,
+    },
+  ],
 };
 const THEME = { background: [16, 32, 48], red: [255, 0, 0], blue: [0, 0, 255] };
 
@@ -53,7 +64,16 @@ let browser: Browser | null = null;
 before(async () => {
   if (skip) return;
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await servePage((at) => webviewPage({ cspSource: at, nonce: NONCE, title: 'Gradient Report', scriptUri: `${at}/report.js`, styleUris: [`${at}/report.css`], body: '<main id="root"></main>' }));
+  server = await servePage((at) =>
+    webviewPage({
+      cspSource: at,
+      nonce: NONCE,
+      title: 'Gradient Report',
+      scriptUri: `${at}/report.js`,
+      styleUris: [`${at}/report.css`],
+      body: '<main id="root"></main>',
+    }),
+  );
   origin = server.origin;
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--headless'] });
@@ -84,19 +104,26 @@ async function sent(page: Page): Promise<Record<string, unknown>[]> {
 
 /** The colour at the centre of cell (row, col) of the map whose kind is `kind`. */
 async function cellColour(page: Page, kind: string, row: number, col: number): Promise<number[]> {
-  return page.evaluate(([k, r, c]) => {
-    const canvas = document.querySelector<HTMLCanvasElement>(`canvas[data-kind="${k}"]`)!;
-    const cell = Number(canvas.dataset.cell) * (canvas.width / canvas.clientWidth);
-    const [red, green, blue] = canvas.getContext('2d')!.getImageData(Math.floor((c + 0.5) * cell), Math.floor((r + 0.5) * cell), 1, 1).data;
-    return [red, green, blue];
-  }, [kind, row, col] as const);
+  return page.evaluate(
+    ([k, r, c]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`canvas[data-kind="${k}"]`)!;
+      const cell = Number(canvas.dataset.cell) * (canvas.width / canvas.clientWidth);
+      const [red, green, blue] = canvas
+        .getContext('2d')!
+        .getImageData(Math.floor((c + 0.5) * cell), Math.floor((r + 0.5) * cell), 1, 1).data;
+      return [red, green, blue];
+    },
+    [kind, row, col] as const,
+  );
 }
 
 test('the report draws a failed layer on the theme-centred scale and its messages pass the host', { skip }, async () => {
   const page = await browser!.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
   await page.addInitScript(standIn, THEME);
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => (window as unknown as { sent: { type: string }[] }).sent.some((m) => m.type === 'ready'));
@@ -115,7 +142,10 @@ test('the report draws a failed layer on the theme-centred scale and its message
 
   const box = (await page.locator('canvas[data-kind="difference"]').boundingBox())!;
   await page.mouse.move(box.x + 2.5 * 28, box.y + 1.5 * 28);
-  assert.match((await page.locator('#hover').textContent()) ?? '', /^\[1, 2\]\s+analytic 4\.000e-1\s+numeric -1\.000e-1\s+difference 5\.000e-1$/);
+  assert.match(
+    (await page.locator('#hover').textContent()) ?? '',
+    /^\[1, 2\]\s+analytic 4\.000e-1\s+numeric -1\.000e-1\s+difference 5\.000e-1$/,
+  );
   await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
 
   // VS Code switches themes by rewriting the body's class and its variables.
@@ -124,17 +154,22 @@ test('the report draws a failed layer on the theme-centred scale and its message
     document.body.style.setProperty('--vscode-editor-background', `rgb(${rgb.join(', ')})`);
     document.body.className = 'vscode-light';
   }, light);
-  await page.waitForFunction(() => (window as unknown as { sent: { type: string }[] }).sent.filter((m) => m.type === 'rendered').length >= 2);
+  await page.waitForFunction(
+    () => (window as unknown as { sent: { type: string }[] }).sent.filter((m) => m.type === 'rendered').length >= 2,
+  );
   assert.deepEqual(await cellColour(page, 'difference', 0, 0), light);
 
   await page.getByRole('button', { name: 'Go to layer' }).click();
   await page.getByRole('button', { name: 'Re-run check' }).click();
   const known = { hasFile: (f: string) => f === FILE, hasLayer: (f: string, l: string) => f === FILE && l === 'Dense' };
   const messages = await sent(page);
-  assert.deepEqual(messages.filter((m) => m.type === 'reveal' || m.type === 'rerun'), [
-    { type: 'reveal', file: FILE, line: 4 },
-    { type: 'rerun', file: FILE, layer: 'Dense', mode: 'full' },
-  ]);
+  assert.deepEqual(
+    messages.filter((m) => m.type === 'reveal' || m.type === 'rerun'),
+    [
+      { type: 'reveal', file: FILE, line: 4 },
+      { type: 'rerun', file: FILE, layer: 'Dense', mode: 'full' },
+    ],
+  );
   for (const m of messages) assert.ok(checkReportMessage(m, known).ok, JSON.stringify(m));
   assert.deepEqual(problems, []);
   await page.close();

@@ -40,11 +40,22 @@ test('every correct example passes: exit 0, one JSON object', async () => {
   assert.ok(correctExamples.length >= 8, `examples: ${correctExamples.join(', ')}`);
   const { code, stdout } = await check(...correctExamples, '--json');
   const json = JSON.parse(stdout) as JsonReport;
-  const failed = json.layers.filter((l) => !l.passed).map((l) => `${l.name}: ${l.error ?? JSON.stringify(l.inputs.map((i) => [i.name, i.status, i.diagnosis]))}`);
+  const failed = json.layers
+    .filter((l) => !l.passed)
+    .map((l) => `${l.name}: ${l.error ?? JSON.stringify(l.inputs.map((i) => [i.name, i.status, i.diagnosis]))}`);
   assert.deepEqual(failed, []);
   assert.equal(code, 0);
   const names = json.layers.map((l) => l.name);
-  for (const n of ['mlp (problem 1)', 'twoLayerNet', 'ganDiscriminatorObjective', 'maskedAttention', 'conv', 'batchNorm', 'maxPoolWithTies', 'dropout']) {
+  for (const n of [
+    'mlp (problem 1)',
+    'twoLayerNet',
+    'ganDiscriminatorObjective',
+    'maskedAttention',
+    'conv',
+    'batchNorm',
+    'maxPoolWithTies',
+    'dropout',
+  ]) {
     assert.ok(names.includes(n), `${n} missing from ${names.join(', ')}`);
   }
   const maxPool = json.layers.find((l) => l.name === 'maxPoolWithTies')!;
@@ -62,13 +73,16 @@ test('every deliberately wrong example fails, clearly: exit 1', async () => {
   const layers = new Map((JSON.parse(stdout) as JsonReport).layers.map((l) => [l.name, l]));
   assert.ok([...layers.values()].every((l) => !l.passed));
   const slip = layers.get('twoLayerNetSlip')!;
-  assert.deepEqual(slip.inputs.map((i) => [i.name, i.status]), [
-    ['x', 'failed'],
-    ['W1', 'failed'],
-    ['b1', 'failed'],
-    ['W2', 'passed'],
-    ['b2', 'passed'],
-  ]);
+  assert.deepEqual(
+    slip.inputs.map((i) => [i.name, i.status]),
+    [
+      ['x', 'failed'],
+      ['W1', 'failed'],
+      ['b1', 'failed'],
+      ['W2', 'passed'],
+      ['b2', 'passed'],
+    ],
+  );
   assert.ok(slip.inputs[1].worst.length > 0);
   const bn = layers.get('batchNormMeanSlip')!;
   assert.match(bn.inputs.find((i) => i.name === 'beta')?.diagnosis ?? '', /1\/6/);
@@ -85,7 +99,10 @@ test('the table has no colour codes when stdout is not a terminal', async () => 
 
 test('the mix-up in the slipped network leads, above the per-input table', async () => {
   const { stdout } = await check('examples/wrong/twoLayerNetSlip.js');
-  assert.match(stdout, /✗ twoLayerNetSlip[^\n]*\n {4}finding: [^\n]*so the backward seems to mix them up: it uses W1 where W2 belongs, or W2 where W1 belongs\n {4}input /);
+  assert.match(
+    stdout,
+    /✗ twoLayerNetSlip[^\n]*\n {4}finding: [^\n]*so the backward seems to mix them up: it uses W1 where W2 belongs, or W2 where W1 belongs\n {4}input /,
+  );
 });
 
 test('--fast and --sparse reach the checker; --junit writes XML', async () => {
@@ -105,7 +122,10 @@ test('--fast and --sparse reach the checker; --junit writes XML', async () => {
 
 test('exit 2: a file that cannot be loaded, a missing path, bad usage', async () => {
   const broken = path.join(tmp, 'broken.ts');
-  writeFileSync(broken, "import { layer } from 'gradlens';\nexport const a = layer({ inputs: { x: [2] }, forward: ({ x }) => x.mul(, backward: (_i, d) => ({ x: d }) });\n");
+  writeFileSync(
+    broken,
+    "import { layer } from 'gradlens';\nexport const a = layer({ inputs: { x: [2] }, forward: ({ x }) => x.mul(, backward: (_i, d) => ({ x: d }) });\n",
+  );
   const loadFail = await check(broken, 'examples/ganDiscriminator.ts', '--json');
   assert.equal(loadFail.code, 2);
   const layers = (JSON.parse(loadFail.stdout) as JsonReport).layers;
@@ -130,19 +150,27 @@ test('--timeout bounds a hanging layer; the others are still checked', async () 
   const { code, stdout } = await check('test/layers/fixtures/hang.js', '--timeout', '1', '--json');
   assert.equal(code, 1);
   const layers = (JSON.parse(stdout) as JsonReport).layers;
-  assert.deepEqual(layers.map((l) => [l.name, l.passed]), [
-    ['first', true],
-    ['spins', false],
-    ['after', true],
-  ]);
+  assert.deepEqual(
+    layers.map((l) => [l.name, l.passed]),
+    [
+      ['first', true],
+      ['spins', false],
+      ['after', true],
+    ],
+  );
   assert.match(layers[1].error ?? '', /timed out after 1 s/);
 });
 
 test("the README's command: node dist/cli.js check examples (Python's with an interpreter that has numpy and torch)", async () => {
   const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, ['dist/cli.js', 'check', 'examples', '--python', '/usr/bin/python3'], { timeout: 120_000 }, (err, stdout) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout });
-    });
+    execFile(
+      process.execPath,
+      ['dist/cli.js', 'check', 'examples', '--python', '/usr/bin/python3'],
+      { timeout: 120_000 },
+      (err, stdout) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout });
+      },
+    );
   });
   // The wrong examples are in the folder on purpose: the run fails, and says which.
   assert.equal(result.code, 1);

@@ -51,7 +51,8 @@ test('export gan --out DIR writes train.py, weights, README and the evaluation b
     const r = cli('export', 'gan', '--preset', 'small', '--train-limit', '64', '--out', join(dir, 'g'), '--json');
     assert.equal(r.code, 0, r.stderr);
     assert.match(JSON.parse(r.stdout).summary, /GAN/);
-    for (const f of ['train.py', 'initial_weights.safetensors', 'README.md', 'data/gan-eval-noise.f32']) assert.ok(existsSync(join(dir, 'g', f)), f);
+    for (const f of ['train.py', 'initial_weights.safetensors', 'README.md', 'data/gan-eval-noise.f32'])
+      assert.ok(existsSync(join(dir, 'g', f)), f);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

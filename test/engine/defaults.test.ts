@@ -7,7 +7,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  add, arange, F, full, getDefaultDtype, getDefaultGenerator, init, manualSeed, nn, ones, rand, randn, Rng, setDefaultDtype, tensor, zeros,
+  add,
+  arange,
+  F,
+  full,
+  getDefaultDtype,
+  getDefaultGenerator,
+  init,
+  manualSeed,
+  nn,
+  ones,
+  rand,
+  randn,
+  Rng,
+  setDefaultDtype,
+  tensor,
+  zeros,
 } from '../../src/engine';
 
 function withDefaultDtype(dtype: 'float32' | 'float64', body: () => void): void {
@@ -23,7 +38,8 @@ test('manualSeed reseeds the default generator in place and returns it; randn an
   const held = getDefaultGenerator();
   assert.equal(manualSeed(4), held);
   assert.equal(held.seed, 4);
-  const a = randn([5]), u = rand([3], { low: -1, high: 1 });
+  const a = randn([5]),
+    u = rand([3], { low: -1, high: 1 });
   manualSeed(4);
   assert.deepEqual(randn([5]).data, a.data);
   assert.deepEqual(rand([3], { low: -1, high: 1 }).data, u.data);
@@ -49,8 +65,12 @@ test('modules built without rng or seed draw their weights from the default gene
   ];
   for (const [name, build] of builds) {
     manualSeed(11);
-    const fromDefault = build({}).parameters().map((p) => Array.from(p.data));
-    const fromRng = build({ rng: new Rng(11) }).parameters().map((p) => Array.from(p.data));
+    const fromDefault = build({})
+      .parameters()
+      .map((p) => Array.from(p.data));
+    const fromRng = build({ rng: new Rng(11) })
+      .parameters()
+      .map((p) => Array.from(p.data));
     assert.deepEqual(fromDefault, fromRng, name);
   }
   manualSeed(3);
@@ -84,9 +104,23 @@ test('the default dtype is float64, and setDefaultDtype changes what tensors and
   withDefaultDtype('float32', () => {
     assert.equal(getDefaultDtype(), 'float32');
     const made = [tensor([1, 2]), tensor(3), zeros([2]), ones([2]), full([2], 7), arange(3), randn([2]), rand([2]), add(1, 2)];
-    assert.deepEqual(made.map((t) => t.dtype), made.map(() => 'float32'));
-    const modules = [new nn.Linear(2, 2), new nn.Conv2d(1, 2, 3), new nn.BatchNorm2d(2), new nn.LayerNorm(4), new nn.Embedding(3, 2), new nn.MultiHeadAttention(4, 2)];
-    for (const m of modules) assert.ok(m.parameters().every((p) => p.dtype === 'float32'), m.typeName);
+    assert.deepEqual(
+      made.map((t) => t.dtype),
+      made.map(() => 'float32'),
+    );
+    const modules = [
+      new nn.Linear(2, 2),
+      new nn.Conv2d(1, 2, 3),
+      new nn.BatchNorm2d(2),
+      new nn.LayerNorm(4),
+      new nn.Embedding(3, 2),
+      new nn.MultiHeadAttention(4, 2),
+    ];
+    for (const m of modules)
+      assert.ok(
+        m.parameters().every((p) => p.dtype === 'float32'),
+        m.typeName,
+      );
     // an explicit dtype, a typed array and a bool mask keep theirs
     assert.equal(tensor([1, 2], { dtype: 'float64' }).dtype, 'float64');
     assert.equal(new nn.Linear(2, 2, { dtype: 'float64' }).weight.dtype, 'float64');
@@ -101,6 +135,12 @@ test('setDefaultDtype refuses anything but float32 and float64, and keeps the ol
     assert.throws(() => setDefaultDtype(bad as 'float32'), /^EngineError: setDefaultDtype: dtype must be 'float64' or 'float32', got /);
   }
   assert.equal(getDefaultDtype(), 'float64');
-  assert.throws(() => zeros([2], { dtype: 'float16' as 'float32' }), /^EngineError: zeros: dtype must be 'float64' or 'float32' or 'bool', got the string "float16"$/);
-  assert.throws(() => new nn.Linear(2, 2, { dtype: 'bool' as 'float32' }), /^EngineError: Linear: dtype must be 'float64' or 'float32', got the string "bool"$/);
+  assert.throws(
+    () => zeros([2], { dtype: 'float16' as 'float32' }),
+    /^EngineError: zeros: dtype must be 'float64' or 'float32' or 'bool', got the string "float16"$/,
+  );
+  assert.throws(
+    () => new nn.Linear(2, 2, { dtype: 'bool' as 'float32' }),
+    /^EngineError: Linear: dtype must be 'float64' or 'float32', got the string "bool"$/,
+  );
 });

@@ -19,7 +19,8 @@ function node(script: string, args: string[] = [], flags: string[] = [], timeout
 }
 
 test('a float32 op runs on the fast backend with no backend chosen; float64 stays on the reference', () => {
-  const out = JSON.parse(node(`
+  const out = JSON.parse(
+    node(`
     const g = require(process.argv[1]);
     const seen = [];
     const active = g.getActiveBackend();
@@ -29,7 +30,8 @@ test('a float32 op runs on the fast backend with no backend chosen; float64 stay
     const y = g.matmul(a, a);
     g.matmul(a.to('float64'), a.to('float64'));
     console.log(JSON.stringify({ name: active.name, description: active.description, dtype: y.dtype, seen }));
-  `));
+  `),
+  );
   assert.equal(out.name, 'fast');
   assert.match(out.description, /WebAssembly SIMD/);
   assert.equal(out.dtype, 'float32');
@@ -37,14 +39,16 @@ test('a float32 op runs on the fast backend with no backend chosen; float64 stay
 });
 
 test('setBackend takes a name, getActiveBackend().name says which runs, and an unknown name is refused with the choices', () => {
-  const out = JSON.parse(node(`
+  const out = JSON.parse(
+    node(`
     const g = require(process.argv[1]);
     const names = [];
     for (const n of ['reference', 'blocked-js', 'fast']) { g.setBackend(n); names.push(g.getActiveBackend().name); }
     let error = '';
     try { g.setBackend('cuda'); } catch (e) { error = e.message; }
     console.log(JSON.stringify({ names, error, still: g.getActiveBackend().name }));
-  `));
+  `),
+  );
   assert.deepEqual(out.names, ['reference', 'blocked-js', 'fast']);
   assert.match(out.error, /setBackend: backend must be one of 'reference', 'fast', 'blocked-js' or a Backend object, got 'cuda'/);
   assert.equal(out.still, 'fast', 'a refused choice leaves the backend as it was');
@@ -52,7 +56,8 @@ test('setBackend takes a name, getActiveBackend().name says which runs, and an u
 
 test('a script that trains on the fast backend, worker threads included, exits by itself when done', () => {
   // Large enough that the conv and the GEMMs go to the worker threads.
-  const out = node(`
+  const out = node(
+    `
     const g = require(process.argv[1]);
     g.setDefaultDtype('float32');
     const model = new g.nn.Sequential(new g.nn.Conv2d(3, 32, 3, { padding: 1 }), new g.nn.ReLU(), new g.nn.Flatten(), new g.nn.Linear(32 * 16 * 16, 10));
@@ -64,14 +69,20 @@ test('a script that trains on the fast backend, worker threads included, exits b
       opt.step();
     }
     console.log(g.getActiveBackend().description);
-  `, [], [], 30_000);
+  `,
+    [],
+    [],
+    30_000,
+  );
   assert.match(out, /2 threads|[3-8] threads|1 thread/);
 });
 
 test('200 training steps hold their memory: no upward trend in live memory past warm-up', () => {
   // After a forced collection every 10 steps, the live memory (V8 heap plus typed arrays)
   // past warm-up must not trend upward.
-  const samples = JSON.parse(node(`
+  const samples = JSON.parse(
+    node(
+      `
     const g = require(process.argv[1]);
     g.manualSeed(0);
     g.setDefaultDtype('float32');
@@ -95,15 +106,24 @@ test('200 training steps hold their memory: no upward trend in live memory past 
       }
     }
     console.log(JSON.stringify(samples));
-  `, [], ['--expose-gc'], 120_000)) as Array<{ step: number; live: number; rss: number }>;
+  `,
+      [],
+      ['--expose-gc'],
+      120_000,
+    ),
+  ) as Array<{ step: number; live: number; rss: number }>;
   // Medians of five samples at each end of the steady state, 100 steps apart: the pool of
   // recycled gradients fills and drains within a step, which moves single samples by a few
   // MiB, but a leak of 40 KiB a step would move the medians by 4 MiB.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const early = samples.filter((s) => s.step > 50 && s.step <= 100), late = samples.filter((s) => s.step > 150);
+  const early = samples.filter((s) => s.step > 50 && s.step <= 100),
+    late = samples.filter((s) => s.step > 150);
   const growth = median(late.map((s) => s.live)) - median(early.map((s) => s.live));
   const mib = (b: number) => (b / 2 ** 20).toFixed(2);
-  assert.ok(growth < 4 * 2 ** 20, `live memory grows ${mib(growth)} MiB from steps 60..100 to steps 160..200 (samples: ${samples.map((s) => mib(s.live)).join(', ')} MiB)`);
+  assert.ok(
+    growth < 4 * 2 ** 20,
+    `live memory grows ${mib(growth)} MiB from steps 60..100 to steps 160..200 (samples: ${samples.map((s) => mib(s.live)).join(', ')} MiB)`,
+  );
   const warmPeak = Math.max(...samples.filter((s) => s.step <= 50).map((s) => s.rss));
   const lastRss = samples[samples.length - 1].rss;
   assert.ok(lastRss < warmPeak + 32 * 2 ** 20, `resident memory went from ${mib(warmPeak)} MiB at warm-up to ${mib(lastRss)} MiB`);

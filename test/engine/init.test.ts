@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { init, manualSeed, zeros, Rng, nn } from '../../src/engine';
 
 function stats(d: ArrayLike<number>): { mean: number; std: number; maxAbs: number } {
-  let s = 0, s2 = 0, m = 0;
-  for (let i = 0; i < d.length; i++) { s += d[i]; s2 += d[i] * d[i]; m = Math.max(m, Math.abs(d[i])); }
+  let s = 0,
+    s2 = 0,
+    m = 0;
+  for (let i = 0; i < d.length; i++) {
+    s += d[i];
+    s2 += d[i] * d[i];
+    m = Math.max(m, Math.abs(d[i]));
+  }
   const mean = s / d.length;
   return { mean, std: Math.sqrt(s2 / d.length - mean * mean), maxAbs: m };
 }
@@ -15,7 +21,10 @@ test('fans and gains follow torch.nn.init', () => {
   assert.equal(init.calculateGain('relu'), Math.SQRT2);
   assert.equal(init.calculateGain('tanh'), 5 / 3);
   assert.equal(init.calculateGain('leakyRelu', 0.2), Math.sqrt(2 / 1.04));
-  assert.throws(() => init.calculateFanInAndFanOut(zeros([5])), /^EngineError: calculateFanInAndFanOut: fan in and fan out need at least 2 dims, got shape \[5\]/);
+  assert.throws(
+    () => init.calculateFanInAndFanOut(zeros([5])),
+    /^EngineError: calculateFanInAndFanOut: fan in and fan out need at least 2 dims, got shape \[5\]/,
+  );
 });
 
 test('Kaiming-normal: std √2/√fanIn for ReLU; Xavier: √(2/(fanIn+fanOut)) and uniform bound √(6/(fanIn+fanOut))', () => {
@@ -34,7 +43,8 @@ test('Kaiming-normal: std √2/√fanIn for ReLU; Xavier: √(2/(fanIn+fanOut)) 
 });
 
 test('init is reproducible from its rng, its seed or the default generator', () => {
-  const a = init.kaimingNormal_(zeros([4, 4]), { seed: 7 }), b = init.kaimingNormal_(zeros([4, 4]), { rng: new Rng(7) });
+  const a = init.kaimingNormal_(zeros([4, 4]), { seed: 7 }),
+    b = init.kaimingNormal_(zeros([4, 4]), { rng: new Rng(7) });
   assert.deepEqual(a.data, b.data);
   manualSeed(7);
   assert.deepEqual(init.kaimingNormal_(zeros([4, 4])).data, a.data);

@@ -18,11 +18,15 @@ function runSteps(make: (params: Tensor[]) => optim.Optimizer, steps = 3): numbe
 
 test('SGD: plain step θ ← θ - lr g, and weight decay adds λθ to g', () => {
   const p = tensor([1, 2], { requiresGrad: true });
-  p.mul(tensor([3, -4])).sum().backward();
+  p.mul(tensor([3, -4]))
+    .sum()
+    .backward();
   new optim.SGD([p], { lr: 0.1 }).step();
   assertClose(p.data, [1 - 0.3, 2 + 0.4], 1e-15);
   const q = tensor([1, 2], { requiresGrad: true });
-  q.mul(tensor([3, -4])).sum().backward();
+  q.mul(tensor([3, -4]))
+    .sum()
+    .backward();
   new optim.SGD([q], { lr: 0.1, weightDecay: 0.5 }).step();
   assertClose(q.data, [1 - 0.1 * (3 + 0.5), 2 - 0.1 * (-4 + 1)], 1e-15);
 });
@@ -31,7 +35,8 @@ test('SGD with momentum: the buffer starts at g, then b ← μ b + g', () => {
   const p = tensor([0], { requiresGrad: true });
   const opt = new optim.SGD([p], { lr: 1, momentum: 0.5 });
   const grads = [1, 1, 1];
-  let expected = 0, buf = 0;
+  let expected = 0,
+    buf = 0;
   grads.forEach((g, i) => {
     opt.zeroGrad();
     p.mul(g).sum().backward();
@@ -45,25 +50,41 @@ test('SGD with momentum: the buffer starts at g, then b ← μ b + g', () => {
 
 test('SGD and Adam reproduce PyTorch 1.13 on three steps of a cubic objective', () => {
   // torch.optim.{Adam,SGD} on the same objective, float64 (values printed by torch 1.13)
-  assertClose(runSteps((ps) => new optim.Adam(ps, { lr: 0.1, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.1 })),
-    [0.7034453022653624, -2.3010272741352766, 3.300809458544479], 1e-13);
-  assertClose(runSteps((ps) => new optim.SGD(ps, { lr: 0.01, momentum: 0.9, weightDecay: 0.05 })),
-    [0.887913428621095, -3.2814153438862097, 3.3994259005877177], 1e-13);
-  assertClose(runSteps((ps) => new optim.SGD(ps, { lr: 0.01, momentum: 0.9, nesterov: true })),
-    [0.8469537494770085, -4.213829557730175, 3.6101862985484705], 1e-13);
+  assertClose(
+    runSteps((ps) => new optim.Adam(ps, { lr: 0.1, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.1 })),
+    [0.7034453022653624, -2.3010272741352766, 3.300809458544479],
+    1e-13,
+  );
+  assertClose(
+    runSteps((ps) => new optim.SGD(ps, { lr: 0.01, momentum: 0.9, weightDecay: 0.05 })),
+    [0.887913428621095, -3.2814153438862097, 3.3994259005877177],
+    1e-13,
+  );
+  assertClose(
+    runSteps((ps) => new optim.SGD(ps, { lr: 0.01, momentum: 0.9, nesterov: true })),
+    [0.8469537494770085, -4.213829557730175, 3.6101862985484705],
+    1e-13,
+  );
 });
 
 test('Adam: the first step moves each weight by lr · g/(|g| + ε) (bias correction undoes the warm-up)', () => {
   const p = tensor([1, 1, 1], { requiresGrad: true });
-  p.mul(tensor([1e-3, -5, 200])).sum().backward();
+  p.mul(tensor([1e-3, -5, 200]))
+    .sum()
+    .backward();
   const opt = new optim.Adam([p], { lr: 0.01 });
   opt.step();
-  assertClose(p.data, [1e-3, -5, 200].map((g) => 1 - (0.01 * g) / (Math.abs(g) + 1e-8)), 1e-14);
+  assertClose(
+    p.data,
+    [1e-3, -5, 200].map((g) => 1 - (0.01 * g) / (Math.abs(g) + 1e-8)),
+    1e-14,
+  );
   assert.equal(opt.stepCount(p), 1);
 });
 
 test('optimisers skip parameters without a gradient, and zeroGrad() zeroes the others', () => {
-  const used = tensor([1], { requiresGrad: true }), unused = tensor([5], { requiresGrad: true });
+  const used = tensor([1], { requiresGrad: true }),
+    unused = tensor([5], { requiresGrad: true });
   const opt = new optim.Adam([used, unused], { lr: 0.1 });
   used.mul(2).sum().backward();
   opt.step();
@@ -100,7 +121,9 @@ test('Adam with weight decay trains a small classifier: the loss falls', () => {
 
 test('float32 parameters are updated in float32', () => {
   const p = tensor([1, 2], { dtype: 'float32', requiresGrad: true });
-  p.mul(tensor([1, 1], { dtype: 'float32' })).sum().backward();
+  p.mul(tensor([1, 1], { dtype: 'float32' }))
+    .sum()
+    .backward();
   new optim.SGD([p], { lr: 0.5, momentum: 0.9 }).step();
   assert.ok(p.data instanceof Float32Array);
   assert.deepEqual(Array.from(p.data), [0.5, 1.5]);

@@ -37,51 +37,153 @@ type Entry =
 
 const ENTRIES: Record<string, Entry> = {
   // tensors, errors, grad mode
-  Tensor: 'checked', EngineError: { wrong: 42 }, noGrad: 'checked', isGradEnabled: 'noParameters', fmtShape: 'checked',
+  Tensor: 'checked',
+  EngineError: { wrong: 42 },
+  noGrad: 'checked',
+  isGradEnabled: 'noParameters',
+  fmtShape: 'checked',
   // randomness and defaults
-  Rng: 'optionalArgs', manualSeed: 'checked', getDefaultGenerator: 'noParameters',
-  setDefaultDtype: 'checked', getDefaultDtype: 'noParameters',
+  Rng: 'optionalArgs',
+  manualSeed: 'checked',
+  getDefaultGenerator: 'noParameters',
+  setDefaultDtype: 'checked',
+  getDefaultDtype: 'noParameters',
   // creation
-  tensor: 'checked', zeros: 'checked', ones: 'checked', full: 'checked', arange: 'checked', randn: 'checked', rand: 'checked',
-  zerosLike: 'checked', onesLike: 'checked',
+  tensor: 'checked',
+  zeros: 'checked',
+  ones: 'checked',
+  full: 'checked',
+  arange: 'checked',
+  randn: 'checked',
+  rand: 'checked',
+  zerosLike: 'checked',
+  onesLike: 'checked',
   // elementwise
-  add: 'checked', sub: 'checked', mul: 'checked', div: 'checked', pow: 'checked', neg: 'checked', exp: 'checked', log: 'checked',
-  sqrt: 'checked', abs: 'checked', maximum: 'checked', minimum: 'checked', where: 'checked', gt: 'checked', ge: 'checked',
-  lt: 'checked', le: 'checked', eq: 'checked', ne: 'checked', logicalNot: 'checked', clamp: 'checked',
+  add: 'checked',
+  sub: 'checked',
+  mul: 'checked',
+  div: 'checked',
+  pow: 'checked',
+  neg: 'checked',
+  exp: 'checked',
+  log: 'checked',
+  sqrt: 'checked',
+  abs: 'checked',
+  maximum: 'checked',
+  minimum: 'checked',
+  where: 'checked',
+  gt: 'checked',
+  ge: 'checked',
+  lt: 'checked',
+  le: 'checked',
+  eq: 'checked',
+  ne: 'checked',
+  logicalNot: 'checked',
+  clamp: 'checked',
   // reductions, shapes, matmul
-  sum: 'checked', mean: 'checked', max: 'checked', min: 'checked', argmax: 'checked', argmin: 'checked',
-  reshape: 'checked', transpose: 'checked', permute: 'checked', squeeze: 'checked', unsqueeze: 'checked', flatten: 'checked',
-  expand: 'checked', gather: 'checked', concat: 'checked', stack: 'checked', narrow: 'checked', index: 'checked',
-  slice: 'checked', indexSelect: 'checked', matmul: 'checked',
+  sum: 'checked',
+  mean: 'checked',
+  max: 'checked',
+  min: 'checked',
+  argmax: 'checked',
+  argmin: 'checked',
+  reshape: 'checked',
+  transpose: 'checked',
+  permute: 'checked',
+  squeeze: 'checked',
+  unsqueeze: 'checked',
+  flatten: 'checked',
+  expand: 'checked',
+  gather: 'checked',
+  concat: 'checked',
+  stack: 'checked',
+  narrow: 'checked',
+  index: 'checked',
+  slice: 'checked',
+  indexSelect: 'checked',
+  matmul: 'checked',
   // backends (src/engine/backend.ts)
   setBackend: 'checked',
   registerBackend: 'checked',
-  getActiveBackend: 'noParameters', referenceBackend: 'value',
+  getActiveBackend: 'noParameters',
+  referenceBackend: 'value',
   // init, also at the top level as in torch.nn.init
-  kaimingNormal_: 'checked', kaimingUniform_: 'checked', xavierNormal_: 'checked', xavierUniform_: 'checked',
-  calculateGain: 'checked', calculateFanInAndFanOut: 'checked',
-  'init.kaimingNormal_': 'checked', 'init.kaimingUniform_': 'checked', 'init.xavierNormal_': 'checked', 'init.xavierUniform_': 'checked',
-  'init.calculateGain': 'checked', 'init.calculateFanInAndFanOut': 'checked', 'init.uniform_': 'checked', 'init.normal_': 'checked',
-  'init.constant_': 'checked', 'init.zeros_': 'checked', 'init.ones_': 'checked',
+  kaimingNormal_: 'checked',
+  kaimingUniform_: 'checked',
+  xavierNormal_: 'checked',
+  xavierUniform_: 'checked',
+  calculateGain: 'checked',
+  calculateFanInAndFanOut: 'checked',
+  'init.kaimingNormal_': 'checked',
+  'init.kaimingUniform_': 'checked',
+  'init.xavierNormal_': 'checked',
+  'init.xavierUniform_': 'checked',
+  'init.calculateGain': 'checked',
+  'init.calculateFanInAndFanOut': 'checked',
+  'init.uniform_': 'checked',
+  'init.normal_': 'checked',
+  'init.constant_': 'checked',
+  'init.zeros_': 'checked',
+  'init.ones_': 'checked',
   // F
-  'F.linear': 'checked', 'F.relu': 'checked', 'F.leakyRelu': 'checked', 'F.sigmoid': 'checked', 'F.tanh': 'checked', 'F.gelu': 'checked',
-  'F.erf': 'checked', 'F.softmax': 'checked', 'F.logSoftmax': 'checked', 'F.crossEntropy': 'checked', 'F.nllLoss': 'checked',
-  'F.mseLoss': 'checked', 'F.binaryCrossEntropy': 'checked', 'F.binaryCrossEntropyWithLogits': 'checked',
-  'F.conv2d': 'checked', 'F.convOutputSize': 'checked',
-  'F.maxPool2d': 'checked', 'F.avgPool2d': 'checked', 'F.batchNorm': 'checked', 'F.layerNorm': 'checked', 'F.dropout': 'checked',
-  'F.embedding': 'checked', 'F.patchify': 'checked', 'F.scaledDotProductAttention': 'checked', 'F.scaledDotProductAttentionWithWeights': 'checked',
+  'F.linear': 'checked',
+  'F.relu': 'checked',
+  'F.leakyRelu': 'checked',
+  'F.sigmoid': 'checked',
+  'F.tanh': 'checked',
+  'F.gelu': 'checked',
+  'F.erf': 'checked',
+  'F.softmax': 'checked',
+  'F.logSoftmax': 'checked',
+  'F.crossEntropy': 'checked',
+  'F.nllLoss': 'checked',
+  'F.mseLoss': 'checked',
+  'F.binaryCrossEntropy': 'checked',
+  'F.binaryCrossEntropyWithLogits': 'checked',
+  'F.conv2d': 'checked',
+  'F.convOutputSize': 'checked',
+  'F.maxPool2d': 'checked',
+  'F.avgPool2d': 'checked',
+  'F.batchNorm': 'checked',
+  'F.layerNorm': 'checked',
+  'F.dropout': 'checked',
+  'F.embedding': 'checked',
+  'F.patchify': 'checked',
+  'F.scaledDotProductAttention': 'checked',
+  'F.scaledDotProductAttentionWithWeights': 'checked',
   // nn
-  'nn.Module': 'noParameters', 'nn.initRng': { wrong: 42 }, 'nn.initWeights': 'checked',
-  'nn.Linear': 'checked', 'nn.Conv2d': 'checked', 'nn.BatchNorm1d': 'checked', 'nn.BatchNorm2d': 'checked', 'nn.LayerNorm': 'checked',
-  'nn.Dropout': 'optionalArgs', 'nn.ReLU': 'noParameters', 'nn.LeakyReLU': 'optionalArgs', 'nn.Sigmoid': 'noParameters',
-  'nn.Tanh': 'noParameters', 'nn.GELU': 'noParameters', 'nn.Softmax': 'optionalArgs', 'nn.MaxPool2d': 'checked', 'nn.AvgPool2d': 'checked',
-  'nn.Sequential': 'optionalArgs', 'nn.Flatten': 'optionalArgs', 'nn.Embedding': 'checked', 'nn.MultiHeadAttention': 'checked',
+  'nn.Module': 'noParameters',
+  'nn.initRng': { wrong: 42 },
+  'nn.initWeights': 'checked',
+  'nn.Linear': 'checked',
+  'nn.Conv2d': 'checked',
+  'nn.BatchNorm1d': 'checked',
+  'nn.BatchNorm2d': 'checked',
+  'nn.LayerNorm': 'checked',
+  'nn.Dropout': 'optionalArgs',
+  'nn.ReLU': 'noParameters',
+  'nn.LeakyReLU': 'optionalArgs',
+  'nn.Sigmoid': 'noParameters',
+  'nn.Tanh': 'noParameters',
+  'nn.GELU': 'noParameters',
+  'nn.Softmax': 'optionalArgs',
+  'nn.MaxPool2d': 'checked',
+  'nn.AvgPool2d': 'checked',
+  'nn.Sequential': 'optionalArgs',
+  'nn.Flatten': 'optionalArgs',
+  'nn.Embedding': 'checked',
+  'nn.MultiHeadAttention': 'checked',
   // optim
-  'optim.SGD': 'checked', 'optim.Adam': 'checked',
+  'optim.SGD': 'checked',
+  'optim.Adam': 'checked',
   // the layer() contract (src/layers/contract.ts)
   layer: {
     why: 'a definition with a mistake is kept and reported by the checker beside the layer, so layer() records the problem instead of throwing',
-    check: (layer) => assert.match(String((layer() as { problem?: string }).problem), /^layer\(\) takes an object \{ inputs, forward, backward \}, got undefined/),
+    check: (layer) =>
+      assert.match(
+        String((layer() as { problem?: string }).problem),
+        /^layer\(\) takes an object \{ inputs, forward, backward \}, got undefined/,
+      ),
   },
   isLayerDefinition: {
     why: 'a type guard over any value',
@@ -127,8 +229,18 @@ function argumentErrorProblem(exportPath: string, fn: Callable, args: unknown[])
 
 test('the export list and the table name the same exports', () => {
   const actual = [...exportsOf(gradlens as unknown as Record<string, unknown>).keys()].sort();
-  assert.deepEqual(actual.filter((k) => !(k in ENTRIES)), [], 'exports without an entry in ENTRIES: say how each is checked');
-  assert.deepEqual(Object.keys(ENTRIES).filter((k) => !actual.includes(k)).sort(), [], 'entries for exports that no longer exist');
+  assert.deepEqual(
+    actual.filter((k) => !(k in ENTRIES)),
+    [],
+    'exports without an entry in ENTRIES: say how each is checked',
+  );
+  assert.deepEqual(
+    Object.keys(ENTRIES)
+      .filter((k) => !actual.includes(k))
+      .sort(),
+    [],
+    'entries for exports that no longer exist',
+  );
 });
 
 test('every export throws an EngineError naming itself and the argument for no arguments and a wrong first argument', () => {
@@ -152,7 +264,9 @@ test('every export throws an EngineError naming itself and the argument for no a
         try {
           call(fn, args);
         } catch (e) {
-          problems.push(`${exportPath}(${args.map((a) => JSON.stringify(a)).join(', ')}) threw, so it reads arguments: ${(e as Error).message}`);
+          problems.push(
+            `${exportPath}(${args.map((a) => JSON.stringify(a)).join(', ')}) threw, so it reads arguments: ${(e as Error).message}`,
+          );
         }
       }
     } else if (entry === 'optionalArgs') {
@@ -192,8 +306,20 @@ test('the messages read as the issue asks: function, argument, expectation, what
     }
     return 'no error';
   };
-  assert.equal(messageOf(() => (gradlens.randn as Callable)()), 'randn: shape must be an array of non-negative integers, got undefined');
-  assert.equal(messageOf(() => new (gradlens.nn.Conv2d as unknown as new (...a: unknown[]) => unknown)(3, '16', 3)), 'Conv2d: outChannels must be an integer >= 1, got the string "16"');
-  assert.equal(messageOf(() => gradlens.tensor([1, 2]).add('1' as unknown as number)), 'add: other must be a Tensor or a number, got the string "1"');
-  assert.equal(messageOf(() => gradlens.setDefaultDtype('float16' as 'float32')), "setDefaultDtype: dtype must be 'float64' or 'float32', got the string \"float16\"");
+  assert.equal(
+    messageOf(() => (gradlens.randn as Callable)()),
+    'randn: shape must be an array of non-negative integers, got undefined',
+  );
+  assert.equal(
+    messageOf(() => new (gradlens.nn.Conv2d as unknown as new (...a: unknown[]) => unknown)(3, '16', 3)),
+    'Conv2d: outChannels must be an integer >= 1, got the string "16"',
+  );
+  assert.equal(
+    messageOf(() => gradlens.tensor([1, 2]).add('1' as unknown as number)),
+    'add: other must be a Tensor or a number, got the string "1"',
+  );
+  assert.equal(
+    messageOf(() => gradlens.setDefaultDtype('float16' as 'float32')),
+    "setDefaultDtype: dtype must be 'float64' or 'float32', got the string \"float16\"",
+  );
 });

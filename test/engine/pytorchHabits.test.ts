@@ -39,14 +39,21 @@ const dtypes = [...new Set([x, ...model.parameters()].map((t) => t.dtype))];
 console.log(JSON.stringify({ startSeed, unseeded, losses, dtypes }));
 `;
 
-interface Run { startSeed: number; unseeded: number[]; losses: number[]; dtypes: string[] }
+interface Run {
+  startSeed: number;
+  unseeded: number[];
+  losses: number[];
+  dtypes: string[];
+}
 
 function run(seed: string): Run {
   return JSON.parse(execFileSync(process.execPath, ['-e', SCRIPT, DIST, seed], { encoding: 'utf8', timeout: 60_000 })) as Run;
 }
 
 test('manualSeed(0) and float32 by default: a model with no seeds or dtypes trains, and the same seed gives the same losses', () => {
-  const first = run('0'), second = run('0'), other = run('1');
+  const first = run('0'),
+    second = run('0'),
+    other = run('1');
   assert.deepEqual(first.dtypes, ['float32']);
   const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
   assert.ok(mean(first.losses.slice(-5)) < 0.5 * first.losses[0], `loss fell from ${first.losses[0]} to ${first.losses.at(-1)}`);
@@ -55,7 +62,8 @@ test('manualSeed(0) and float32 by default: a model with no seeds or dtypes trai
 });
 
 test('without manualSeed the default generator starts from a fixed seed in every process', () => {
-  const a = run('none'), b = run('none');
+  const a = run('none'),
+    b = run('none');
   assert.deepEqual(b.unseeded, a.unseeded);
   assert.deepEqual(b.losses, a.losses);
   const gradlens = require(DIST) as typeof Api;

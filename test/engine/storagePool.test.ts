@@ -57,7 +57,10 @@ test('a gradient passed through to two inputs (a + a, a + b) is not reused while
     b.grad = null;
     // add's backward hands the same gradient to both inputs; mul then consumes one copy
     sum(a.add(b).mul(2).add(a.mul(b))).backward();
-    const A = a.data, B = b.data, gA = a.grad!.data, gB = b.grad!.data;
+    const A = a.data,
+      B = b.data,
+      gA = a.grad!.data,
+      gB = b.grad!.data;
     for (let k = 0; k < A.length; k += 997) {
       assert.ok(Math.abs(gA[k] - (2 + B[k])) < 1e-5, `da[${k}] = ${gA[k]}, expected ${2 + B[k]}`);
       assert.ok(Math.abs(gB[k] - (2 + A[k])) < 1e-5, `db[${k}] = ${gB[k]}, expected ${2 + A[k]}`);

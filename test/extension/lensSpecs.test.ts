@@ -23,18 +23,27 @@ test('each layer gets Check gradients and Fast check on its first line', () => {
 });
 
 test('after a run the outcome follows, and opens the report', () => {
-  const results = new Map([['affine', transposed], ['relu', layerReport({ name: 'relu' })]]);
+  const results = new Map([
+    ['affine', transposed],
+    ['relu', layerReport({ name: 'relu' })],
+  ]);
   const specs = lensSpecs(layers, { trusted: true, running: new Set(), results });
   const outcomes = specs.filter((s) => s.command === COMMANDS.showReport);
-  assert.deepEqual(outcomes.map((s) => [s.line, s.title]), [
-    [2, '✗ dW wrong: the transpose of the right one'],
-    [10, '✓ passed · max rel err 3.1e-10 · 12 ms'],
-  ]);
+  assert.deepEqual(
+    outcomes.map((s) => [s.line, s.title]),
+    [
+      [2, '✗ dW wrong: the transpose of the right one'],
+      [10, '✓ passed · max rel err 3.1e-10 · 12 ms'],
+    ],
+  );
 });
 
 test('a running layer shows progress instead of buttons', () => {
   const specs = lensSpecs(layers, { trusted: true, running: new Set(['relu']), results: new Map() });
-  assert.deepEqual(specs.filter((s) => s.line === 10).map((s) => s.title), ['$(sync~spin) Checking gradients...']);
+  assert.deepEqual(
+    specs.filter((s) => s.line === 10).map((s) => s.title),
+    ['$(sync~spin) Checking gradients...'],
+  );
 });
 
 test('in Restricted Mode no lens runs code: each says why and opens Workspace Trust', () => {
@@ -47,7 +56,15 @@ test('in Restricted Mode no lens runs code: each says why and opens Workspace Tr
 });
 
 const candidates: TagCandidate[] = [
-  { name: 'sigmoid', convention: 'pair', language: 'python', line: 30, insertLine: 30, indent: '', params: [{ name: 'x', guess: 'tensor' }] },
+  {
+    name: 'sigmoid',
+    convention: 'pair',
+    language: 'python',
+    line: 30,
+    insertLine: 30,
+    indent: '',
+    params: [{ name: 'x', guess: 'tensor' }],
+  },
 ];
 
 test('an untagged candidate gets "Add @gradcheck tag…", in line order with the layers', () => {
@@ -59,22 +76,49 @@ test('an untagged candidate gets "Add @gradcheck tag…", in line order with the
     command: COMMANDS.addTag,
     candidate: 'sigmoid',
   });
-  assert.deepEqual(specs.map((s) => s.line), [...specs.map((s) => s.line)].sort((a, b) => a - b));
+  assert.deepEqual(
+    specs.map((s) => s.line),
+    [...specs.map((s) => s.line)].sort((a, b) => a - b),
+  );
 });
 
 test('Python layers get the same lenses, and in Restricted Mode the same reason; adding a tag only edits text, so it stays', () => {
   const python: DiscoveredLayer[] = [
-    { name: 'affine', convention: 'pair', exportName: 'affine_forward', line: 3, endLine: 12, backwardLine: 9, inputNames: ['x', 'w', 'b'], language: 'python' },
-    { name: 'LeakyReLU', convention: 'object', exportName: 'LeakyReLU', line: 2, endLine: 9, inputNames: ['x'], language: 'python', cell: 3 },
+    {
+      name: 'affine',
+      convention: 'pair',
+      exportName: 'affine_forward',
+      line: 3,
+      endLine: 12,
+      backwardLine: 9,
+      inputNames: ['x', 'w', 'b'],
+      language: 'python',
+    },
+    {
+      name: 'LeakyReLU',
+      convention: 'object',
+      exportName: 'LeakyReLU',
+      line: 2,
+      endLine: 9,
+      inputNames: ['x'],
+      language: 'python',
+      cell: 3,
+    },
   ];
   const trusted = lensSpecs(python, { trusted: true, running: new Set(), results: new Map() }, candidates);
-  assert.deepEqual(trusted.filter((s) => s.layer).map((s) => [s.layer, s.command]), [
-    ['LeakyReLU', COMMANDS.checkLayer],
-    ['LeakyReLU', COMMANDS.fastCheckLayer],
-    ['affine', COMMANDS.checkLayer],
-    ['affine', COMMANDS.fastCheckLayer],
-  ]);
+  assert.deepEqual(
+    trusted.filter((s) => s.layer).map((s) => [s.layer, s.command]),
+    [
+      ['LeakyReLU', COMMANDS.checkLayer],
+      ['LeakyReLU', COMMANDS.fastCheckLayer],
+      ['affine', COMMANDS.checkLayer],
+      ['affine', COMMANDS.fastCheckLayer],
+    ],
+  );
   const restricted = lensSpecs(python, { trusted: false, running: new Set(), results: new Map() }, candidates);
-  assert.deepEqual(restricted.map((s) => s.command), [COMMANDS.manageTrust, COMMANDS.manageTrust, COMMANDS.addTag]);
+  assert.deepEqual(
+    restricted.map((s) => s.command),
+    [COMMANDS.manageTrust, COMMANDS.manageTrust, COMMANDS.addTag],
+  );
   assert.ok(restricted.filter((s) => s.command === COMMANDS.manageTrust).every((s) => /Restricted Mode/.test(s.title)));
 });

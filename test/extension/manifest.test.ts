@@ -8,7 +8,9 @@ const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
 const contributes = manifest.contributes;
 
 test('every GradLens command is contributed, titled and in the GradLens category', () => {
-  const contributed = new Map<string, { title: string; category: string }>(contributes.commands.map((c: { command: string }) => [c.command, c]));
+  const contributed = new Map<string, { title: string; category: string }>(
+    contributes.commands.map((c: { command: string }) => [c.command, c]),
+  );
   for (const id of Object.values(COMMANDS).filter((id) => id.startsWith('gradlens.'))) {
     const c = contributed.get(id);
     assert.ok(c, `${id} is not in contributes.commands`);
@@ -18,8 +20,19 @@ test('every GradLens command is contributed, titled and in the GradLens category
 });
 
 test('settings have descriptions and defaults the code reads', () => {
-  const properties = contributes.configuration.properties as Record<string, { markdownDescription?: string; description?: string; default: unknown }>;
-  for (const key of ['tolerance.atol', 'tolerance.rtol', 'tolerance.eps', 'defaultMode', 'sparse.sampleSize', 'timeLimitSeconds', 'checkOnSave']) {
+  const properties = contributes.configuration.properties as Record<
+    string,
+    { markdownDescription?: string; description?: string; default: unknown }
+  >;
+  for (const key of [
+    'tolerance.atol',
+    'tolerance.rtol',
+    'tolerance.eps',
+    'defaultMode',
+    'sparse.sampleSize',
+    'timeLimitSeconds',
+    'checkOnSave',
+  ]) {
     const p = properties[`gradlens.${key}`];
     assert.ok(p, `gradlens.${key} is not contributed`);
     assert.ok((p.markdownDescription ?? p.description ?? '').length > 20, `gradlens.${key} has no description`);
@@ -45,9 +58,19 @@ test('restricted workspaces are supported in a limited way, with a reason', () =
 });
 
 test('the .vsix keeps sources and tests out and carries the runtime files', () => {
-  const rules = readFileSync('.vscodeignore', 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const rules = readFileSync('.vscodeignore', 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   assert.equal(rules[0], '**', 'everything is excluded unless listed');
-  for (const needed of ['dist/extension.js', 'dist/sandboxWorker.js', 'dist/gradlens.js', 'dist/node_modules/esbuild-wasm/esbuild.wasm', 'dist/node_modules/esbuild-wasm/lib/browser.js', 'examples/**', 'media/**']) {
+  for (const needed of [
+    'dist/extension.js',
+    'dist/sandboxWorker.js',
+    'dist/gradlens.js',
+    'dist/node_modules/esbuild-wasm/esbuild.wasm',
+    'dist/node_modules/esbuild-wasm/lib/browser.js',
+    'examples/**',
+    'media/**',
+  ]) {
     assert.ok(rules.includes(`!${needed}`), `.vscodeignore does not keep ${needed}`);
   }
   assert.ok(!rules.some((r) => /^!(src|test|out|node_modules)\b/.test(r)));
@@ -83,5 +106,8 @@ test("the Python extension's API facade is a runtime dependency (bundled into di
 });
 
 test('a training panel left open is restored after a reload: its view type activates GradLens', () => {
-  assert.ok(manifest.activationEvents.includes('onWebviewPanel:gradlens.training'), 'missing activation event onWebviewPanel:gradlens.training');
+  assert.ok(
+    manifest.activationEvents.includes('onWebviewPanel:gradlens.training'),
+    'missing activation event onWebviewPanel:gradlens.training',
+  );
 });

@@ -46,13 +46,19 @@ test('a layer that could not run says why, on one line', () => {
 });
 
 test('a diagnosis that says where it is wrong reads on from the gradient name', () => {
-  const r = layerReport({ passed: false, inputs: [input({ name: 'x', status: 'failed', diagnosis: 'wrong only in rows 0 and 2 (of 4); the rest matches' })] });
+  const r = layerReport({
+    passed: false,
+    inputs: [input({ name: 'x', status: 'failed', diagnosis: 'wrong only in rows 0 and 2 (of 4); the rest matches' })],
+  });
   assert.equal(lensOutcome(r), '✗ dx wrong only in rows 0 and 2');
 });
 
 test('short diagnoses keep the first clause', () => {
   assert.equal(shortDiagnosis('sign flipped: the analytic gradient is exactly -1 × the numeric one'), 'sign flipped');
-  assert.equal(shortDiagnosis('off by a constant factor of exactly 1/8 (N = 8): a mean where a sum belongs?'), 'off by a constant factor of exactly 1/8');
+  assert.equal(
+    shortDiagnosis('off by a constant factor of exactly 1/8 (N = 8): a mean where a sum belongs?'),
+    'off by a constant factor of exactly 1/8',
+  );
   assert.ok(shortDiagnosis('x'.repeat(200)).length <= 70);
 });
 
@@ -67,7 +73,10 @@ test('Problems gets a message only for a failing layer, with the diagnosis and t
 test('tensors print one row per line so a diff lines up, with blocks for higher ranks', () => {
   assert.equal(formatTensor([1, -2, 3, 4], [2, 2]), ' 1.000000e+0  -2.000000e+0\n 3.000000e+0   4.000000e+0');
   const cube = formatTensor([0, 1, 2, 3, 4, 5, 6, 7], [2, 2, 2]).split('\n');
-  assert.deepEqual(cube.filter((l) => l.startsWith('[')), ['[0, :, :]', '[1, :, :]']);
+  assert.deepEqual(
+    cube.filter((l) => l.startsWith('[')),
+    ['[0, :, :]', '[1, :, :]'],
+  );
   assert.equal(cube.length, 6);
   assert.equal(formatTensor([NaN], []), 'NaN');
   assert.match(formatTensor(new Array(5000).fill(0), [5000]), /too many/);
@@ -90,7 +99,10 @@ test('a layer-level finding leads on the lens, in Problems and in Test Explorer,
   const report = checkTarget(twoLayerNet(3, 4, 'W1 for W2'), { mode: 'full' });
   assert.equal(lensOutcome(report), '✗ backward uses W1 where W2 belongs, or W2 where W1 belongs · dx, dW1, db1 wrong');
   const problem = diagnosticMessage(report) ?? '';
-  assert.match(problem, /^GradLens: gradient check of '[^']+' failed: x, W1, b1 come out right when W1 is given W2's values.* it uses W1 where W2 belongs, or W2 where W1 belongs\. dx wrong/);
+  assert.match(
+    problem,
+    /^GradLens: gradient check of '[^']+' failed: x, W1, b1 come out right when W1 is given W2's values.* it uses W1 where W2 belongs, or W2 where W1 belongs\. dx wrong/,
+  );
   const lines = testFailureMessage(report).split('\n');
   assert.equal(lines[0], lensOutcome(report));
   assert.match(lines[1], /^x, W1, b1 come out right when W1 is given W2's values/);
@@ -98,5 +110,8 @@ test('a layer-level finding leads on the lens, in Problems and in Test Explorer,
 
 test('without a layer-level finding, the lens and Problems lead with the first failing input', () => {
   assert.equal(testFailureMessage(transposed), lensOutcome(transposed));
-  assert.match(diagnosticMessage(transposed) ?? '', /^GradLens: gradient check of 'affine' failed\. dW wrong: the analytic gradient is the transpose/);
+  assert.match(
+    diagnosticMessage(transposed) ?? '',
+    /^GradLens: gradient check of 'affine' failed\. dW wrong: the analytic gradient is the transpose/,
+  );
 });

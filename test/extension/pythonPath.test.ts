@@ -20,7 +20,8 @@ test('without either (no Python extension, as in code-server here), python3 on P
   assert.deepEqual(resolvePythonPath({ setting: '' }), { path: DEFAULT_PYTHON, source: 'path' });
   assert.equal(DEFAULT_PYTHON, 'python3');
   // A blank or mistyped setting is treated as unset rather than spawned.
-  for (const setting of ['   ', undefined, null, 3, ['python']]) assert.equal(resolvePythonPath({ setting, activeInterpreter: ' ' }).source, 'path');
+  for (const setting of ['   ', undefined, null, 3, ['python']])
+    assert.equal(resolvePythonPath({ setting, activeInterpreter: ' ' }).source, 'path');
 });
 
 test('${workspaceFolder} and a leading ~ in the setting are filled in', () => {

@@ -92,7 +92,7 @@ test('the host opens and runs nothing for a path without results; it says why in
   assert.deepEqual(host.did, [
     'refused: reveal: /home/me/.ssh/config has no results in this session',
     'refused: rerun: /tmp/evil.js has no results in this session',
-    "refused: 'reveal' message.line must be a whole number of at least 0, got \"x\"",
+    'refused: \'reveal\' message.line must be a whole number of at least 0, got "x"',
   ]);
   receiveReportMessage({ type: 'reveal', file: CHECKED, line: 3 }, host);
   receiveReportMessage({ type: 'rerun', file: CHECKED, layer: 'Dense', mode: 'full' }, host);

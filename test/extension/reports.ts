@@ -2,7 +2,17 @@ import type { InputReport, LayerReport } from '../../src/gradcheck/types';
 
 /** Reports as the checker makes them, for testing what the extension shows. */
 export function input(over: Partial<InputReport> = {}): InputReport {
-  return { name: 'x', status: 'passed', shape: [2, 2], maxAbsError: 1e-11, maxRelError: 3.1e-10, worst: [], kinkCount: 0, checkedCount: 4, ...over };
+  return {
+    name: 'x',
+    status: 'passed',
+    shape: [2, 2],
+    maxAbsError: 1e-11,
+    maxRelError: 3.1e-10,
+    worst: [],
+    kinkCount: 0,
+    checkedCount: 4,
+    ...over,
+  };
 }
 
 export function layerReport(over: Partial<LayerReport> = {}): LayerReport {
@@ -30,7 +40,8 @@ export const transposed = layerReport({
       status: 'failed',
       maxAbsError: 1.2,
       maxRelError: 0.9,
-      diagnosis: 'the analytic gradient is the transpose of the right one (it matches the numeric gradient with its last two dimensions swapped)',
+      diagnosis:
+        'the analytic gradient is the transpose of the right one (it matches the numeric gradient with its last two dimensions swapped)',
       worst: [{ index: [0, 1], analytic: 0.5, numeric: -0.7 }],
       analytic: [1, 3, 2, 4],
       numeric: [1, 2, 3, 4],

@@ -16,7 +16,9 @@ test('defaults: full mode, 30 s, the layer decides tolerances', () => {
 });
 
 test('tolerances, sparse sample size and time limit reach the checker', () => {
-  const settings = readSettings(getter({ 'tolerance.atol': 1e-7, 'tolerance.eps': 1e-5, defaultMode: 'sparse', 'sparse.sampleSize': 16, timeLimitSeconds: 2.5 }));
+  const settings = readSettings(
+    getter({ 'tolerance.atol': 1e-7, 'tolerance.eps': 1e-5, defaultMode: 'sparse', 'sparse.sampleSize': 16, timeLimitSeconds: 2.5 }),
+  );
   assert.deepEqual(checkOptions(settings), { mode: 'sparse', sampleSize: 16, tolerance: { atol: 1e-7, eps: 1e-5 }, timeoutMs: 2500 });
   assert.equal(checkOptions(settings, 'fast').mode, 'fast');
 });

@@ -11,7 +11,13 @@ test('the prefill names every parameter in call order, sizes left as ?', () => {
     { name: 'conv_param', guess: 'const' },
   ]);
   assert.equal(text, 'x:[?] w:[?] b:[?] conv_param={}');
-  assert.equal(tagPrefill([{ name: 'x', guess: 'tensor' }, { name: 'y', guess: 'int' }]), 'x:[?] y:int[?]<?');
+  assert.equal(
+    tagPrefill([
+      { name: 'x', guess: 'tensor' },
+      { name: 'y', guess: 'int' },
+    ]),
+    'x:[?] y:int[?]<?',
+  );
   assert.deepEqual(firstPlaceholder(text), [3, 4]);
   assert.equal(firstPlaceholder('x:[4]'), undefined);
 });
@@ -38,7 +44,7 @@ test('a JavaScript tag cannot close its own comment', () => {
   assert.equal(tagTextProblem('x:[2] s="*/"', 'python'), undefined);
 });
 
-test('the tag line: a # comment in Python, a /** */ comment in JavaScript, at the definition\'s indent', () => {
+test("the tag line: a # comment in Python, a /** */ comment in JavaScript, at the definition's indent", () => {
   assert.equal(tagLine('python', '    ', 'x:[2,3] w:[3,4]'), '    # @gradcheck x:[2,3] w:[3,4]');
   assert.equal(tagLine('javascript', '', ' x:[2,3] '), '/** @gradcheck x:[2,3] */');
   // What is written reads back as the tag that was typed.

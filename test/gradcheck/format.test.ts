@@ -8,10 +8,19 @@ import { affine, batchSum, relu } from './layers';
 function reports(): LayerReport[] {
   const good = { ...checkTarget(affine(3, 4, 2), { mode: 'full' }), file: 'examples/affine.ts', line: 3 };
   const mean = { ...checkTarget(batchSum(8, 3, 1 / 8), { mode: 'full' }), file: 'examples/affine.ts', line: 20 };
-  const thrower: CheckTarget = { ...affine(2, 2, 2), name: 'broken', backward: () => { throw new Error('boom'); } };
+  const thrower: CheckTarget = {
+    ...affine(2, 2, 2),
+    name: 'broken',
+    backward: () => {
+      throw new Error('boom');
+    },
+  };
   const broken = { ...checkTarget(thrower, { mode: 'full' }), file: 'examples/broken.js', line: 1 };
   const kinks = checkTarget(relu([0, 0]), { mode: 'full' });
-  const partial = checkTarget(affine(3, 4, 2, (g) => [g[0], g[1], null]), { mode: 'full' });
+  const partial = checkTarget(
+    affine(3, 4, 2, (g) => [g[0], g[1], null]),
+    { mode: 'full' },
+  );
   return [good, mean, broken, kinks, partial];
 }
 
@@ -71,7 +80,10 @@ test('the JSON report follows the CLI schema', () => {
 });
 
 test('non-finite numbers become null in JSON', () => {
-  const nan = checkTarget(affine(2, 2, 2, (g) => [{ data: Float64Array.from([NaN, 0, 0, 0]), shape: [2, 2] }, g[1], g[2]]), { mode: 'full' });
+  const nan = checkTarget(
+    affine(2, 2, 2, (g) => [{ data: Float64Array.from([NaN, 0, 0, 0]), shape: [2, 2] }, g[1], g[2]]),
+    { mode: 'full' },
+  );
   const json = toJsonReport([nan]);
   assert.equal(json.layers[0].inputs[0].maxAbsError, null);
   assert.equal(json.layers[0].inputs[0].worst[0].analytic, null);

@@ -3,8 +3,16 @@ import assert from 'node:assert/strict';
 import { layerHeadline } from '../../src/gradcheck/headline';
 import type { LayerFinding } from '../../src/gradcheck/types';
 
-const passFail: LayerFinding = { kind: 'pass-fail', short: 'W2, b2 are right but x, W1, b1 are wrong', text: 'W2, b2 are right but x, W1, b1 are wrong: ...' };
-const mixUp: LayerFinding = { kind: 'mix-up', short: 'backward uses W1 where W2 belongs, or W2 where W1 belongs', text: '... mix them up ...' };
+const passFail: LayerFinding = {
+  kind: 'pass-fail',
+  short: 'W2, b2 are right but x, W1, b1 are wrong',
+  text: 'W2, b2 are right but x, W1, b1 are wrong: ...',
+};
+const mixUp: LayerFinding = {
+  kind: 'mix-up',
+  short: 'backward uses W1 where W2 belongs, or W2 where W1 belongs',
+  text: '... mix them up ...',
+};
 
 test('a mix-up leads over the pass/fail finding, whichever order the checker found them in', () => {
   assert.equal(layerHeadline({ passed: false, findings: [passFail, mixUp] }), mixUp);

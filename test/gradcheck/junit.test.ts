@@ -33,24 +33,42 @@ function assertWellFormed(xml: string): void {
 }
 
 function reports(): LayerReport[] {
-  const tricky: CheckTarget = { ...affine(2, 2, 2), name: 'a<b>&"c\'', backward: () => { throw new Error('bad \x1b[31m<tag> & "quote"'); } };
+  const tricky: CheckTarget = {
+    ...affine(2, 2, 2),
+    name: 'a<b>&"c\'',
+    backward: () => {
+      throw new Error('bad \x1b[31m<tag> & "quote"');
+    },
+  };
   return [
     { ...checkTarget(affine(3, 4, 2), { mode: 'full' }), file: 'examples/affine.ts', line: 3 },
     { ...checkTarget(batchSum(8, 3, 1 / 8), { mode: 'full' }), file: 'examples/affine.ts', line: 20 },
     { ...checkTarget(tricky, { mode: 'full' }), file: 'examples/weird & <odd>.js' },
     { ...checkTarget(relu([0, 0]), { mode: 'full' }), file: 'examples/relu.js' },
-    { ...checkTarget(affine(3, 4, 2, (g) => [g[0], g[1], null]), { mode: 'full' }), file: 'examples/relu.js' },
+    {
+      ...checkTarget(
+        affine(3, 4, 2, (g) => [g[0], g[1], null]),
+        { mode: 'full' },
+      ),
+      file: 'examples/relu.js',
+    },
   ];
 }
 
 test('JUnit XML: a testsuite per file, a testcase per input, failures with expected and actual', () => {
   const xml = toJUnitXml(reports());
   assertWellFormed(xml);
-  assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="gradlens" tests="9" failures="2" errors="1" skipped="1" time="[\d.]+">/);
+  assert.match(
+    xml,
+    /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="gradlens" tests="9" failures="2" errors="1" skipped="1" time="[\d.]+">/,
+  );
   assert.equal(xml.match(/<testsuite /g)?.length, 3);
   assert.match(xml, /<testsuite name="examples\/affine\.ts" tests="4" failures="1" errors="0" skipped="0"/);
   assert.match(xml, /<testcase classname="examples\/affine\.ts\.affine" name="affine: dx" time="[\d.]+"\/>/);
-  assert.match(xml, /<failure message="dx: off by a constant factor of exactly 1\/8 \(N = 8\): a mean where a sum belongs\?" type="GradientMismatch">/);
+  assert.match(
+    xml,
+    /<failure message="dx: off by a constant factor of exactly 1\/8 \(N = 8\): a mean where a sum belongs\?" type="GradientMismatch">/,
+  );
   assert.match(xml, /\[\d+,\d+\]: expected \(numeric\) -?[\d.e-]+, actual \(analytic\) -?[\d.e-]+/);
   assert.match(xml, /<skipped message="not checked: backward returned no gradient for b"\/>/);
   assert.match(xml, /type="AllKinks"/);
@@ -60,7 +78,10 @@ test('JUnit XML escapes names and messages and drops control characters', () => 
   const xml = toJUnitXml(reports());
   assert.match(xml, /<testsuite name="examples\/weird &amp; &lt;odd&gt;\.js"/);
   assert.match(xml, /name="a&lt;b&gt;&amp;&quot;c&apos;"/);
-  assert.match(xml, /<error message="backward threw: bad \[31m&lt;tag&gt; &amp; &quot;quote&quot;" type="LayerError">backward threw: bad \[31m&lt;tag&gt; &amp; "quote"<\/error>/);
+  assert.match(
+    xml,
+    /<error message="backward threw: bad \[31m&lt;tag&gt; &amp; &quot;quote&quot;" type="LayerError">backward threw: bad \[31m&lt;tag&gt; &amp; "quote"<\/error>/,
+  );
 });
 
 test('an empty run is still a valid document', () => {

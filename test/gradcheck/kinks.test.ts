@@ -23,13 +23,22 @@ test('a correct ReLU evaluated at and near its kink passes, its kinks within the
 });
 
 test('a wrong ReLU is still caught near its kinks', () => {
-  const ungated = checkTarget(relu(nearKinks, () => true), full);
+  const ungated = checkTarget(
+    relu(nearKinks, () => true),
+    full,
+  );
   assert.equal(ungated.passed, false);
   assert.equal(ungated.inputs[0].status, 'failed');
   // -3e-7 is wrong too: at eps/10 it is clear of the kink, where the slope is 0.
   const wrongAt = ungated.inputs[0].worst.map((w) => w.index[0]).sort();
   assert.ok(wrongAt.includes(1) && wrongAt.includes(6) && wrongAt.includes(8), String(wrongAt));
-  assert.equal(checkTarget(relu(nearKinks, (x) => x < 0), full).passed, false);
+  assert.equal(
+    checkTarget(
+      relu(nearKinks, (x) => x < 0),
+      full,
+    ).passed,
+    false,
+  );
 });
 
 test('an input whose every element is at a kink is "kink", and the layer does not pass', () => {
@@ -41,12 +50,7 @@ test('an input whose every element is at a kink is "kink", and the layer does no
 });
 
 // Window (0,0) has a two-way tie, window (0,1) a four-way tie, the others none.
-const pooled = [
-  2, 2, 1, 1,
-  1, 0.5, 1, 1,
-  0.3, -0.7, 1.2, 2.5,
-  1.9, 0.1, -0.4, 0.6,
-];
+const pooled = [2, 2, 1, 1, 1, 0.5, 1, 1, 0.3, -0.7, 1.2, 2.5, 1.9, 0.1, -0.4, 0.6];
 
 test('a correct max-pool with ties passes: tied elements are kinks', () => {
   const report = checkTarget(maxPool(pooled, 4, 4), full);
@@ -57,7 +61,10 @@ test('a correct max-pool with ties passes: tied elements are kinks', () => {
 });
 
 test('a wrong max-pool (always the top-left element) is caught despite the ties', () => {
-  const report = checkTarget(maxPool(pooled, 4, 4, () => 0), full);
+  const report = checkTarget(
+    maxPool(pooled, 4, 4, () => 0),
+    full,
+  );
   assert.equal(report.passed, false);
   assert.equal(report.inputs[0].status, 'failed');
   const wrong = report.inputs[0].worst.filter((w) => Math.abs(w.analytic - w.numeric) > 1e-3).map((w) => w.index.join(','));
@@ -68,7 +75,10 @@ test('a correct Linear+ReLU with pre-activations exactly at 0 passes', () => {
   const target = linearRelu(4, 6, 5, 11);
   const [x, w, b] = target.inputs;
   // Shift b so that z[0,1] and z[2,3] are 0: every x[0,:], x[2,:], w[:,1], w[:,3], b[1], b[3] crosses a kink.
-  for (const [i, j] of [[0, 1], [2, 3]]) {
+  for (const [i, j] of [
+    [0, 1],
+    [2, 3],
+  ]) {
     let z = b.data[j];
     for (let k = 0; k < 6; k++) z += x.data[i * 6 + k] * w.data[k * 5 + j];
     b.data[j] -= z;
@@ -119,15 +129,24 @@ test('kink classification', () => {
 
 test('an ungated ReLU backward is diagnosed as a missing mask', () => {
   const values = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? -0.5 - i : 0.3 + i));
-  const report = checkTarget(relu(values, () => true), full);
+  const report = checkTarget(
+    relu(values, () => true),
+    full,
+  );
   assert.equal(report.inputs[0].status, 'failed');
-  assert.match(report.inputs[0].diagnosis ?? '', /^the analytic gradient is nonzero at 4 of 12 elements where the numeric one is zero: a missing mask/);
+  assert.match(
+    report.inputs[0].diagnosis ?? '',
+    /^the analytic gradient is nonzero at 4 of 12 elements where the numeric one is zero: a missing mask/,
+  );
 });
 
 /** A ReLU whose backward passes `atKink` times the upstream gradient where x is exactly 0. */
 function reluAtKink(values: number[], atKink: number): CheckTarget {
   const target = relu(values);
-  return { ...target, backward: ([x], dout) => [{ data: x.data.map((v, i) => (v > 0 ? 1 : v === 0 ? atKink : 0) * dout.data[i]), shape: x.shape }] };
+  return {
+    ...target,
+    backward: ([x], dout) => [{ data: x.data.map((v, i) => (v > 0 ? 1 : v === 0 ? atKink : 0) * dout.data[i]), shape: x.shape }],
+  };
 }
 
 /** The same target answering every perturbation in one call, as a Python layer does. */
@@ -149,7 +168,10 @@ function batched(target: CheckTarget): CheckTarget {
 
 const withKink = [0.5, -0.5, 0, 1.2];
 
-for (const [how, wrap] of [['element by element', (t: CheckTarget) => t], ['batched (valuesAlong)', batched]] as const) {
+for (const [how, wrap] of [
+  ['element by element', (t: CheckTarget) => t],
+  ['batched (valuesAlong)', batched],
+] as const) {
   test(`at a kink, any subgradient between the one-sided slopes passes (${how})`, () => {
     for (const atKink of [0, 0.5, 1]) {
       const report = checkTarget(wrap(reluAtKink(withKink, atKink)), full);
@@ -165,7 +187,10 @@ for (const [how, wrap] of [['element by element', (t: CheckTarget) => t], ['batc
       assert.equal(x.status, 'failed');
       assert.equal(report.passed, false);
       // The upstream gradient R scales both slopes: they are 0 and R[2], in either order.
-      assert.match(x.diagnosis ?? '', /^at a kink of x\[2\]: analytic -?[\d.e-]+ is outside the one-sided slopes \[-?[\d.e-]+, -?[\d.e-]+\]$/);
+      assert.match(
+        x.diagnosis ?? '',
+        /^at a kink of x\[2\]: analytic -?[\d.e-]+ is outside the one-sided slopes \[-?[\d.e-]+, -?[\d.e-]+\]$/,
+      );
       const [, analytic, low, high] = /analytic (\S+) is outside the one-sided slopes \[(\S+), (\S+)\]/.exec(x.diagnosis ?? '') ?? [];
       assert.ok(Number(low) <= Number(high));
       assert.ok(Number(low) === 0 || Number(high) === 0, x.diagnosis);
@@ -177,6 +202,9 @@ for (const [how, wrap] of [['element by element', (t: CheckTarget) => t], ['batc
 
 test('a kink failure among smooth failures is named after the smooth diagnosis', () => {
   const target = relu([0.5, -0.5, 0, 1.2, 0.7, 2.1, 0.9, 1.4, 3, 0.2]);
-  const report = checkTarget({ ...target, backward: ([x], dout) => [{ data: x.data.map((v, i) => (v >= 0 ? -1 : 0) * dout.data[i]), shape: x.shape }] }, full);
+  const report = checkTarget(
+    { ...target, backward: ([x], dout) => [{ data: x.data.map((v, i) => (v >= 0 ? -1 : 0) * dout.data[i]), shape: x.shape }] },
+    full,
+  );
   assert.match(report.inputs[0].diagnosis ?? '', /; and at a kink of x\[2\]: analytic .* is outside the one-sided slopes/);
 });

@@ -19,7 +19,13 @@ export function flat(data: number[], shape: number[]): FlatTensor {
 type Grads = (FlatTensor | null)[];
 
 /** y = x W + b for x [n, d], W [d, m], b [m]. `bug` may rewrite the gradients [dx, dW, db]. */
-export function affine(n: number, d: number, m: number, bug?: (g: Grads, x: FlatTensor, w: FlatTensor, dout: FlatTensor) => Grads, seed = 1): CheckTarget {
+export function affine(
+  n: number,
+  d: number,
+  m: number,
+  bug?: (g: Grads, x: FlatTensor, w: FlatTensor, dout: FlatTensor) => Grads,
+  seed = 1,
+): CheckTarget {
   const rng = new Rng(seed);
   return {
     name: 'affine',
@@ -50,7 +56,11 @@ export function affine(n: number, d: number, m: number, bug?: (g: Grads, x: Flat
           }
         }
       }
-      const grads: Grads = [{ data: dx, shape: [n, d] }, { data: dw, shape: [d, m] }, { data: db, shape: [m] }];
+      const grads: Grads = [
+        { data: dx, shape: [n, d] },
+        { data: dw, shape: [d, m] },
+        { data: db, shape: [m] },
+      ];
       return bug ? bug(grads, x, w, dout) : grads;
     },
   };
@@ -75,7 +85,10 @@ export function linearRelu(n: number, d: number, m: number, seed = 7): CheckTarg
         const xr = i * d;
         let j = 0;
         for (; j + 4 <= m; j += 4) {
-          let s0 = bd[j], s1 = bd[j + 1], s2 = bd[j + 2], s3 = bd[j + 3];
+          let s0 = bd[j],
+            s1 = bd[j + 1],
+            s2 = bd[j + 2],
+            s3 = bd[j + 3];
           for (let k = 0; k < d; k++) {
             const xv = xd[xr + k];
             const p = k * m + j;
@@ -85,15 +98,15 @@ export function linearRelu(n: number, d: number, m: number, seed = 7): CheckTarg
             s3 += xv * wd[p + 3];
           }
           const o = i * m + j;
-          out[o] = Math.max(s0 , 0);
-          out[o + 1] = Math.max(s1 , 0);
-          out[o + 2] = Math.max(s2 , 0);
-          out[o + 3] = Math.max(s3 , 0);
+          out[o] = Math.max(s0, 0);
+          out[o + 1] = Math.max(s1, 0);
+          out[o + 2] = Math.max(s2, 0);
+          out[o + 3] = Math.max(s3, 0);
         }
         for (; j < m; j++) {
           let s = bd[j];
           for (let k = 0; k < d; k++) s += xd[xr + k] * wd[k * m + j];
-          out[i * m + j] = Math.max(s , 0);
+          out[i * m + j] = Math.max(s, 0);
         }
       }
       return { out: { data: out, shape: [n, m] }, cache: out };
@@ -115,7 +128,11 @@ export function linearRelu(n: number, d: number, m: number, seed = 7): CheckTarg
           }
         }
       }
-      return [{ data: dx, shape: [n, d] }, { data: dw, shape: [d, m] }, { data: db, shape: [m] }];
+      return [
+        { data: dx, shape: [n, d] },
+        { data: dw, shape: [d, m] },
+        { data: db, shape: [m] },
+      ];
     },
   };
 }
@@ -128,7 +145,7 @@ export function relu(values: number[], gate: (x: number) => boolean = (x) => x >
     inputNames: ['x'],
     inputs: [flat(values, shape)],
     forward([x]) {
-      return { out: { data: x.data.map((v) => (Math.max(v , 0))), shape }, cache: null };
+      return { out: { data: x.data.map((v) => Math.max(v, 0)), shape }, cache: null };
     },
     backward([x], dout) {
       return [{ data: x.data.map((v, i) => (gate(v) ? dout.data[i] : 0)), shape }];
@@ -143,7 +160,12 @@ export function relu(values: number[], gate: (x: number) => boolean = (x) => x >
 export function maxPool(values: number[], h: number, w: number, route?: (window: number[]) => number): CheckTarget {
   const oh = h / 2;
   const ow = w / 2;
-  const windowOf = (i: number, j: number): number[] => [2 * i * w + 2 * j, 2 * i * w + 2 * j + 1, (2 * i + 1) * w + 2 * j, (2 * i + 1) * w + 2 * j + 1];
+  const windowOf = (i: number, j: number): number[] => [
+    2 * i * w + 2 * j,
+    2 * i * w + 2 * j + 1,
+    (2 * i + 1) * w + 2 * j,
+    (2 * i + 1) * w + 2 * j + 1,
+  ];
   const firstMax = (x: Float64Array, win: number[]): number => win.reduce((best, p) => (x[p] > x[best] ? p : best), win[0]);
   return {
     name: 'maxPool',
@@ -212,7 +234,13 @@ export function batchSum(n: number, d: number, scale = 1): CheckTarget {
  * back into layer 1: 'W1 for W2' computes dh = dout W1ᵀ (W1 where W2 belongs),
  * 'no gate' drops ReLU's 1(z1 > 0). `names` renames the inputs (default x, W1, b1, W2, b2).
  */
-export function twoLayerNet(n: number, d: number, slip?: 'W1 for W2' | 'no gate', names = ['x', 'W1', 'b1', 'W2', 'b2'], seed = 11): CheckTarget {
+export function twoLayerNet(
+  n: number,
+  d: number,
+  slip?: 'W1 for W2' | 'no gate',
+  names = ['x', 'W1', 'b1', 'W2', 'b2'],
+  seed = 11,
+): CheckTarget {
   const rng = new Rng(seed);
   const scale = 1 / Math.sqrt(d);
   // out[i, j] = b[j] + sum_k a[i, k] m[k, j] (tb: m read transposed).
@@ -241,10 +269,16 @@ export function twoLayerNet(n: number, d: number, slip?: 'W1 for W2' | 'no gate'
   return {
     name: 'twoLayerNet',
     inputNames: names,
-    inputs: [randomInput([n, d], rng), randomInput([d, d], rng, scale), randomInput([d], rng, 0.1), randomInput([d, d], rng, scale), randomInput([d], rng, 0.1)],
+    inputs: [
+      randomInput([n, d], rng),
+      randomInput([d, d], rng, scale),
+      randomInput([d], rng, 0.1),
+      randomInput([d, d], rng, scale),
+      randomInput([d], rng, 0.1),
+    ],
     forward([x, w1, b1, w2, b2]) {
       const z1 = affineRows(x.data, w1.data, b1.data, n);
-      const h = z1.map((v) => (Math.max(v , 0)));
+      const h = z1.map((v) => Math.max(v, 0));
       return { out: { data: affineRows(h, w2.data, b2.data, n), shape: [n, d] }, cache: { z1, h } };
     },
     backward([x, w1, , w2], dout, cache) {

@@ -26,7 +26,10 @@ test('fast mode passes a correct layer with a few forward calls', () => {
 });
 
 test('fast mode falls back to a full check to say where a wrong input is wrong', () => {
-  const report = checkTarget(affine(4, 5, 3, (g) => [g[0], neg(g[1]), g[2]]), { mode: 'fast' });
+  const report = checkTarget(
+    affine(4, 5, 3, (g) => [g[0], neg(g[1]), g[2]]),
+    { mode: 'fast' },
+  );
   assert.equal(report.passed, false);
   const [x, w, b] = report.inputs;
   assert.equal(x.status, 'passed');
@@ -41,7 +44,10 @@ test('fast mode falls back to a full check to say where a wrong input is wrong',
 });
 
 test('fast mode sends NaN gradients and kinks to the full check', () => {
-  const nan = checkTarget(affine(2, 2, 2, (g) => [{ data: Float64Array.from([1, NaN, 0, 0]), shape: [2, 2] }, g[1], g[2]]), { mode: 'fast' });
+  const nan = checkTarget(
+    affine(2, 2, 2, (g) => [{ data: Float64Array.from([1, NaN, 0, 0]), shape: [2, 2] }, g[1], g[2]]),
+    { mode: 'fast' },
+  );
   assert.equal(nan.inputs[0].status, 'failed');
   assert.match(nan.inputs[0].diagnosis ?? '', /NaN at 1 of 4 elements \(first at \[0,1\]\)/);
   const kinks = checkTarget(relu([0, 0, 0]), { mode: 'fast' });
@@ -64,7 +70,10 @@ test('sparse mode checks a seeded sample of each input and says so', () => {
 });
 
 test('sparse mode still diagnoses a wrong input from its sample', () => {
-  const flipped = checkTarget(affine(20, 30, 4, (g) => [neg(g[0]), g[1], g[2]]), { mode: 'sparse', sampleSize: 12 });
+  const flipped = checkTarget(
+    affine(20, 30, 4, (g) => [neg(g[0]), g[1], g[2]]),
+    { mode: 'sparse', sampleSize: 12 },
+  );
   assert.equal(flipped.inputs[0].status, 'failed');
   assert.match(flipped.inputs[0].diagnosis ?? '', /^sign flipped/);
   const mean = checkTarget(batchSum(16, 16, 1 / 16), { mode: 'sparse', sampleSize: 20 });
@@ -80,5 +89,8 @@ test('sparse samples are distinct, ascending, in range and reproducible', () => 
   assert.ok(a[0] >= 0 && a[49] < 1000);
   assert.notDeepEqual(samplePositions(1000, 50, new Rng(5)), a);
   assert.deepEqual(Array.from(samplePositions(3, 10, new Rng(1))), [0, 1, 2]);
-  assert.equal(checkTarget(affine(2, 2, 2), { mode: "sparse", sampleSize: 0 }).error, "invalid check options: sampleSize must be a positive integer, got 0");
+  assert.equal(
+    checkTarget(affine(2, 2, 2), { mode: 'sparse', sampleSize: 0 }).error,
+    'invalid check options: sampleSize must be a positive integer, got 0',
+  );
 });

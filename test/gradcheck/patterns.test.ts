@@ -16,7 +16,18 @@ function diagnosisOf(shape: number[], wrong: (numeric: Float64Array, at: (...ind
   const analytic = wrong(numeric, at);
   const positions = Int32Array.from({ length: n }, (_, j) => j);
   const failing = positions.filter((j) => !elementPasses(analytic[j], numeric[j], tol));
-  return diagnose({ name: 'W', shape, analytic, numeric, kink: new Uint8Array(n), slopes: new Float64Array(2 * n), positions, failing, complete: true, tol });
+  return diagnose({
+    name: 'W',
+    shape,
+    analytic,
+    numeric,
+    kink: new Uint8Array(n),
+    slopes: new Float64Array(2 * n),
+    positions,
+    failing,
+    complete: true,
+    tol,
+  });
 }
 
 /** Moves `values` along the last axis of a [rows, cols] tensor by `by`, rolled round or with zeros. */
@@ -40,7 +51,10 @@ test('a gradient rolled round along an axis is named as a shift', () => {
 });
 
 test('a gradient shifted with zeros coming in is named as a shift', () => {
-  assert.equal(diagnosisOf([6], (g) => shiftColumns(g, 1, 6, -2, false)), 'the analytic gradient is the numeric one shifted by -2 (with zeros coming in): an index off by 2?');
+  assert.equal(
+    diagnosisOf([6], (g) => shiftColumns(g, 1, 6, -2, false)),
+    'the analytic gradient is the numeric one shifted by -2 (with zeros coming in): an index off by 2?',
+  );
 });
 
 test('near miss: a shift that fails at one element is not named', () => {
@@ -55,12 +69,18 @@ test('near miss: a shift that fails at one element is not named', () => {
 test('one factor per row is named, with the rows and their factors', () => {
   const factors = [1, 2, 0.5, 1];
   const d = diagnosisOf([4, 3], (g) => g.map((v, j) => v * factors[Math.floor(j / 3)]));
-  assert.equal(d, 'the analytic gradient is right up to one factor per row: row 1 × 2, row 2 × 0.5: a per-row scale (a norm, a count) applied or left out?');
+  assert.equal(
+    d,
+    'the analytic gradient is right up to one factor per row: row 1 × 2, row 2 × 0.5: a per-row scale (a norm, a count) applied or left out?',
+  );
 });
 
 test('one factor per column is named', () => {
   const factors = [3, 1, -1, 1.5];
-  assert.match(diagnosisOf([3, 4], (g) => g.map((v, j) => v * factors[j % 4])), /^the analytic gradient is right up to one factor per column: column 0 × 3, column 2 × -1, column 3 × 1\.5:/);
+  assert.match(
+    diagnosisOf([3, 4], (g) => g.map((v, j) => v * factors[j % 4])),
+    /^the analytic gradient is right up to one factor per column: column 0 × 3, column 2 × -1, column 3 × 1\.5:/,
+  );
 });
 
 test('near miss: per-row factors broken at one element are not named', () => {
@@ -74,5 +94,8 @@ test('near miss: per-row factors broken at one element are not named', () => {
 });
 
 test('one factor for the whole tensor stays a constant factor, not a per-row one', () => {
-  assert.match(diagnosisOf([4, 3], (g) => g.map((v) => 2 * v)), /^off by a constant factor of exactly 2x/);
+  assert.match(
+    diagnosisOf([4, 3], (g) => g.map((v) => 2 * v)),
+    /^off by a constant factor of exactly 2x/,
+  );
 });

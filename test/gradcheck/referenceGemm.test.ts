@@ -7,7 +7,16 @@ import { Rng } from '../../src/engine/rng';
 // The float64 GEMM is the finite-difference oracle's arithmetic: every check of a layer
 // that multiplies matrices runs on it. Compared here with the definition, summed the
 // same way (in order of p), so the results must agree exactly.
-function naive(a: Float64Array, b: Float64Array, m: number, n: number, k: number, transA: boolean, transB: boolean, c0?: Float64Array): Float64Array {
+function naive(
+  a: Float64Array,
+  b: Float64Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  c0?: Float64Array,
+): Float64Array {
   const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -39,7 +48,14 @@ function expectExactAllCases(rng: Rng, m: number, n: number, k: number): void {
 
 test('reference gemm, plain loop: all four transpose cases, odd and tiny sizes, exact in float64', () => {
   const rng = new Rng(3);
-  for (const [m, n, k] of [[1, 1, 1], [2, 4, 3], [3, 5, 7], [5, 1, 2], [1, 6, 9], [4, 4, 0]]) {
+  for (const [m, n, k] of [
+    [1, 1, 1],
+    [2, 4, 3],
+    [3, 5, 7],
+    [5, 1, 2],
+    [1, 6, 9],
+    [4, 4, 0],
+  ]) {
     assert.ok(m * n * k < WASM_GEMM64_MIN_MACS, `${m}x${n}x${k} stays on the plain loop`);
     expectExactAllCases(rng, m, n, k);
   }
@@ -47,7 +63,16 @@ test('reference gemm, plain loop: all four transpose cases, odd and tiny sizes, 
 
 test('reference gemm writes only its own block of a larger array, and keeps IEEE semantics (0 × Infinity is NaN)', () => {
   const big = new Float64Array(10).fill(-1);
-  referenceBackend.gemm({ a: Float64Array.of(1, 2), b: Float64Array.of(3, 4), c: big.subarray(2, 3), m: 1, n: 1, k: 2, transA: false, transB: false });
+  referenceBackend.gemm({
+    a: Float64Array.of(1, 2),
+    b: Float64Array.of(3, 4),
+    c: big.subarray(2, 3),
+    m: 1,
+    n: 1,
+    k: 2,
+    transA: false,
+    transB: false,
+  });
   assert.deepEqual(Array.from(big), [-1, -1, 11, -1, -1, -1, -1, -1, -1, -1]);
   const c = new Float64Array(1);
   referenceBackend.gemm({ a: Float64Array.of(0, 1), b: Float64Array.of(Infinity, 2), c, m: 1, n: 1, k: 2, transA: false, transB: false });
@@ -62,7 +87,16 @@ test('float64 WebAssembly gemm: all transpose cases and edges, exact, accumulate
   const rng = new Rng(5);
   const fill = (n: number) => Float64Array.from({ length: n }, () => rng.normal());
   assert.ok(wasmGemm64(fill(4), fill(4), new Float64Array(4), 2, 2, 2, false, false, false), 'the kernel loads in Node');
-  for (const [m, n, k] of [[8, 32, 64], [9, 11, 13], [4, 4, 32], [5, 7, 16], [1, 33, 17], [13, 1, 40], [7, 6, 13], [16, 16, 3]]) {
+  for (const [m, n, k] of [
+    [8, 32, 64],
+    [9, 11, 13],
+    [4, 4, 32],
+    [5, 7, 16],
+    [1, 33, 17],
+    [13, 1, 40],
+    [7, 6, 13],
+    [16, 16, 3],
+  ]) {
     assert.ok(m * n * k >= WASM_GEMM64_MIN_MACS, `${m}x${n}x${k} reaches the kernel`);
     expectExactAllCases(rng, m, n, k);
   }

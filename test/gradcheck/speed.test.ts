@@ -23,5 +23,7 @@ test('Linear(64->32)+ReLU full check: forward calls and time', (t) => {
   times.sort((a, b) => a - b);
   const fast = checkTarget(target, { mode: 'fast' });
   assert.equal(fast.passed, true);
-  t.diagnostic(`full: median ${times[2].toFixed(1)} ms, best ${times[0].toFixed(1)} ms, ${report.forwardCalls} forward calls; fast: ${fast.timeMs.toFixed(2)} ms, ${fast.forwardCalls} forward calls`);
+  t.diagnostic(
+    `full: median ${times[2].toFixed(1)} ms, best ${times[0].toFixed(1)} ms, ${report.forwardCalls} forward calls; fast: ${fast.timeMs.toFixed(2)} ms, ${fast.forwardCalls} forward calls`,
+  );
 });

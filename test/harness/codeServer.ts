@@ -37,7 +37,9 @@ export const CHROMIUM = process.env.GRADLENS_CHROMIUM ?? '/usr/bin/chromium';
 
 export function findChromium(): string {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium was not found at ${CHROMIUM}: install Debian's chromium package ('npm test' does as root) or set GRADLENS_CHROMIUM.`);
+    throw new Error(
+      `Chromium was not found at ${CHROMIUM}: install Debian's chromium package ('npm test' does as root) or set GRADLENS_CHROMIUM.`,
+    );
   }
   return CHROMIUM;
 }
@@ -226,15 +228,21 @@ async function launch(install: CodeServerInstall, options: StartOptions, release
   const port = await freePort();
   const args = [
     install.entry,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--user-data-dir', options.userDataDir,
-    '--extensions-dir', options.extensionsDir,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    options.userDataDir,
+    '--extensions-dir',
+    options.extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
-    '--reconnection-grace-time', '5',
-    '--vscode-option', 'enable-smoke-test-driver',
+    '--reconnection-grace-time',
+    '5',
+    '--vscode-option',
+    'enable-smoke-test-driver',
   ];
   let output = '';
   const child: ChildProcess = spawn(install.node, args, {

@@ -29,7 +29,9 @@ function project(y: Tensor, weights: Float64Array): number {
 
 /** Compare backward() with central differences for every input that requires grad. */
 export function gradCheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradCheckOptions = {}): GradCheckResult {
-  const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-7, rtol = opts.rtol ?? 1e-5;
+  const eps = opts.eps ?? 1e-6,
+    atol = opts.atol ?? 1e-7,
+    rtol = opts.rtol ?? 1e-5;
   for (const x of inputs) if (x.requiresGrad && x.dtype !== 'float64') throw new Error('gradCheck runs in float64 only');
   const probe = noGrad(() => fn(...inputs));
   const rng = new Rng(opts.seed ?? 1234);
@@ -49,9 +51,15 @@ export function gradCheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opt
     for (let i = 0; i < x.size; i++) {
       const orig = x.data[i];
       x.data[i] = orig + eps;
-      const up = project(noGrad(() => fn(...inputs)), weights);
+      const up = project(
+        noGrad(() => fn(...inputs)),
+        weights,
+      );
       x.data[i] = orig - eps;
-      const down = project(noGrad(() => fn(...inputs)), weights);
+      const down = project(
+        noGrad(() => fn(...inputs)),
+        weights,
+      );
       x.data[i] = orig;
       const numeric = (up - down) / (2 * eps);
       const err = Math.abs(analytic[i] - numeric) / (atol + rtol * Math.abs(numeric));
@@ -83,7 +91,8 @@ export function assertGradOk(name: string, fn: (...xs: Tensor[]) => Tensor, inpu
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-12, what = 'values'): void {
   if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} vs expected ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     if (!(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e))) && !(a === e)) {
       throw new Error(`${what}[${i}]: got ${a}, expected ${e} (tol ${tol})`);
     }

@@ -38,24 +38,39 @@ test('inputs: shapes are seeded normals; tensors, nested arrays and generators a
     inputs: {
       a: [3],
       b: tensor([1.5, 2.5]),
-      c: [[0.5, 1], [2, 3]],
+      c: [
+        [0.5, 1],
+        [2, 3],
+      ],
       d: (rng: Rng) => rand([2], { rng }),
       e: [0.25, 0.75],
     },
     forward: ({ a, b, c, d, e }) => a.sum().add(b.sum()).add(c.sum()).add(d.sum()).add(e.sum()),
-    backward: ({ a, b, c, d, e }, dout) => ({ a: a.mul(0).add(dout), b: b.mul(0).add(dout), c: c.mul(0).add(dout), d: d.mul(0).add(dout), e: e.mul(0).add(dout) }),
+    backward: ({ a, b, c, d, e }, dout) => ({
+      a: a.mul(0).add(dout),
+      b: b.mul(0).add(dout),
+      c: c.mul(0).add(dout),
+      d: d.mul(0).add(dout),
+      e: e.mul(0).add(dout),
+    }),
   });
   const t1 = adaptLayerDefinition(def, 'many', { seed: 7 });
   const t2 = adaptLayerDefinition(def, 'many', { seed: 7 });
   const t3 = adaptLayerDefinition(def, 'many', { seed: 8 });
-  assert.deepEqual(t1.inputs.map((i) => i.shape), [[3], [2], [2, 2], [2], [2]]);
+  assert.deepEqual(
+    t1.inputs.map((i) => i.shape),
+    [[3], [2], [2, 2], [2], [2]],
+  );
   assert.deepEqual([...t1.inputs[1].data], [1.5, 2.5]);
   assert.deepEqual([...t1.inputs[2].data], [0.5, 1, 2, 3]);
   assert.deepEqual([...t1.inputs[4].data], [0.25, 0.75], 'non-integer flat arrays are data, not shapes');
   assert.deepEqual([...t1.inputs[0].data], [...t2.inputs[0].data], 'same seed, same inputs');
   assert.notDeepEqual([...t1.inputs[0].data], [...t3.inputs[0].data]);
   assert.equal(checkTarget(t1, { mode: 'full' }).passed, true);
-  assert.throws(() => adaptLayerDefinition(layer({ inputs: { x: 'big' as never }, forward: ({ x }) => x, backward: (_i, d) => ({ x: d }) }), 'x'), /input 'x' must be a shape like \[4, 5\]/);
+  assert.throws(
+    () => adaptLayerDefinition(layer({ inputs: { x: 'big' as never }, forward: ({ x }) => x, backward: (_i, d) => ({ x: d }) }), 'x'),
+    /input 'x' must be a shape like \[4, 5\]/,
+  );
 });
 
 test('ctx.rng is reset before every call, so a dropout layer is deterministic and passes', () => {
@@ -76,19 +91,42 @@ test('ctx.rng is reset before every call, so a dropout layer is deterministic an
 test('backward results: unknown keys, a missing gradient (not checked), ragged arrays', () => {
   const two = (backward: (i: { x: Tensor; y: Tensor }, d: Tensor) => unknown) =>
     adaptLayerDefinition(layer({ inputs: { x: [2], y: [2] }, forward: ({ x, y }) => x.mul(y), backward: backward as never }), 'two');
-  const extra = checkTarget(two((i, d) => ({ x: d.mul(i.y), y: d.mul(i.x), z: d })), { mode: 'full' });
+  const extra = checkTarget(
+    two((i, d) => ({ x: d.mul(i.y), y: d.mul(i.x), z: d })),
+    { mode: 'full' },
+  );
   assert.match(extra.error ?? '', /returned a gradient for 'z', which is not an input; inputs are \(x, y\)/);
-  const partial = checkTarget(two((i, d) => ({ x: d.mul(i.y) })), { mode: 'full' });
-  assert.deepEqual(partial.inputs.map((r) => r.status), ['passed', 'not-checked']);
-  const ragged = checkTarget(two(() => ({ x: [[1, 2], [3]], y: [0, 0] })), { mode: 'full' });
+  const partial = checkTarget(
+    two((i, d) => ({ x: d.mul(i.y) })),
+    { mode: 'full' },
+  );
+  assert.deepEqual(
+    partial.inputs.map((r) => r.status),
+    ['passed', 'not-checked'],
+  );
+  const ragged = checkTarget(
+    two(() => ({ x: [[1, 2], [3]], y: [0, 0] })),
+    { mode: 'full' },
+  );
   assert.match(ragged.error ?? '', /gradient for 'x' is not rectangular: \[1\] is an array of length 1, expected an array of length 2/);
-  const notObject = checkTarget(two(() => 'grads'), { mode: 'full' });
+  const notObject = checkTarget(
+    two(() => 'grads'),
+    { mode: 'full' },
+  );
   assert.match(notObject.error ?? '', /must return the gradients as an object keyed by input name/);
 });
 
 test('pairs: nested arrays in; [out, cache] or { out, cache }; typed-array outputs; gradients as an array or by name', () => {
   const mk = (forward: (...a: unknown[]) => unknown, backward: (d: unknown, c: unknown) => unknown) =>
-    adaptPair({ name: 'p', forward, backward, forwardName: 'pForward', backwardName: 'pBackward', inputNames: ['a', 'b'], inputShapes: [[2, 2], [2]] });
+    adaptPair({
+      name: 'p',
+      forward,
+      backward,
+      forwardName: 'pForward',
+      backwardName: 'pBackward',
+      inputNames: ['a', 'b'],
+      inputShapes: [[2, 2], [2]],
+    });
   const asArray = mk(
     (a, b) => [(a as number[][]).map((row) => row.map((v, j) => v * (b as number[])[j])), { a, b }],
     (d, c) => {
@@ -104,11 +142,17 @@ test('pairs: nested arrays in; [out, cache] or { out, cache }; typed-array outpu
       assert.ok(d instanceof Float64Array, 'a typed-array output gets a typed-array upstream gradient');
       const { a, b } = c as { a: number[][]; b: number[] };
       const dd = d as Float64Array;
-      return { a: Float64Array.from(dd.map((v, k) => v * b[k % 2])), b: [dd[0] * a[0][0] + dd[2] * a[1][0], dd[1] * a[0][1] + dd[3] * a[1][1]] };
+      return {
+        a: Float64Array.from(dd.map((v, k) => v * b[k % 2])),
+        b: [dd[0] * a[0][0] + dd[2] * a[1][0], dd[1] * a[0][1] + dd[3] * a[1][1]],
+      };
     },
   );
   assert.equal(checkTarget(typed, { mode: 'full' }).passed, true);
-  const noTuple = mk((a) => (a as number[][])[0][0], () => []);
+  const noTuple = mk(
+    (a) => (a as number[][])[0][0],
+    () => [],
+  );
   assert.match(checkTarget(noTuple, { mode: 'full' }).error ?? '', /pForward must return \[out, cache\] or \{ out, cache \}; got number /);
 });
 
@@ -129,8 +173,21 @@ test('a single-input pair may return its gradient bare or in a one-element array
 });
 
 test('toFlat names what is wrong and where', () => {
-  assert.throws(() => toFlat([[1, 2], [3, null]], 'g'), /g has null at \[1\]\[1\] where a number belongs/);
-  assert.throws(() => toFlat({ a: 1 }, 'g'), /g must be a tensor, a number, nested arrays of numbers or a Float64Array; got an object with keys \{a\}/);
+  assert.throws(
+    () =>
+      toFlat(
+        [
+          [1, 2],
+          [3, null],
+        ],
+        'g',
+      ),
+    /g has null at \[1\]\[1\] where a number belongs/,
+  );
+  assert.throws(
+    () => toFlat({ a: 1 }, 'g'),
+    /g must be a tensor, a number, nested arrays of numbers or a Float64Array; got an object with keys \{a\}/,
+  );
   assert.throws(() => toFlat(tensor([true, false]), 'g'), /bool tensor/);
   assert.deepEqual(toFlat(3, 'g'), { data: Float64Array.of(3), shape: [] });
   assert.deepEqual(toFlat(new Float32Array([1, 2, 3, 4]), 'g', [2, 2]).shape, [2, 2]);
@@ -146,7 +203,10 @@ test("layer(): forward gets the checker's own arrays, so one that writes into it
     },
     backward: ({ x }, dout) => ({ x: x.mul(2).mul(dout) }),
   });
-  assert.match(checkTarget(adaptLayerDefinition(scribbler, 'scribbler'), { mode: 'full' }).error ?? '', /forward changed its input x in place \(at \[1,1\]\)/);
+  assert.match(
+    checkTarget(adaptLayerDefinition(scribbler, 'scribbler'), { mode: 'full' }).error ?? '',
+    /forward changed its input x in place \(at \[1,1\]\)/,
+  );
   // Returning an input as the output is fine: the checker gets a copy, not its own array back.
   const identity = layer({ inputs: { x: [3] }, forward: ({ x }) => x, backward: (_i, dout) => ({ x: dout }) });
   assert.equal(checkTarget(adaptLayerDefinition(identity, 'identity'), { mode: 'full' }).passed, true);
@@ -170,25 +230,39 @@ test('pairs: the nested inputs are reused between calls, yet whatever forward do
     });
   const messes: Record<string, (x: number[][]) => void> = {
     'overwrites values': (x) => x.forEach((r) => r.fill(7)),
-    'replaces a row': (x) => { x[0] = [1, 2, 3]; },
-    'shortens a row': (x) => { x[1].pop(); },
-    'freezes the arrays': (x) => { x.forEach((r) => Object.freeze(r)); Object.freeze(x); },
+    'replaces a row': (x) => {
+      x[0] = [1, 2, 3];
+    },
+    'shortens a row': (x) => {
+      x[1].pop();
+    },
+    'freezes the arrays': (x) => {
+      x.forEach((r) => Object.freeze(r));
+      Object.freeze(x);
+    },
   };
   for (const [what, mess] of Object.entries(messes)) {
     const target = scale(mess);
     const seen: number[][] = [];
-    const probe = { ...target, forward: (inputs: Parameters<typeof target.forward>[0]) => {
-      const result = target.forward(inputs);
-      seen.push(Array.from(result.out.data));
-      return result;
-    } };
+    const probe = {
+      ...target,
+      forward: (inputs: Parameters<typeof target.forward>[0]) => {
+        const result = target.forward(inputs);
+        seen.push(Array.from(result.out.data));
+        return result;
+      },
+    };
     const x = Float64Array.from(target.inputs[0].data);
     // Each call must see exactly the values it was given, whatever the previous call did.
     for (let call = 0; call < 3; call++) {
       const input = Float64Array.from(x);
       input[call] += 0.5;
       probe.forward([{ data: input, shape: [2, 3] }]);
-      assert.deepEqual(seen[call], Array.from(input, (v) => 3 * v * v), `${what}, call ${call}`);
+      assert.deepEqual(
+        seen[call],
+        Array.from(input, (v) => 3 * v * v),
+        `${what}, call ${call}`,
+      );
     }
   }
 });
@@ -202,11 +276,20 @@ test('pairs: a tag of inputs alone gives the same values as before tags had labe
   const noop = { name: 'a', forward: () => [0, null], backward: () => [], forwardName: 'aForward', backwardName: 'aBackward' };
   const byShapes = adaptPair({ ...noop, inputNames: ['x', 'w', 'b'], inputShapes: shapes }, { seed: 11 });
   const byArgs = adaptPair({ ...noop, args: argsOf('x:[4,5] w:[5,3] b:[3]') }, { seed: 11 });
-  assert.deepEqual(byShapes.inputs.map((t) => Array.from(t.data)), before);
-  assert.deepEqual(byArgs.inputs.map((t) => Array.from(t.data)), before);
+  assert.deepEqual(
+    byShapes.inputs.map((t) => Array.from(t.data)),
+    before,
+  );
+  assert.deepEqual(
+    byArgs.inputs.map((t) => Array.from(t.data)),
+    before,
+  );
   // A constant draws nothing, so adding one leaves every input as it was.
   const withConst = adaptPair({ ...noop, args: argsOf('x:[4,5] p={"k": 1} w:[5,3] b:[3]') }, { seed: 11 });
-  assert.deepEqual(withConst.inputs.map((t) => Array.from(t.data)), before);
+  assert.deepEqual(
+    withConst.inputs.map((t) => Array.from(t.data)),
+    before,
+  );
 });
 
 test('pairs: every tag arg is passed in order; labels are integers, constants fresh copies, neither is checked', () => {
@@ -258,7 +341,10 @@ test('pairs: a gradient for a label or a constant names what it is', () => {
     forward: (x) => [x, null],
     backward: (d) => ({ x: d, cfg: 0 }),
   });
-  assert.match(checkTarget(target, { mode: 'full' }).error ?? '', /pBackward returned a gradient for 'cfg' \(a constant, passed but not checked\), which is not a checked input; checked inputs are \(x\)/);
+  assert.match(
+    checkTarget(target, { mode: 'full' }).error ?? '',
+    /pBackward returned a gradient for 'cfg' \(a constant, passed but not checked\), which is not a checked input; checked inputs are \(x\)/,
+  );
 });
 
 /** Softmax cross-entropy over nested arrays, averaged over the batch. */
@@ -283,17 +369,37 @@ test('loss functions: a scalar output; grads bare, in an array in tag order, or 
   const y = Array.from((tagValues(argsOf('x:[4,3] y:int[4]<3'), 5)[1].value as { data: Int32Array }).data);
   const { cache } = softmax.forward(softmax.inputs);
   const grads = softmax.backward(softmax.inputs, dout, cache);
-  const expected = softmaxLoss([0, 1, 2, 3].map((i) => Array.from(x.data.slice(3 * i, 3 * i + 3))), y)[1].flat().map((v) => -2.5 * v);
+  const expected = softmaxLoss(
+    [0, 1, 2, 3].map((i) => Array.from(x.data.slice(3 * i, 3 * i + 3))),
+    y,
+  )[1]
+    .flat()
+    .map((v) => -2.5 * v);
   assert.deepEqual(Array.from(grads[0]!.data), expected);
   assert.equal(checkTarget(softmax, { mode: 'full' }).passed, true);
 
   // sum(x * w) + reg * sum(w^2), with its gradients as an array and as an object.
   const dot = (x: number[], w: number[], reg: number) => x.reduce((s, v, i) => s + v * w[i], 0) + reg * w.reduce((s, v) => s + v * v, 0);
-  const asArray = adaptLossFunction({ name: 'dotLoss', fn: ((x: number[], w: number[], reg: number) => [dot(x, w, reg), [w, w.map((v, i) => x[i] + 2 * reg * v)]]) as never, args: argsOf('x:[3] w:[3] reg=0.25') });
+  const asArray = adaptLossFunction({
+    name: 'dotLoss',
+    fn: ((x: number[], w: number[], reg: number) => [dot(x, w, reg), [w, w.map((v, i) => x[i] + 2 * reg * v)]]) as never,
+    args: argsOf('x:[3] w:[3] reg=0.25'),
+  });
   assert.equal(checkTarget(asArray, { mode: 'full' }).passed, true);
-  const asObject = adaptLossFunction({ name: 'dotLoss', fn: ((x: number[], w: number[], reg: number) => ({ loss: dot(x, w, reg), grads: { w: w.map((v, i) => x[i] + 2 * reg * v), x: w } })) as never, args: argsOf('x:[3] w:[3] reg=0.25') });
+  const asObject = adaptLossFunction({
+    name: 'dotLoss',
+    fn: ((x: number[], w: number[], reg: number) => ({
+      loss: dot(x, w, reg),
+      grads: { w: w.map((v, i) => x[i] + 2 * reg * v), x: w },
+    })) as never,
+    args: argsOf('x:[3] w:[3] reg=0.25'),
+  });
   assert.equal(checkTarget(asObject, { mode: 'fast' }).passed, true);
-  const tensorLoss = adaptLossFunction({ name: 'sq', fn: ((x: number[]) => [tensor([x.reduce((s, v) => s + v * v, 0)]), x.map((v) => 2 * v)]) as never, args: argsOf('x:[4]') });
+  const tensorLoss = adaptLossFunction({
+    name: 'sq',
+    fn: ((x: number[]) => [tensor([x.reduce((s, v) => s + v * v, 0)]), x.map((v) => 2 * v)]) as never,
+    args: argsOf('x:[4]'),
+  });
   assert.equal(checkTarget(tensorLoss, { mode: 'full' }).passed, true, 'a one-element tensor is a loss too');
 });
 
@@ -302,7 +408,9 @@ test('loss functions: a wrong gradient fails with a diagnosis', () => {
     const [loss, dx] = softmaxLoss(x, y);
     return [loss, dx.map((row) => row.map((v) => v * x.length))];
   };
-  const report = checkTarget(adaptLossFunction({ name: 'softmaxLoss', fn: forgetsMean as never, args: argsOf('x:[4,3] y:int[4]<3') }), { mode: 'full' });
+  const report = checkTarget(adaptLossFunction({ name: 'softmaxLoss', fn: forgetsMean as never, args: argsOf('x:[4,3] y:int[4]<3') }), {
+    mode: 'full',
+  });
   assert.equal(report.passed, false);
   assert.match(report.inputs[0].diagnosis ?? '', /factor of exactly 4x/);
 });
@@ -310,28 +418,73 @@ test('loss functions: a wrong gradient fails with a diagnosis', () => {
 test('loss functions: what is wrong with the return value names the function, the input and what was expected', () => {
   const errorOf = (fn: (...a: never[]) => unknown, tag = 'x:[2] w:[2] y:int[2]<3') =>
     checkTarget(adaptLossFunction({ name: 'myLoss', fn: fn as never, args: argsOf(tag) }), { mode: 'full' }).error ?? '';
-  assert.match(errorOf(() => 3), /myLoss must return \[loss, grads\] or \{ loss, grads \}, grads being .*; got number 3/);
-  assert.match(errorOf((x: number[], w: number[]) => [0, x, w]), /got an array of length 3 \(put the gradients in one array: \[loss, \[dx, dw\]\]\)/);
-  assert.match(errorOf(() => ['0.5', []]), /myLoss's loss \(the first thing it returns\) must be a number; got the string "0.5"/);
-  assert.match(errorOf(() => [NaN, []]), /myLoss returned a loss of NaN/);
-  assert.match(errorOf(() => ({ loss: 1 })), /myLoss returned its loss but no gradients; return \[loss, grads\]/);
-  assert.match(errorOf((x: number[]) => [0, [x]]), /myLoss returned 1 gradient, expected 2, one per input in order \(x, w\)/);
-  assert.match(errorOf((x: number[]) => [0, [x, null]]), /myLoss returned no gradient for 'w'; expected one for each checked input \(x, w\), of the input's shape \[2\]/);
-  assert.match(errorOf((x: number[]) => [0, { x }]), /myLoss returned no gradient for 'w'/);
-  assert.match(errorOf((x: number[], w: number[]) => [0, { x, dw: w }]), /myLoss returned a gradient for 'dw', which is not a checked input; checked inputs are \(x, w\)/);
-  const wrongShape = checkTarget(adaptLossFunction({ name: 'myLoss', fn: ((x: number[]) => [0, [x, [1, 2, 3]]]) as never, args: argsOf('x:[2] w:[2]') }), { mode: 'full' });
+  assert.match(
+    errorOf(() => 3),
+    /myLoss must return \[loss, grads\] or \{ loss, grads \}, grads being .*; got number 3/,
+  );
+  assert.match(
+    errorOf((x: number[], w: number[]) => [0, x, w]),
+    /got an array of length 3 \(put the gradients in one array: \[loss, \[dx, dw\]\]\)/,
+  );
+  assert.match(
+    errorOf(() => ['0.5', []]),
+    /myLoss's loss \(the first thing it returns\) must be a number; got the string "0.5"/,
+  );
+  assert.match(
+    errorOf(() => [NaN, []]),
+    /myLoss returned a loss of NaN/,
+  );
+  assert.match(
+    errorOf(() => ({ loss: 1 })),
+    /myLoss returned its loss but no gradients; return \[loss, grads\]/,
+  );
+  assert.match(
+    errorOf((x: number[]) => [0, [x]]),
+    /myLoss returned 1 gradient, expected 2, one per input in order \(x, w\)/,
+  );
+  assert.match(
+    errorOf((x: number[]) => [0, [x, null]]),
+    /myLoss returned no gradient for 'w'; expected one for each checked input \(x, w\), of the input's shape \[2\]/,
+  );
+  assert.match(
+    errorOf((x: number[]) => [0, { x }]),
+    /myLoss returned no gradient for 'w'/,
+  );
+  assert.match(
+    errorOf((x: number[], w: number[]) => [0, { x, dw: w }]),
+    /myLoss returned a gradient for 'dw', which is not a checked input; checked inputs are \(x, w\)/,
+  );
+  const wrongShape = checkTarget(
+    adaptLossFunction({ name: 'myLoss', fn: ((x: number[]) => [0, [x, [1, 2, 3]]]) as never, args: argsOf('x:[2] w:[2]') }),
+    { mode: 'full' },
+  );
   assert.equal(wrongShape.inputs[1].status, 'failed');
   assert.match(wrongShape.inputs[1].diagnosis ?? '', /\[3\].*\[2\]|\[2\].*\[3\]/);
-  assert.match(errorOf(() => [0, 'grads'], 'x:[2]'), /myLoss must return the gradients as an object keyed by input name or an array in input order \(x\); got the string "grads"/);
-  assert.throws(() => adaptLossFunction({ name: 'myLoss', fn: () => 0, args: argsOf('y:int[2]<3') }), /myLoss must name at least one checked input/);
+  assert.match(
+    errorOf(() => [0, 'grads'], 'x:[2]'),
+    /myLoss must return the gradients as an object keyed by input name or an array in input order \(x\); got the string "grads"/,
+  );
+  assert.throws(
+    () => adaptLossFunction({ name: 'myLoss', fn: () => 0, args: argsOf('y:int[2]<3') }),
+    /myLoss must name at least one checked input/,
+  );
 });
 
 test('tag values: a loss and a pair with the same tag and seed see the same inputs as tagValues gives any language', () => {
   const args = argsOf('a:[3,2] y:int[3]<2 p={"x": 1} b:[2]');
-  const expected = tagValues(args, 9).filter((v) => v.kind === 'tensor').map((v) => Array.from((v.value as { data: Float64Array }).data));
+  const expected = tagValues(args, 9)
+    .filter((v) => v.kind === 'tensor')
+    .map((v) => Array.from((v.value as { data: Float64Array }).data));
   const targets: CheckTarget[] = [
     adaptLossFunction({ name: 'l', fn: () => [0, []], args }, { seed: 9 }),
-    adaptPair({ name: 'p', forwardName: 'pForward', backwardName: 'pBackward', forward: () => [0, null], backward: () => [], args }, { seed: 9 }),
+    adaptPair(
+      { name: 'p', forwardName: 'pForward', backwardName: 'pBackward', forward: () => [0, null], backward: () => [], args },
+      { seed: 9 },
+    ),
   ];
-  for (const t of targets) assert.deepEqual(t.inputs.map((i) => Array.from(i.data)), expected);
+  for (const t of targets)
+    assert.deepEqual(
+      t.inputs.map((i) => Array.from(i.data)),
+      expected,
+    );
 });

@@ -81,9 +81,13 @@ test('layer() convention: export name, name literal, input keys, backward line; 
 });
 
 test('template literals with interpolations do not hide or invent layers', () => {
-  const src = 'const s = `a ${ {b: 1}.b } layer({ ${"x"} `;\nexport const t = layer({ inputs: { q: [1] }, forward: (i) => i.q, backward: (i, d) => ({ q: d }) });\n';
+  const src =
+    'const s = `a ${ {b: 1}.b } layer({ ${"x"} `;\nexport const t = layer({ inputs: { q: [1] }, forward: (i) => i.q, backward: (i, d) => ({ q: d }) });\n';
   const layers = discoverLayers(src);
-  assert.deepEqual(layers.map((l) => [l.name, l.line, l.inputNames]), [['t', 1, ['q']]]);
+  assert.deepEqual(
+    layers.map((l) => [l.name, l.line, l.inputNames]),
+    [['t', 1, ['q']]],
+  );
 });
 
 test('a malformed tag is found and explained, not dropped', () => {
@@ -103,10 +107,15 @@ test('tags: tolerances, scalars, multi-line doc comments, // comments', () => {
     inputShapes: [[], [2, 3]],
     tolerance: { atol: 1e-4, eps: 1e-5 },
   });
-  const multi = discoverLayers('/**\n * Doc.\n * @gradcheck x:[2]\n *   y:[2]\n * @returns [out, cache]\n */\nfunction addForward(x, y) { return [x, 0]; }\n');
+  const multi = discoverLayers(
+    '/**\n * Doc.\n * @gradcheck x:[2]\n *   y:[2]\n * @returns [out, cache]\n */\nfunction addForward(x, y) { return [x, 0]; }\n',
+  );
   assert.deepEqual(multi[0].inputNames, ['x', 'y']);
   const lineComments = discoverLayers('// Adds.\n// @gradcheck a:[1]\nexport function incForward(a) { return [a, 0]; }\n');
-  assert.deepEqual(lineComments.map((l) => l.name), ['inc']);
+  assert.deepEqual(
+    lineComments.map((l) => l.name),
+    ['inc'],
+  );
   assert.match(parseGradcheckTag('/** @gradcheck */')?.problem ?? '', /names no inputs/);
   assert.match(parseGradcheckTag('/** @gradcheck x:[2] is the input */')?.problem ?? '', /could not read 'is'/);
 });
@@ -136,8 +145,24 @@ test('tag grammar through discovery: labels, JSON constants with spaces, toleran
   ].join('\n');
   const [conv, svm] = discoverLayers(src);
   assert.deepEqual(
-    { name: conv.name, convention: conv.convention, exportName: conv.exportName, backwardName: conv.backwardName, line: conv.line, backwardLine: conv.backwardLine, endLine: conv.endLine },
-    { name: 'convNaive', convention: 'pair', exportName: 'convForwardNaive', backwardName: 'convBackwardNaive', line: 4, backwardLine: 5, endLine: 5 },
+    {
+      name: conv.name,
+      convention: conv.convention,
+      exportName: conv.exportName,
+      backwardName: conv.backwardName,
+      line: conv.line,
+      backwardLine: conv.backwardLine,
+      endLine: conv.endLine,
+    },
+    {
+      name: 'convNaive',
+      convention: 'pair',
+      exportName: 'convForwardNaive',
+      backwardName: 'convBackwardNaive',
+      line: 4,
+      backwardLine: 5,
+      endLine: 5,
+    },
   );
   assert.deepEqual(conv.args, [
     { kind: 'tensor', name: 'x', shape: [2, 3, 5, 5] },
@@ -150,7 +175,14 @@ test('tag grammar through discovery: labels, JSON constants with spaces, toleran
   assert.equal(conv.problem, undefined);
   assert.equal(conv.language, undefined);
   assert.deepEqual(
-    { name: svm.name, convention: svm.convention, exportName: svm.exportName, line: svm.line, endLine: svm.endLine, inputNames: svm.inputNames },
+    {
+      name: svm.name,
+      convention: svm.convention,
+      exportName: svm.exportName,
+      line: svm.line,
+      endLine: svm.endLine,
+      inputNames: svm.inputNames,
+    },
     { name: 'svmLoss', convention: 'loss', exportName: 'svmLoss', line: 7, endLine: 7, inputNames: ['scores'] },
   );
   assert.deepEqual(svm.args, [
@@ -162,7 +194,8 @@ test('tag grammar through discovery: labels, JSON constants with spaces, toleran
 });
 
 test('malformed tags are explained on the layer: labels without a bound, bad JSON, nothing to check', () => {
-  const problemOf = (tag: string, fn = 'export function lossFn(x, y) { return [0, x]; }') => discoverLayers(`/** @gradcheck ${tag} */\n${fn}\n`)[0]?.problem ?? '';
+  const problemOf = (tag: string, fn = 'export function lossFn(x, y) { return [0, x]; }') =>
+    discoverLayers(`/** @gradcheck ${tag} */\n${fn}\n`)[0]?.problem ?? '';
   assert.match(problemOf('x:[3] y:int[3]'), /the labels 'y' need a bound, like y:int\[3\]<10/);
   assert.match(problemOf('x:[3] p={stride: 2}'), /the constant 'p' must be JSON/);
   assert.match(problemOf('y:int[3]<4'), /names no checked input/);
@@ -195,7 +228,10 @@ test('pair names: xxxForwardYyy pairs with xxxBackwardYyy; a tag above the backw
 
 test('a loss function exported as the default is found under that export', () => {
   const layers = discoverLayers('/** @gradcheck x:[3] */\nexport default function hingeLoss(x) { return [0, x]; }\n');
-  assert.deepEqual(layers.map((l) => [l.name, l.convention, l.exportName, l.line]), [['hingeLoss', 'loss', 'default', 1]]);
+  assert.deepEqual(
+    layers.map((l) => [l.name, l.convention, l.exportName, l.line]),
+    [['hingeLoss', 'loss', 'default', 1]],
+  );
 });
 
 test('candidates: untagged pairs and loss-shaped functions, with the parameters guessed', () => {
@@ -237,24 +273,50 @@ test('candidates: untagged pairs and loss-shaped functions, with the parameters 
       ['dropout', 'pair', 'javascript', 13, 13, ''],
     ],
   );
-  assert.deepEqual(candidates.map((c) => c.params), [
-    [{ name: 'x', guess: 'tensor' }, { name: 'w', guess: 'tensor' }, { name: 'b', guess: 'tensor' }, { name: 'convParam', guess: 'const' }],
-    [{ name: 'x', guess: 'tensor' }, { name: 'y', guess: 'int' }],
-    [{ name: 'scores', guess: 'tensor' }, { name: 'labels', guess: 'int' }, { name: 'reg', guess: 'const' }, { name: 'mode', guess: 'const' }],
-    [{ name: 'x', guess: 'tensor' }, { name: 'dropout_param', guess: 'const' }, { name: 'arg3', guess: 'const' }],
-  ]);
+  assert.deepEqual(
+    candidates.map((c) => c.params),
+    [
+      [
+        { name: 'x', guess: 'tensor' },
+        { name: 'w', guess: 'tensor' },
+        { name: 'b', guess: 'tensor' },
+        { name: 'convParam', guess: 'const' },
+      ],
+      [
+        { name: 'x', guess: 'tensor' },
+        { name: 'y', guess: 'int' },
+      ],
+      [
+        { name: 'scores', guess: 'tensor' },
+        { name: 'labels', guess: 'int' },
+        { name: 'reg', guess: 'const' },
+        { name: 'mode', guess: 'const' },
+      ],
+      [
+        { name: 'x', guess: 'tensor' },
+        { name: 'dropout_param', guess: 'const' },
+        { name: 'arg3', guess: 'const' },
+      ],
+    ],
+  );
 });
 
 test('candidates: a tag written at the insert line makes the candidate a layer', () => {
   const src = 'const a = 1;\n  export function crossEntropyLoss(logits, targets) {\n    return { loss: 0, grads: logits };\n  }\n';
   const [c] = discoverCandidates(src);
   assert.deepEqual([c.name, c.insertLine, c.indent], ['crossEntropyLoss', 1, '  ']);
-  assert.deepEqual(c.params.map((p) => p.guess), ['tensor', 'int']);
+  assert.deepEqual(
+    c.params.map((p) => p.guess),
+    ['tensor', 'int'],
+  );
   const lines = src.split('\n');
   lines.splice(c.insertLine, 0, `${c.indent}// @gradcheck logits:[4,3] targets:int[4]<3`);
   const tagged = lines.join('\n');
   assert.deepEqual(discoverCandidates(tagged), []);
-  assert.deepEqual(discoverLayers(tagged).map((l) => [l.name, l.convention, l.line]), [['crossEntropyLoss', 'loss', 2]]);
+  assert.deepEqual(
+    discoverLayers(tagged).map((l) => [l.name, l.convention, l.line]),
+    [['crossEntropyLoss', 'loss', 2]],
+  );
 });
 
 test('a comment that only mentions @gradcheck in passing does not make a loss function', () => {
@@ -273,7 +335,11 @@ test('a comment that only mentions @gradcheck in passing does not make a loss fu
     discoverLayers(src).map((l) => [l.name, l.convention, l.problem]),
     [
       ['l1Loss', 'loss', undefined],
-      ['l2Loss', 'loss', "@gradcheck: could not read 'is'; write each input as name:[d1,d2,...], labels as y:int[N]<K, constants as name=<JSON> (and optionally atol=, rtol=, eps=)"],
+      [
+        'l2Loss',
+        'loss',
+        "@gradcheck: could not read 'is'; write each input as name:[d1,d2,...], labels as y:int[N]<K, constants as name=<JSON> (and optionally atol=, rtol=, eps=)",
+      ],
     ],
   );
 });

@@ -120,7 +120,10 @@ test('parseNotebook: nbformat 4 cells, source as a list or a string; notebookCod
   );
   assert.equal(cells[2].source.split('\n')[2], 'def affine_forward(x, w, b):');
   assert.equal(cells[3].source, 'def raw_forward(x): pass');
-  assert.deepEqual(notebookCodeCells(course).map((c) => c.index), [1, 2, 4, 5, 6, 7]);
+  assert.deepEqual(
+    notebookCodeCells(course).map((c) => c.index),
+    [1, 2, 4, 5, 6, 7],
+  );
   assert.deepEqual(notebookCodeCells(notebook([{ kind: 'code', source: 'x = 1\n' }])), [{ index: 0, source: 'x = 1\n' }]);
 });
 
@@ -129,9 +132,17 @@ test('parseNotebook: malformed input says what is wrong and where', () => {
   assert.throws(() => parseNotebook('[]'), /not a JSON object/);
   assert.throws(() => parseNotebook('{"nbformat": 4, "metadata": {}}'), /no cells array/);
   assert.throws(() => parseNotebook('{"nbformat": 3, "worksheets": []}'), /nbformat 3; only nbformat 4/);
-  const cells = [{ cell_type: 'code', source: '' }, { cell_type: 'markdown', source: [] }, { cell_type: 'raw', source: 'x' }, { cell_type: 'code' }];
+  const cells = [
+    { cell_type: 'code', source: '' },
+    { cell_type: 'markdown', source: [] },
+    { cell_type: 'raw', source: 'x' },
+    { cell_type: 'code' },
+  ];
   assert.throws(() => parseNotebook(JSON.stringify({ cells })), { message: 'cell 4 has no source' });
-  assert.throws(() => parseNotebook(JSON.stringify({ cells: [{ cell_type: 'code', source: [1, 2] }] })), /cell 1 has a source that is neither a string nor a list of strings/);
+  assert.throws(
+    () => parseNotebook(JSON.stringify({ cells: [{ cell_type: 'code', source: [1, 2] }] })),
+    /cell 1 has a source that is neither a string nor a list of strings/,
+  );
   assert.throws(() => parseNotebook(JSON.stringify({ cells: [{ source: 'x' }] })), /cell 1 has cell_type missing/);
   assert.throws(() => parseNotebook(JSON.stringify({ cells: ['x'] })), /cell 1 is not an object/);
 });
@@ -209,9 +220,33 @@ test('notebookDefinitions: the program runs in Python, defines the layers and ru
     "sys.modules['numpy'] = np",
     "exec(compile(sys.argv[1], '<string>', 'exec'), {'__name__': '__main__'})",
   ].join('\n');
-  const run = spawnSync(PYTHON, hasNumpy ? ['-c', source + probe] : ['-c', withStubNumpy, source + probe], { encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(PYTHON, hasNumpy ? ['-c', source + probe] : ['-c', withStubNumpy, source + probe], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const [printed] = run.stdout.trim().split('\n');
-  const names = ['CONFIG', 'D', 'DEBUG', 'H', 'N', 'ODD', 'Relu', 'affine_backward', 'affine_forward', 'annotations', 'boom', 'hinge_loss', 'np', 'ones', 'os', 'svm_backward', 'svm_forward', 'x', 'y', 'zeros'];
+  const names = [
+    'CONFIG',
+    'D',
+    'DEBUG',
+    'H',
+    'N',
+    'ODD',
+    'Relu',
+    'affine_backward',
+    'affine_forward',
+    'annotations',
+    'boom',
+    'hinge_loss',
+    'np',
+    'ones',
+    'os',
+    'svm_backward',
+    'svm_forward',
+    'x',
+    'y',
+    'zeros',
+  ];
   assert.equal(printed, JSON.stringify(names).replace(/"/g, "'").replace(/,/g, ', '), run.stderr);
   assert.doesNotMatch(run.stdout, /training starts/);
   // The traceback's line in the program maps back to the notebook cell and line.
@@ -221,7 +256,11 @@ test('notebookDefinitions: the program runs in Python, defines the layers and ru
   assert.match(run.stderr, /ValueError: from the notebook/);
   const noNumpy = requireOrSkip(`numpy for ${PYTHON} (without it, the layer was not called)`, hasNumpy, "install Debian's python3-numpy");
   if (noNumpy) return t.skip(noNumpy);
-  const call = spawnSync(PYTHON, ['-c', `${source}\nout, cache = affine_forward(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4))\nprint(out.shape, CONFIG["pad"])\n`], { encoding: 'utf8', timeout: 60_000 });
+  const call = spawnSync(
+    PYTHON,
+    ['-c', `${source}\nout, cache = affine_forward(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4))\nprint(out.shape, CONFIG["pad"])\n`],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   assert.equal(call.stdout.trim(), '(2, 4) (1, 1)', call.stderr);
 });
 

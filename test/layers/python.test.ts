@@ -26,13 +26,29 @@ test('every Python convention passes when right: pair, loss (one grad, dict), la
     assert.ok(l.passed, `${name} passed: ${JSON.stringify(l.inputs.map((i) => [i.name, i.status, i.diagnosis]))}`);
   }
   const affine = layers.get('affine')!;
-  assert.deepEqual(affine.inputs.map((i) => i.name), ['x', 'w', 'b']);
+  assert.deepEqual(
+    affine.inputs.map((i) => i.name),
+    ['x', 'w', 'b'],
+  );
   assert.equal(affine.line, 7);
   assert.equal(affine.backwardLine, 12);
   // Labels are passed but never checked; the dict's 'X' and 'W' are.
-  assert.deepEqual(layers.get('net_loss')!.inputs.map((i) => [i.name, i.status]), [['X', 'passed'], ['W', 'passed']]);
+  assert.deepEqual(
+    layers.get('net_loss')!.inputs.map((i) => [i.name, i.status]),
+    [
+      ['X', 'passed'],
+      ['W', 'passed'],
+    ],
+  );
   // The layer object's constructor inputs report through self.dW and self.grads["b"].
-  assert.deepEqual(layers.get('Affine')!.inputs.map((i) => [i.name, i.status]), [['W', 'passed'], ['b', 'passed'], ['x', 'passed']]);
+  assert.deepEqual(
+    layers.get('Affine')!.inputs.map((i) => [i.name, i.status]),
+    [
+      ['W', 'passed'],
+      ['b', 'passed'],
+      ['x', 'passed'],
+    ],
+  );
 });
 
 test('a wrong Python gradient fails with the same diagnoses as JavaScript', async () => {
@@ -76,7 +92,10 @@ test('a syntax error and a failed import name the file, the line and the fix', a
   assert.match(syntax.loadError ?? '', /SyntaxError: .*\(at syntax\.py:5/);
   assert.ok(syntax.layers.every((l) => !l.passed));
   const imports = await checkFile(fixture('importFails.py'), { workerPath, pythonPath });
-  assert.match(imports.loadError ?? '', /No module named 'not_a_real_module_xyz'.*importFails\.py:2.*cannot import not_a_real_module_xyz.*pip install/);
+  assert.match(
+    imports.loadError ?? '',
+    /No module named 'not_a_real_module_xyz'.*importFails\.py:2.*cannot import not_a_real_module_xyz.*pip install/,
+  );
 });
 
 test('a missing interpreter is a clear error naming it and the setting', async () => {
@@ -105,17 +124,30 @@ test('notebooks: only definitions run, layers carry their cell, and a failing ce
 test('a warm re-check gives the same report', async () => {
   const a = await checkFile(fixture('conventions.py'), { workerPath, pythonPath, only: ['affine'] });
   const b = await checkFile(fixture('conventions.py'), { workerPath, pythonPath, only: ['affine'] });
-  assert.deepEqual(a.layers[0].inputs.map((i) => i.maxAbsError), b.layers[0].inputs.map((i) => i.maxAbsError));
+  assert.deepEqual(
+    a.layers[0].inputs.map((i) => i.maxAbsError),
+    b.layers[0].inputs.map((i) => i.maxAbsError),
+  );
 });
 
 test("a notebook's unsaved cells are what is checked, and a traceback names the cell and its line", async () => {
   const notebookCells = [
     { index: 0, source: 'import numpy as np\n' },
-    { index: 2, source: '# @gradcheck x:[3]\ndef bad_forward(x):\n    return np.tanh(x) * undefined_name, None\n\n\ndef bad_backward(dout, cache):\n    return dout\n' },
+    {
+      index: 2,
+      source:
+        '# @gradcheck x:[3]\ndef bad_forward(x):\n    return np.tanh(x) * undefined_name, None\n\n\ndef bad_backward(dout, cache):\n    return dout\n',
+    },
   ];
   const result = await checkFile(fixture('layers.ipynb'), { workerPath, pythonPath, notebookCells });
   assert.equal(result.loadError, undefined);
-  assert.deepEqual(result.layers.map((l) => l.name), ['bad']);
+  assert.deepEqual(
+    result.layers.map((l) => l.name),
+    ['bad'],
+  );
   assert.equal(result.layers[0].cell, 2);
-  assert.match(result.layers[0].error ?? '', /NameError: name 'undefined_name' is not defined \(at layers\.ipynb, cell 3, line 3 in bad_forward\)/);
+  assert.match(
+    result.layers[0].error ?? '',
+    /NameError: name 'undefined_name' is not defined \(at layers\.ipynb, cell 3, line 3 in bad_forward\)/,
+  );
 });

@@ -68,13 +68,40 @@ test('pair and loss conventions: names, exports, lines, args, constants with spa
   assert.deepEqual(
     layers.map((l) => [l.name, l.convention, l.exportName, l.backwardName, l.line, l.endLine, l.backwardLine]),
     [
-      ['affine', 'pair', 'affine_forward', 'affine_backward', lineOf(src, 'def affine_forward'), lineOf(src, 'return dx, dw, db'), lineOf(src, 'def affine_backward')],
-      ['relu', 'pair', 'relu_forward', 'relu_backward', lineOf(src, 'def relu_forward'), lineOf(src, 'return dout * (cache'), lineOf(src, 'def relu_backward')],
-      ['conv_naive', 'pair', 'conv_forward_naive', 'conv_backward_naive', lineOf(src, 'def conv_forward_naive'), lineOf(src, 'return dout, dout, dout'), lineOf(src, 'def conv_backward_naive')],
+      [
+        'affine',
+        'pair',
+        'affine_forward',
+        'affine_backward',
+        lineOf(src, 'def affine_forward'),
+        lineOf(src, 'return dx, dw, db'),
+        lineOf(src, 'def affine_backward'),
+      ],
+      [
+        'relu',
+        'pair',
+        'relu_forward',
+        'relu_backward',
+        lineOf(src, 'def relu_forward'),
+        lineOf(src, 'return dout * (cache'),
+        lineOf(src, 'def relu_backward'),
+      ],
+      [
+        'conv_naive',
+        'pair',
+        'conv_forward_naive',
+        'conv_backward_naive',
+        lineOf(src, 'def conv_forward_naive'),
+        lineOf(src, 'return dout, dout, dout'),
+        lineOf(src, 'def conv_backward_naive'),
+      ],
       ['softmax_loss', 'loss', 'softmax_loss', undefined, lineOf(src, 'def softmax_loss'), lineOf(src, 'return 0.0, shifted'), undefined],
     ],
   );
-  assert.ok(layers.every((l) => l.language === 'python' && l.problem === undefined), JSON.stringify(layers.map((l) => l.problem)));
+  assert.ok(
+    layers.every((l) => l.language === 'python' && l.problem === undefined),
+    JSON.stringify(layers.map((l) => l.problem)),
+  );
   const [affine, relu, conv, loss] = layers;
   assert.deepEqual(affine.inputNames, ['x', 'w', 'b']);
   assert.deepEqual(affine.inputShapes, [[2, 3, 4], [12, 5], [5]]);
@@ -118,7 +145,10 @@ test('a tag goes above the decorators; decorators, async def and multi-line sign
   assert.equal(layer.line, 5, 'the def line, not the decorator');
   assert.equal(layer.endLine, 12);
   assert.equal(layer.backwardLine, 11);
-  assert.deepEqual(layer.args?.map((a) => a.name), ['x', 'pool_param']);
+  assert.deepEqual(
+    layer.args?.map((a) => a.name),
+    ['x', 'pool_param'],
+  );
   assert.equal(layer.problem, undefined);
 });
 
@@ -198,7 +228,11 @@ test('autograd and object conventions; a class without backward says which metho
   assert.deepEqual(half.constructorArgs, []);
   assert.match(half.problem ?? '', /class Half has no backward method/);
   assert.match(nothing.problem ?? '', /class Nothing has no forward or backward method/);
-  assert.equal(layers.some((l) => l.name === 'helper'), false, 'a nested def is not a layer');
+  assert.equal(
+    layers.some((l) => l.name === 'helper'),
+    false,
+    'a nested def is not a layer',
+  );
 });
 
 test('a tagged forward without its backward names the missing function; malformed tags are explained', () => {
@@ -222,7 +256,10 @@ test('a tagged forward without its backward names the missing function; malforme
     '    return dout',
   ].join('\n');
   const layers = discoverPythonLayers(src);
-  assert.deepEqual(layers.map((l) => l.name), ['affine', 'tanh', 'hinge_loss', 'sigmoid_backward']);
+  assert.deepEqual(
+    layers.map((l) => l.name),
+    ['affine', 'tanh', 'hinge_loss', 'sigmoid_backward'],
+  );
   assert.match(layers[0].problem ?? '', /no affine_backward in this file to pair with affine_forward/);
   assert.equal(layers[0].backwardLine, undefined);
   assert.equal(layers[0].backwardName, 'affine_backward');
@@ -242,7 +279,9 @@ test('pair names: forward removed and separators tidied; a bare `forward` keeps 
   assert.equal(pairStem('forward'), 'forward');
   const [layer] = discoverPythonLayers('# @gradcheck x:[2]\ndef forward(x):\n    return x, x\n\ndef backward(d, c):\n    return d\n');
   assert.deepEqual([layer.name, layer.exportName, layer.backwardName, layer.backwardLine], ['forward', 'forward', 'backward', 4]);
-  const [camel] = discoverPythonLayers('# @gradcheck x:[2]\ndef convForwardNaive(x):\n    return x, x\ndef convBackwardNaive(d, c):\n    return d\n');
+  const [camel] = discoverPythonLayers(
+    '# @gradcheck x:[2]\ndef convForwardNaive(x):\n    return x, x\ndef convBackwardNaive(d, c):\n    return d\n',
+  );
   assert.deepEqual([camel.name, camel.backwardName, camel.backwardLine], ['convNaive', 'convBackwardNaive', 3]);
 });
 
@@ -275,12 +314,18 @@ def real_backward(d, c):
     return d
 `;
   const layers = discoverPythonLayers(src);
-  assert.deepEqual(layers.map((l) => [l.name, l.line, l.backwardLine, l.problem]), [['real', lineOf(src, 'def real_forward'), lineOf(src, 'def real_backward'), undefined]]);
+  assert.deepEqual(
+    layers.map((l) => [l.name, l.line, l.backwardLine, l.problem]),
+    [['real', lineOf(src, 'def real_forward'), lineOf(src, 'def real_backward'), undefined]],
+  );
   assert.deepEqual(layers[0].inputShapes, [[3]]);
   assert.deepEqual(discoverPythonCandidates(src), []);
   // The one def that is real code after the raw string (its comment is a trailing one, not a tag).
   const defs = scanPython(src).statements.filter((s) => src.split('\n')[s.line].startsWith('def '));
-  assert.deepEqual(defs.map((s) => src.split('\n')[s.line].slice(4, 30)), ['not_a_layer_forward(x): re', 'real_forward(x):', 'real_backward(d, c):']);
+  assert.deepEqual(
+    defs.map((s) => src.split('\n')[s.line].slice(4, 30)),
+    ['not_a_layer_forward(x): re', 'real_forward(x):', 'real_backward(d, c):'],
+  );
 });
 
 test('CRLF line endings, tabs, backslash continuations and brackets spanning lines', () => {
@@ -340,7 +385,10 @@ test('only top-level definitions count; a comment separated by code or a blank l
 
 test('an unclosed bracket while typing does not hide the definitions below it', () => {
   const src = 'x = np.zeros((3,\n\n# @gradcheck x:[2]\ndef sq_forward(x):\n    return x * x, x\ndef sq_backward(d, c):\n    return 2 * d\n';
-  assert.deepEqual(discoverPythonLayers(src).map((l) => [l.name, l.line, l.backwardLine]), [['sq', 3, 5]]);
+  assert.deepEqual(
+    discoverPythonLayers(src).map((l) => [l.name, l.line, l.backwardLine]),
+    [['sq', 3, 5]],
+  );
 });
 
 const candidatesSource = `import numpy as np
@@ -441,14 +489,25 @@ def tagged_loss(x, y):
 test('candidates: untagged pairs, losses and classes with params and guesses', () => {
   const candidates = discoverPythonCandidates(candidatesSource);
   const src = candidatesSource;
-  const params = (name: string) => candidates.find((c) => c.name === name)?.params.map((p) => `${p.name}:${p.guess}`).join(' ');
+  const params = (name: string) =>
+    candidates
+      .find((c) => c.name === name)
+      ?.params.map((p) => `${p.name}:${p.guess}`)
+      .join(' ');
   assert.deepEqual(
     candidates.map((c) => [c.name, c.convention, c.line, c.insertLine, c.indent, c.language]),
     [
       ['affine', 'pair', lineOf(src, 'def affine_forward'), lineOf(src, 'def affine_forward'), '', 'python'],
       ['batchnorm', 'pair', lineOf(src, 'def batchnorm_forward'), lineOf(src, 'def batchnorm_forward'), '', 'python'],
       ['svm_loss', 'loss', lineOf(src, 'def svm_loss'), lineOf(src, 'def svm_loss'), '', 'python'],
-      ['softmax_loss_vectorized', 'loss', lineOf(src, 'def softmax_loss_vectorized'), lineOf(src, 'def softmax_loss_vectorized'), '', 'python'],
+      [
+        'softmax_loss_vectorized',
+        'loss',
+        lineOf(src, 'def softmax_loss_vectorized'),
+        lineOf(src, 'def softmax_loss_vectorized'),
+        '',
+        'python',
+      ],
       ['cross_entropy', 'loss', lineOf(src, 'def cross_entropy'), lineOf(src, 'def cross_entropy'), '', 'python'],
       ['Linear', 'object', lineOf(src, 'class Linear'), lineOf(src, '@register'), '', 'python'],
       ['Exp', 'autograd', lineOf(src, 'class Exp'), lineOf(src, 'class Exp'), '', 'python'],
@@ -460,7 +519,11 @@ test('candidates: untagged pairs, losses and classes with params and guesses', (
   assert.equal(params('svm_loss'), 'x:tensor y:int');
   assert.equal(params('softmax_loss_vectorized'), 'W:tensor X:tensor y:int reg:const');
   assert.equal(params('cross_entropy'), 'scores:tensor labels:int');
-  assert.equal(params('Linear'), 'w:tensor b:tensor mode:const x:tensor', '__init__ then forward, without self, duplicates, *args, **kwargs');
+  assert.equal(
+    params('Linear'),
+    'w:tensor b:tensor mode:const x:tensor',
+    '__init__ then forward, without self, duplicates, *args, **kwargs',
+  );
   assert.equal(params('Exp'), 'x:tensor p:const', 'without ctx');
   assert.equal(params('ModernExp'), 'x:tensor t:int', 'forward without ctx when setup_context takes it');
 });

@@ -15,12 +15,18 @@ test.after(() => disposeSandbox());
 test('both conventions pass through the sandbox, with relative imports, file and 1-based lines', async () => {
   const result = await checkFile(fixture('good.ts'), { workerPath });
   assert.equal(result.loadError, undefined);
-  assert.deepEqual(result.layers.map((l) => [l.name, l.passed, l.line, l.backwardLine]), [
-    ['affine', true, 5, 8],
-    ['scale', true, 12, 15],
-  ]);
+  assert.deepEqual(
+    result.layers.map((l) => [l.name, l.passed, l.line, l.backwardLine]),
+    [
+      ['affine', true, 5, 8],
+      ['scale', true, 12, 15],
+    ],
+  );
   assert.ok(result.layers.every((l) => l.file === fixture('good.ts') && l.error === undefined));
-  assert.deepEqual(result.layers[0].inputs.map((i) => i.status), ['passed', 'passed', 'passed']);
+  assert.deepEqual(
+    result.layers[0].inputs.map((i) => i.status),
+    ['passed', 'passed', 'passed'],
+  );
 });
 
 test('a re-check in the warm worker gives the same report as the first check', async () => {
@@ -28,7 +34,8 @@ test('a re-check in the warm worker gives the same report as the first check', a
   const first = await checkFile(fixture('good.ts'), { workerPath });
   const again = await checkFile(fixture('good.ts'), { workerPath });
   assert.ok(again.layers.length > 0 && again.layers.every((l) => l.passed));
-  const summary = (r: typeof first) => r.layers.map((l) => [l.name, l.line, l.forwardCalls, l.inputs.map((i) => [i.name, i.status, i.maxAbsError])]);
+  const summary = (r: typeof first) =>
+    r.layers.map((l) => [l.name, l.line, l.forwardCalls, l.inputs.map((i) => [i.name, i.status, i.maxAbsError])]);
   assert.deepEqual(summary(again), summary(first));
 });
 
@@ -70,7 +77,10 @@ test('each fault is reported on its own layer and the other layers are still che
   assert.match(layers.get('nanOut')?.error ?? '', /NaN/);
   assert.match(layers.get('noBackward')?.error ?? '', /noBackwardBackward is not exported/);
   // A layer() the file forgot to export is found in the text and explained.
-  assert.match(layers.get('hidden')?.error ?? '', /'hidden' is not exported from .*faults\.js; write `export const hidden = layer\(\{\.\.\.\}\)`/);
+  assert.match(
+    layers.get('hidden')?.error ?? '',
+    /'hidden' is not exported from .*faults\.js; write `export const hidden = layer\(\{\.\.\.\}\)`/,
+  );
 });
 
 test('an infinite loop times out on its layer; the layers before and after are still checked', async () => {
@@ -81,7 +91,10 @@ test('an infinite loop times out on its layer; the layers before and after are s
   assert.equal(layers.get('first')?.passed, true);
   assert.match(layers.get('spins')?.error ?? '', /spins timed out after 1 s \(an infinite loop\?\)/);
   assert.equal(layers.get('after')?.passed, true);
-  assert.deepEqual(result.layers.map((l) => l.name), ['first', 'spins', 'after']);
+  assert.deepEqual(
+    result.layers.map((l) => l.name),
+    ['first', 'spins', 'after'],
+  );
   assert.ok(performance.now() - t0 < 15000);
 });
 
@@ -108,10 +121,17 @@ test('console output goes to onLog, not stdout', async () => {
 
 test('only, unsaved text, and a missing file', async () => {
   const only = await checkFile(fixture('faults.js'), { workerPath, only: ['good'] });
-  assert.deepEqual(only.layers.map((l) => l.name), ['good']);
-  const text = "import { layer } from 'gradlens';\nexport const edited = layer({ inputs: { x: [2] }, forward: ({ x }) => x.mul(5), backward: (_i, d) => ({ x: d.mul(4) }) });\n";
+  assert.deepEqual(
+    only.layers.map((l) => l.name),
+    ['good'],
+  );
+  const text =
+    "import { layer } from 'gradlens';\nexport const edited = layer({ inputs: { x: [2] }, forward: ({ x }) => x.mul(5), backward: (_i, d) => ({ x: d.mul(4) }) });\n";
   const unsaved = await checkFile(fixture('good.ts'), { workerPath, text });
-  assert.deepEqual(unsaved.layers.map((l) => [l.name, l.passed, l.line]), [['edited', false, 2]]);
+  assert.deepEqual(
+    unsaved.layers.map((l) => [l.name, l.passed, l.line]),
+    [['edited', false, 2]],
+  );
   assert.match(unsaved.layers[0].inputs[0].diagnosis ?? '', /factor|scale|0\.8|1\.25/i);
   const missing = await checkFile(fixture('nope.ts'), { workerPath });
   assert.match(missing.loadError ?? '', /cannot read/);
@@ -127,11 +147,17 @@ test('cancellation rejects with an AbortError and the sandbox keeps working', as
 });
 
 test('checkFiles searches folders for files with layers and reports missing paths', async () => {
-  const results = await checkFiles([path.resolve('test/layers/fixtures/helpers'), fixture('good.ts'), 'no/such/dir'], { workerPath, mode: 'fast' });
-  assert.deepEqual(results.map((r) => [path.basename(r.file), r.loadError === undefined]), [
-    ['dir', false],
-    ['good.ts', true],
-  ]);
+  const results = await checkFiles([path.resolve('test/layers/fixtures/helpers'), fixture('good.ts'), 'no/such/dir'], {
+    workerPath,
+    mode: 'fast',
+  });
+  assert.deepEqual(
+    results.map((r) => [path.basename(r.file), r.loadError === undefined]),
+    [
+      ['dir', false],
+      ['good.ts', true],
+    ],
+  );
   assert.ok(results[1].layers.every((l) => l.mode === 'fast' && l.passed));
 });
 
@@ -140,26 +166,53 @@ test('CS231n-style loss functions and a conv pair with a dict of settings, end t
   const result = await checkFile(file, { workerPath });
   assert.equal(result.loadError, undefined);
   const layers = byName(result.layers);
-  assert.deepEqual(result.layers.map((l) => l.name), [
-    'softmaxLoss', 'unscaledSoftmaxLoss', 'l2Loss', 'ridgeLoss', 'badKeysLoss', 'notNumberLoss', 'hiddenLoss', 'convNaive', 'poolFast',
-  ]);
+  assert.deepEqual(
+    result.layers.map((l) => l.name),
+    ['softmaxLoss', 'unscaledSoftmaxLoss', 'l2Loss', 'ridgeLoss', 'badKeysLoss', 'notNumberLoss', 'hiddenLoss', 'convNaive', 'poolFast'],
+  );
   // Integer labels are passed to the loss but not checked: only x is an input.
   const softmax = layers.get('softmaxLoss')!;
   assert.equal(softmax.passed, true, softmax.error);
   assert.equal(softmax.line, 8);
-  assert.deepEqual(softmax.inputs.map((i) => [i.name, i.status, i.shape]), [['x', 'passed', [5, 4]]]);
+  assert.deepEqual(
+    softmax.inputs.map((i) => [i.name, i.status, i.shape]),
+    [['x', 'passed', [5, 4]]],
+  );
   const unscaled = layers.get('unscaledSoftmaxLoss')!;
   assert.equal(unscaled.passed, false);
   assert.match(unscaled.inputs[0].diagnosis ?? '', /constant factor of exactly 5x \(N = 5\)/);
   assert.equal(layers.get('l2Loss')?.passed, true, 'grads keyed by input name');
-  assert.deepEqual(layers.get('ridgeLoss')?.inputs.map((i) => [i.name, i.status]), [['x', 'passed'], ['w', 'passed']], 'a constant reaches the loss');
-  assert.match(layers.get('badKeysLoss')?.error ?? '', /badKeysLoss returned a gradient for 'y' \(integer labels, passed but not checked\), which is not a checked input; checked inputs are \(x\)/);
-  assert.match(layers.get('notNumberLoss')?.error ?? '', /notNumberLoss's loss \(the first thing it returns\) must be a number; got the string "small"/);
-  assert.match(layers.get('hiddenLoss')?.error ?? '', /hiddenLoss is not exported as a function from .*cs231n\.js; write `export function hiddenLoss\(\.\.\.\)`/);
+  assert.deepEqual(
+    layers.get('ridgeLoss')?.inputs.map((i) => [i.name, i.status]),
+    [
+      ['x', 'passed'],
+      ['w', 'passed'],
+    ],
+    'a constant reaches the loss',
+  );
+  assert.match(
+    layers.get('badKeysLoss')?.error ?? '',
+    /badKeysLoss returned a gradient for 'y' \(integer labels, passed but not checked\), which is not a checked input; checked inputs are \(x\)/,
+  );
+  assert.match(
+    layers.get('notNumberLoss')?.error ?? '',
+    /notNumberLoss's loss \(the first thing it returns\) must be a number; got the string "small"/,
+  );
+  assert.match(
+    layers.get('hiddenLoss')?.error ?? '',
+    /hiddenLoss is not exported as a function from .*cs231n\.js; write `export function hiddenLoss\(\.\.\.\)`/,
+  );
   // stride 2 and pad 1 reach the forward (a 5x5 input gives a 3x3 output), on every call.
   const conv = layers.get('convNaive')!;
   assert.equal(conv.passed, true, conv.error);
-  assert.deepEqual(conv.inputs.map((i) => [i.name, i.status]), [['x', 'passed'], ['w', 'passed'], ['b', 'passed']]);
+  assert.deepEqual(
+    conv.inputs.map((i) => [i.name, i.status]),
+    [
+      ['x', 'passed'],
+      ['w', 'passed'],
+      ['b', 'passed'],
+    ],
+  );
   assert.equal(conv.backwardLine, 104);
   assert.match(layers.get('poolFast')?.error ?? '', /poolBackwardFast is not exported as a function/);
 });

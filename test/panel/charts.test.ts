@@ -8,7 +8,10 @@ import { formatDuration, formatInt, formatMetric } from '../../webview/panel/for
 import { diverging, range, sequential, withAlpha } from '../../webview/shared/colour';
 
 test('smoothEma: bias-corrected, so a constant series stays constant from the first point', () => {
-  assert.deepEqual(smoothEma([2, 2, 2, 2], 0.9).map((v) => Number(v!.toFixed(12))), [2, 2, 2, 2]);
+  assert.deepEqual(
+    smoothEma([2, 2, 2, 2], 0.9).map((v) => Number(v!.toFixed(12))),
+    [2, 2, 2, 2],
+  );
 });
 
 test('smoothEma: hand-computed values for weight 0.5', () => {
@@ -41,22 +44,28 @@ test('alignSeries: merges runs onto the union of their steps with nulls where a 
   assert.deepEqual(b, [null, 0.2, 0.3, null]);
 });
 
-test('alignSeries: runs of different lengths chart together; a run\'s own gaps stay gaps', () => {
+test("alignSeries: runs of different lengths chart together; a run's own gaps stay gaps", () => {
   const long = { x: Array.from({ length: 6 }, (_, i) => i * 10), y: [6, 5, 4, null, 2, 1] };
   const short = { x: [5, 10], y: [0.5, 0.4] };
   const [x, a, b] = alignSeries([long, short]);
   assert.deepEqual(x, [0, 5, 10, 20, 30, 40, 50]);
   assert.deepEqual(a, [6, null, 5, 4, null, 2, 1]);
   assert.deepEqual(b, [null, 0.5, 0.4, null, null, null, null]);
-  assert.deepEqual(alignSeries([short]), [[5, 10], [0.5, 0.4]]);
+  assert.deepEqual(alignSeries([short]), [
+    [5, 10],
+    [0.5, 0.4],
+  ]);
   assert.deepEqual(alignSeries([]), [[]]);
 });
 
-test('an overlaid run with fewer, different steps shares the live run\'s x axis; each has gaps where the other logged', () => {
+test("an overlaid run with fewer, different steps shares the live run's x axis; each has gaps where the other logged", () => {
   const live = { ...emptyRun(), steps: [1, 2, 3, 4, 5], loss: [5, 4, 3, 2, 1] };
   const earlier = { ...emptyRun(), steps: [2, 4, 6], loss: [6, 4, 2] };
   const lines = lossLines(live, [{ id: 'earlier', label: 'earlier run', view: earlier }], { smoothing: 0, logScale: false });
-  assert.deepEqual(lines.map((l) => l.spec.label), ['loss', 'loss (smoothed)', 'earlier run']);
+  assert.deepEqual(
+    lines.map((l) => l.spec.label),
+    ['loss', 'loss (smoothed)', 'earlier run'],
+  );
   const [x, raw, smoothed, overlay] = alignSeries(lines.map((l) => l.series));
   assert.deepEqual(x, [1, 2, 3, 4, 5, 6]);
   assert.deepEqual(raw, [5, 4, 3, 2, 1, null]);
@@ -65,7 +74,14 @@ test('an overlaid run with fewer, different steps shares the live run\'s x axis;
 });
 
 test('alignSeries: names the series whose x and y lengths differ', () => {
-  assert.throws(() => alignSeries([{ x: [1], y: [1] }, { x: [1, 2], y: [1] }]), /series 1 has 2 x values but 1 y values/);
+  assert.throws(
+    () =>
+      alignSeries([
+        { x: [1], y: [1] },
+        { x: [1, 2], y: [1] },
+      ]),
+    /series 1 has 2 x values but 1 y values/,
+  );
 });
 
 test('positiveOnly: a log axis gets gaps for zero, negative and non-finite values', () => {

@@ -8,20 +8,41 @@ const choices = panelChoices();
 
 function values(over: Partial<FormValues>): FormValues {
   return {
-    model: 'gan', preset: '', dataset: 'ring', dataDir: '', length: '', lengthUnit: 'steps', batchSize: '', lr: '', seed: '',
-    trainLimit: '', ganLoss: 'minimax', causal: false, backendChoice: 'auto', ...over,
+    model: 'gan',
+    preset: '',
+    dataset: 'ring',
+    dataDir: '',
+    length: '',
+    lengthUnit: 'steps',
+    batchSize: '',
+    lr: '',
+    seed: '',
+    trainLimit: '',
+    ganLoss: 'minimax',
+    causal: false,
+    backendChoice: 'auto',
+    ...over,
   };
 }
 
 test('panel choices: every model has presets and a default dataset it can train on, each with a summary', () => {
-  assert.deepEqual(choices.models.map((m) => m.kind), ['cnn', 'gan', 'attention']);
+  assert.deepEqual(
+    choices.models.map((m) => m.kind),
+    ['cnn', 'gan', 'attention'],
+  );
   for (const m of choices.models) {
     assert.ok(m.presets.length > 0, m.kind);
-    assert.ok(datasetsFor(choices, m.kind).some((d) => d.name === m.defaultDataset), `${m.kind} default ${m.defaultDataset}`);
+    assert.ok(
+      datasetsFor(choices, m.kind).some((d) => d.name === m.defaultDataset),
+      `${m.kind} default ${m.defaultDataset}`,
+    );
     assert.ok(modelSummary({ model: m.kind, dataset: m.defaultDataset }).totalParams > 0);
   }
   for (const name of ['synthetic', 'ring', 'reverse', 'sort', 'copy', 'mnist', 'fashion-mnist', 'cifar10']) {
-    assert.ok(choices.datasets.some((d) => d.name === name), name);
+    assert.ok(
+      choices.datasets.some((d) => d.name === name),
+      name,
+    );
   }
   assert.ok(choices.datasets.find((d) => d.name === 'cifar10')!.needsDataDir);
 });
@@ -32,8 +53,32 @@ test('formToConfig: blank fields are left to the preset', () => {
 
 test('formToConfig: typed values, run length in steps or epochs', () => {
   assert.deepEqual(
-    formToConfig(values({ model: 'cnn', preset: 'tiny', dataset: 'synthetic', length: '3', lengthUnit: 'epochs', batchSize: '16', lr: '0.002', seed: '7', trainLimit: '500', backendChoice: 'reference' }), choices),
-    { model: 'cnn', preset: 'tiny', dataset: 'synthetic', epochs: 3, batchSize: 16, lr: 0.002, seed: 7, trainLimit: 500, backend: 'reference' },
+    formToConfig(
+      values({
+        model: 'cnn',
+        preset: 'tiny',
+        dataset: 'synthetic',
+        length: '3',
+        lengthUnit: 'epochs',
+        batchSize: '16',
+        lr: '0.002',
+        seed: '7',
+        trainLimit: '500',
+        backendChoice: 'reference',
+      }),
+      choices,
+    ),
+    {
+      model: 'cnn',
+      preset: 'tiny',
+      dataset: 'synthetic',
+      epochs: 3,
+      batchSize: 16,
+      lr: 0.002,
+      seed: 7,
+      trainLimit: 500,
+      backend: 'reference',
+    },
   );
   assert.equal(formToConfig(values({ length: '400' }), choices).steps, 400);
   // 0 steps: the run only evaluates the untrained model, as `gradlens train --steps 0` does.
@@ -58,6 +103,10 @@ test('formToConfig: names the faulty field', () => {
     [{ preset: 'huge' }, 'preset', /the GAN has no preset 'huge'/],
   ];
   for (const [over, field, message] of cases) {
-    assert.throws(() => formToConfig(values(over), choices), (e: unknown) => e instanceof FormError && e.field === field && message.test(e.message), field);
+    assert.throws(
+      () => formToConfig(values(over), choices),
+      (e: unknown) => e instanceof FormError && e.field === field && message.test(e.message),
+      field,
+    );
   }
 });

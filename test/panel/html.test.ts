@@ -6,10 +6,22 @@ import { contentSecurityPolicy, makeNonce, webviewPage } from '../../src/extensi
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 
 const PAGES = {
-  panel: (nonce: string) => panelHtml({ cspSource: CSP_SOURCE, nonce, scriptUri: `${CSP_SOURCE}/dist/webview/panel.js`, styleUris: [`${CSP_SOURCE}/dist/webview/panel.css`] }),
-  report: (nonce: string) => webviewPage({
-    cspSource: CSP_SOURCE, nonce, title: 'Gradient Report', scriptUri: `${CSP_SOURCE}/dist/webview/report.js`, styleUris: [`${CSP_SOURCE}/dist/webview/report.css`], body: '<main id="root"></main>',
-  }),
+  panel: (nonce: string) =>
+    panelHtml({
+      cspSource: CSP_SOURCE,
+      nonce,
+      scriptUri: `${CSP_SOURCE}/dist/webview/panel.js`,
+      styleUris: [`${CSP_SOURCE}/dist/webview/panel.css`],
+    }),
+  report: (nonce: string) =>
+    webviewPage({
+      cspSource: CSP_SOURCE,
+      nonce,
+      title: 'Gradient Report',
+      scriptUri: `${CSP_SOURCE}/dist/webview/report.js`,
+      styleUris: [`${CSP_SOURCE}/dist/webview/report.css`],
+      body: '<main id="root"></main>',
+    }),
 };
 
 for (const [name, page] of Object.entries(PAGES)) {
@@ -32,7 +44,13 @@ for (const [name, page] of Object.entries(PAGES)) {
 }
 
 test('what the host writes into attributes cannot close them', () => {
-  const html = panelHtml({ cspSource: CSP_SOURCE, nonce: 'n', scriptUri: `${CSP_SOURCE}/p.js`, styleUris: [], workerUri: `${CSP_SOURCE}/w.js"><script>alert(1)</script>` });
+  const html = panelHtml({
+    cspSource: CSP_SOURCE,
+    nonce: 'n',
+    scriptUri: `${CSP_SOURCE}/p.js`,
+    styleUris: [],
+    workerUri: `${CSP_SOURCE}/w.js"><script>alert(1)</script>`,
+  });
   assert.match(html, /<body data-worker-src="[^"]*&quot;>&lt;script>alert\(1\)&lt;\/script>">/);
   assert.equal([...html.matchAll(/<script/g)].length, 1);
 });

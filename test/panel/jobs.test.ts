@@ -14,23 +14,39 @@ import type { TrainConfig, TrainEvent } from '../../src/training/events';
 import { RunStore } from '../../src/training/runStore';
 
 const WORKER = resolve('dist/trainWorker.js');
-const GAN: TrainConfig = { model: 'gan', dataset: 'ring', preset: 'small', steps: 6, batchSize: 16, seed: 1, eventIntervalMs: 0, sampleIntervalMs: 0, backend: 'reference' };
+const GAN: TrainConfig = {
+  model: 'gan',
+  dataset: 'ring',
+  preset: 'small',
+  steps: 6,
+  batchSize: 16,
+  seed: 1,
+  eventIntervalMs: 0,
+  sampleIntervalMs: 0,
+  backend: 'reference',
+};
 
 function hostJob(config: TrainConfig, runsDir: string, worker = WORKER): { job: PanelJob; events: TrainEvent[]; ended: Promise<number> } {
   const events: TrainEvent[] = [];
   let ends = 0;
   let job!: PanelJob;
   const ended = new Promise<number>((done) => {
-    job = new HostTrainingJob(worker, config, runsDir, (e) => events.push(e), () => {
-      ends++;
-      // Let a second end, if the lifecycle had one, arrive before counting.
-      setTimeout(() => done(ends), 50);
-    });
+    job = new HostTrainingJob(
+      worker,
+      config,
+      runsDir,
+      (e) => events.push(e),
+      () => {
+        ends++;
+        // Let a second end, if the lifecycle had one, arrive before counting.
+        setTimeout(() => done(ends), 50);
+      },
+    );
   });
   return { job, events, ended };
 }
 
-test('a host job relays its worker\'s run in order, ends once, and keeps the run in the store', async () => {
+test("a host job relays its worker's run in order, ends once, and keeps the run in the store", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradlens-hostjob-'));
   try {
     const { job, events, ended } = hostJob(GAN, dir);
@@ -45,7 +61,10 @@ test('a host job relays its worker\'s run in order, ends once, and keeps the run
     assert.equal(job.active, false);
     assert.equal(job.state, 'idle');
     assert.equal(events[0].type, 'started');
-    assert.deepEqual(events.filter((e) => e.type === 'step').map((e) => (e.type === 'step' ? e.step : 0)), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'step').map((e) => (e.type === 'step' ? e.step : 0)),
+      [1, 2, 3, 4, 5, 6],
+    );
     const done = events.at(-1)!;
     assert.equal(done.type, 'done');
     assert.ok(job.runId && done.type === 'done' && done.runId === job.runId);

@@ -48,7 +48,7 @@ after(async () => {
 function installFakeHost(data: { choices: unknown; summaries: Record<string, unknown>; runs: Record<string, TrainEvent[]> }): void {
   const w = window as unknown as Record<string, unknown>;
   const sent: unknown[] = [];
-  let state: unknown ;
+  let state: unknown;
   let stream: TrainEvent[] = [];
   let at = 0;
   let paused = false;
@@ -61,7 +61,20 @@ function installFakeHost(data: { choices: unknown; summaries: Record<string, unk
     reply({ type: 'event', event: e });
     if (e.type === 'done') {
       reply({ type: 'job', state: 'idle' });
-      reply({ type: 'runs', runs: [{ id: 'recorded-run', createdAt: '2026-11-27T04:00:00.000Z', status: 'completed', model: e.runId ?? 'run', preset: '', dataset: '', headline: { name: 'loss', value: 0.5 } }] });
+      reply({
+        type: 'runs',
+        runs: [
+          {
+            id: 'recorded-run',
+            createdAt: '2026-11-27T04:00:00.000Z',
+            status: 'completed',
+            model: e.runId ?? 'run',
+            preset: '',
+            dataset: '',
+            headline: { name: 'loss', value: 0.5 },
+          },
+        ],
+      });
       return;
     }
     timer = window.setTimeout(pump, 25);
@@ -158,11 +171,18 @@ test('page: a GAN run on the ring draws the loss chart and the scatter; pause ho
   await page.click('#resume');
   await waitCompleted(page, RECORDED_CONFIGS.gan.steps!);
   assert.match((await page.textContent('#acc-title'))!, /D\(x\)/);
-  assert.equal(await page.locator('#loss-body .u-legend th').filter({ hasText: 'G loss' }).count() > 0, true, 'the generator loss is plotted');
+  assert.equal(
+    (await page.locator('#loss-body .u-legend th').filter({ hasText: 'G loss' }).count()) > 0,
+    true,
+    'the generator loss is plotted',
+  );
   await page.locator('#runs-body tr[data-run="recorded-run"]').waitFor();
   await page.screenshot({ path: join(ARTIFACTS, 'panel-page-gan.png'), fullPage: true });
   const sent = (await page.evaluate(() => (window as unknown as { __sent: { type: string }[] }).__sent)).map((m) => m.type);
-  assert.deepEqual(sent.filter((t) => ['start', 'pause', 'resume'].includes(t)), ['start', 'pause', 'resume']);
+  assert.deepEqual(
+    sent.filter((t) => ['start', 'pause', 'resume'].includes(t)),
+    ['start', 'pause', 'resume'],
+  );
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -214,7 +234,10 @@ test('page: history: overlay a past run, open one, export one; log scale', async
   await row.getByRole('button', { name: /as CSV$/ }).click();
   await page.locator('#message', { hasText: 'Exported run recorded-run' }).waitFor();
   const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string; id?: string; format?: string }[] }).__sent);
-  assert.deepEqual(sent.filter((m) => m.type === 'exportRun'), [{ type: 'exportRun', id: 'recorded-run', format: 'csv' }]);
+  assert.deepEqual(
+    sent.filter((m) => m.type === 'exportRun'),
+    [{ type: 'exportRun', id: 'recorded-run', format: 'csv' }],
+  );
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -222,10 +245,13 @@ test('page: history: overlay a past run, open one, export one; log scale', async
 test('page: every control has a label and is reachable from the keyboard', async () => {
   const { page } = await openPage();
   const unlabelled = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('input, select')).filter((el) => {
-      const id = el.id;
-      return !(id && document.querySelector(`label[for="${id}"]`)) && !el.closest('label') && !el.getAttribute('aria-label');
-    }).map((el) => el.outerHTML));
+    Array.from(document.querySelectorAll('input, select'))
+      .filter((el) => {
+        const id = el.id;
+        return !(id && document.querySelector(`label[for="${id}"]`)) && !el.closest('label') && !el.getAttribute('aria-label');
+      })
+      .map((el) => el.outerHTML),
+  );
   assert.deepEqual(unlabelled, []);
   // Tab from the top reaches Start, and Enter on it starts a run.
   await page.selectOption('#model', 'gan');

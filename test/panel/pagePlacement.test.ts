@@ -30,7 +30,11 @@ const MODES: Record<GpuProbe['api'], GpuProbe['mode']> = { WebGL2: 'webgl2', Web
 
 function probe(renderer: string | null, software: boolean, api: GpuProbe['api'] = 'WebGL2'): GpuProbe {
   return {
-    api, mode: MODES[api], renderer, webgpuAdapter: null, software,
+    api,
+    mode: MODES[api],
+    renderer,
+    webgpuAdapter: null,
+    software,
     recommended: software || !renderer ? 'cpu' : 'gpu',
     reason: software ? 'software' : `${api} on a hardware GPU (${renderer}).`,
     label: renderer ? `${api}, ${renderer}` : `${api} (gpu.js, no GPU)`,
@@ -46,7 +50,10 @@ test('auto trains in the page on a hardware GPU and says so', () => {
 test('auto keeps the host CPU on a software renderer, naming it', () => {
   const p = decidePlacement({ place: 'auto', probe: probe(SWIFTSHADER, true), fileDataset: false });
   assert.equal(p.where, 'host');
-  assert.equal(placementText(p), "training on: fast CPU in the extension host (the page's GPU is SwiftShader, a software renderer: slower than the CPU path)");
+  assert.equal(
+    placementText(p),
+    "training on: fast CPU in the extension host (the page's GPU is SwiftShader, a software renderer: slower than the CPU path)",
+  );
   const llvm = decidePlacement({ place: 'auto', probe: probe('llvmpipe (LLVM 15.0.6, 256 bits)', true), fileDataset: false });
   assert.match(llvm.reason, /the page's GPU is llvmpipe, a software renderer/);
   const noGl = decidePlacement({ place: 'auto', probe: probe(null, false, 'WebAssembly'), fileDataset: false });
@@ -71,9 +78,14 @@ test('the forced choices win, except that file datasets and a failed probe keep 
 
 test('the hint says what a start would do, and that auto is still probing', () => {
   assert.equal(placementHint({ place: 'auto', probe: null, fileDataset: false }), 'auto: probing the page’s GPU…');
-  assert.equal(placementHint({ place: 'auto', probe: probe(SWIFTSHADER, true), fileDataset: false }),
-    "auto: trains in the extension host, on its fast CPU backend, because the page's GPU is SwiftShader, a software renderer: slower than the CPU path.");
-  assert.equal(placementHint({ place: 'page', probe: probe(NVIDIA, false), fileDataset: false }), `page GPU: trains in this page on WebGL2, ${NVIDIA}, because "Train on" is set to page GPU.`);
+  assert.equal(
+    placementHint({ place: 'auto', probe: probe(SWIFTSHADER, true), fileDataset: false }),
+    "auto: trains in the extension host, on its fast CPU backend, because the page's GPU is SwiftShader, a software renderer: slower than the CPU path.",
+  );
+  assert.equal(
+    placementHint({ place: 'page', probe: probe(NVIDIA, false), fileDataset: false }),
+    `page GPU: trains in this page on WebGL2, ${NVIDIA}, because "Train on" is set to page GPU.`,
+  );
 });
 
 test('auto follows the speeds measured on earlier runs, and the reason gives both figures', () => {
@@ -94,26 +106,51 @@ test('auto follows the speeds measured on earlier runs, and the reason gives bot
     assert.equal(p.where, where, `${page} in the page, ${hostRate} in the host`);
     assert.equal(p.label, where === 'page' ? gpu.label : 'fast CPU in the extension host');
   }
-  assert.equal(decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: false, measured: measured(1850, 420) }).reason,
-    'it trained faster there on earlier runs of this setup: 1,850 images/s against 420 images/s in the extension host');
+  assert.equal(
+    decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: false, measured: measured(1850, 420) }).reason,
+    'it trained faster there on earlier runs of this setup: 1,850 images/s against 420 images/s in the extension host',
+  );
   const slowGpu = decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: false, measured: measured(95, 420) });
-  assert.equal(placementText(slowGpu), 'training on: fast CPU in the extension host (it trained faster there on earlier runs of this setup: 420 images/s against 95 images/s in the page)');
-  assert.equal(decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: false, measured: measured(2.4, 7.96) }).reason,
-    'it trained faster there on earlier runs of this setup: 8.0 images/s against 2.4 images/s in the page');
-  assert.equal(placementHint({ place: 'auto', probe: probe(SWIFTSHADER, true), fileDataset: false, measured: measured(600, 420) }),
-    `auto: trains in this page on WebGL2, ${SWIFTSHADER}, because it trained faster there on earlier runs of this setup: 600 images/s against 420 images/s in the extension host.`);
+  assert.equal(
+    placementText(slowGpu),
+    'training on: fast CPU in the extension host (it trained faster there on earlier runs of this setup: 420 images/s against 95 images/s in the page)',
+  );
+  assert.equal(
+    decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: false, measured: measured(2.4, 7.96) }).reason,
+    'it trained faster there on earlier runs of this setup: 8.0 images/s against 2.4 images/s in the page',
+  );
+  assert.equal(
+    placementHint({ place: 'auto', probe: probe(SWIFTSHADER, true), fileDataset: false, measured: measured(600, 420) }),
+    `auto: trains in this page on WebGL2, ${SWIFTSHADER}, because it trained faster there on earlier runs of this setup: 600 images/s against 420 images/s in the extension host.`,
+  );
 });
 
 test('with one place measured, or a forced choice, the figures do not decide', () => {
   const pageOnly = { page: 900, unit: 'images/s' };
-  assert.equal(decidePlacement({ place: 'auto', probe: probe(SWIFTSHADER, true), fileDataset: false, measured: pageOnly }).reason,
-    "the page's GPU is SwiftShader, a software renderer: slower than the CPU path");
-  assert.equal(decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: false, measured: { host: 900, unit: 'images/s' } }).where, 'page');
+  assert.equal(
+    decidePlacement({ place: 'auto', probe: probe(SWIFTSHADER, true), fileDataset: false, measured: pageOnly }).reason,
+    "the page's GPU is SwiftShader, a software renderer: slower than the CPU path",
+  );
+  assert.equal(
+    decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: false, measured: { host: 900, unit: 'images/s' } }).where,
+    'page',
+  );
   const both = { page: 5000, host: 10, unit: 'images/s' };
-  assert.equal(decidePlacement({ place: 'host', probe: probe(NVIDIA, false), fileDataset: false, measured: both }).reason, '"Train on" is set to host CPU');
+  assert.equal(
+    decidePlacement({ place: 'host', probe: probe(NVIDIA, false), fileDataset: false, measured: both }).reason,
+    '"Train on" is set to host CPU',
+  );
   assert.equal(decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: true, measured: both }).where, 'host');
   assert.equal(decidePlacement({ place: 'auto', probe: null, probeError: 'no worker', fileDataset: false, measured: both }).where, 'host');
-  assert.equal(decidePlacement({ place: 'page', probe: probe(NVIDIA, false), fileDataset: false, measured: { page: 10, host: 5000, unit: 'images/s' } }).where, 'page');
+  assert.equal(
+    decidePlacement({
+      place: 'page',
+      probe: probe(NVIDIA, false),
+      fileDataset: false,
+      measured: { page: 10, host: 5000, unit: 'images/s' },
+    }).where,
+    'page',
+  );
 });
 
 function stepAt(step: number, throughput: number): StepEvent {
@@ -121,11 +158,13 @@ function stepAt(step: number, throughput: number): StepEvent {
 }
 
 const STARTED_ON_IMAGES = {
-  type: 'started', runId: 'r', dataset: { name: 'synthetic', kind: 'image', trainCount: 64, testCount: 8, inputShape: [3, 32, 32] },
+  type: 'started',
+  runId: 'r',
+  dataset: { name: 'synthetic', kind: 'image', trainCount: 64, testCount: 8, inputShape: [3, 32, 32] },
 } as StartedEvent;
 const DONE: TrainEvent = { type: 'done', reason: 'completed', step: 10, epoch: 2, elapsedMs: 100, metrics: {}, runId: 'r' };
 
-test('a run\'s measured speed is the median of its second half, past the warm-up', () => {
+test("a run's measured speed is the median of its second half, past the warm-up", () => {
   // Steps 1-5 compile kernels and warm up (slow, then a burst); 6-10 are steady.
   const rates = [5, 900, 40, 45, 50, 100, 104, 98, 102, 250];
   const events = rates.map((r, i) => stepAt(i + 1, r));
@@ -138,8 +177,19 @@ test('a run\'s measured speed is the median of its second half, past the warm-up
 test('the host keeps the speed under the setup the form names, per place, and only for finished runs', () => {
   const choices = panelChoices();
   const values: FormValues = {
-    model: 'cnn', preset: '', dataset: 'synthetic', dataDir: '', length: '10', lengthUnit: 'steps', batchSize: '', lr: '', seed: '',
-    trainLimit: '', ganLoss: 'minimax', causal: false, backendChoice: 'auto',
+    model: 'cnn',
+    preset: '',
+    dataset: 'synthetic',
+    dataDir: '',
+    length: '10',
+    lengthUnit: 'steps',
+    batchSize: '',
+    lr: '',
+    seed: '',
+    trainLimit: '',
+    ganLoss: 'minimax',
+    causal: false,
+    backendChoice: 'auto',
   };
   const config = formToConfig(values, choices);
   const run = (rate: number): TrainEvent[] => [STARTED_ON_IMAGES, ...Array.from({ length: 10 }, (_, i) => stepAt(i + 1, rate)), DONE];
@@ -148,7 +198,10 @@ test('the host keeps the speed under the setup the form names, per place, and on
   assert.deepEqual(afterHost, { [key]: { unit: 'images/s', host: 420 } });
   const afterPage = withMeasuredSpeed(afterHost!, config, 'page', run(1850));
   assert.deepEqual(afterPage![key], { unit: 'images/s', host: 420, page: 1850 });
-  assert.equal(decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: false, measured: afterPage![key] }).where, 'page');
+  assert.equal(
+    decidePlacement({ place: 'auto', probe: probe(NVIDIA, false), fileDataset: false, measured: afterPage![key] }).where,
+    'page',
+  );
   // A newer run replaces the older figure for its place; a failed or unfinished run changes nothing.
   assert.equal(withMeasuredSpeed(afterPage!, config, 'page', run(90))![key].page, 90);
   assert.equal(withMeasuredSpeed(afterPage!, config, 'page', run(90).slice(0, -1)), null);
@@ -157,13 +210,18 @@ test('the host keeps the speed under the setup the form names, per place, and on
   assert.notEqual(speedKey('cnn', 'tiny', 'synthetic'), key);
 });
 
-test('a page job keeps its run in the store under the store\'s id and relays events in order', () => {
+test("a page job keeps its run in the store under the store's id and relays events in order", () => {
   const root = mkdtempSync(join(tmpdir(), 'gradlens-pagejob-'));
   try {
     const store = new RunStore(root);
     const relayed: TrainEvent[] = [];
     let ended = 0;
-    const job = new PageTrainingJob(store, (e) => relayed.push(e), () => ended++, () => undefined);
+    const job = new PageTrainingJob(
+      store,
+      (e) => relayed.push(e),
+      () => ended++,
+      () => undefined,
+    );
     job.record({ op: 'create', token: 'page-abc', config: { model: 'gan', trainedIn: 'page' }, label: 'gan-ring' });
     job.receive({ type: 'started', runId: 'page-abc' } as TrainEvent);
     assert.ok(job.runId && job.runId !== 'page-abc' && job.runId.endsWith('gan-ring'), String(job.runId));
@@ -175,7 +233,10 @@ test('a page job keeps its run in the store under the store\'s id and relays eve
     job.receive({ type: 'done', reason: 'completed', step: 1, epoch: 1, elapsedMs: 5, metrics: { loss: 0.7 }, runId: 'page-abc' });
     assert.equal(job.active, false);
     assert.equal(ended, 1);
-    assert.deepEqual(relayed.map((e) => e.type), ['started', 'step', 'done']);
+    assert.deepEqual(
+      relayed.map((e) => e.type),
+      ['started', 'step', 'done'],
+    );
     assert.equal((relayed[2] as { runId: string }).runId, job.runId);
     const run = store.open(job.runId!);
     assert.equal(run.status, 'completed');
@@ -194,7 +255,12 @@ test('a page job passes controls to the page, and ends as failed when the page g
     const store = new RunStore(root);
     const relayed: TrainEvent[] = [];
     const controls: PageControl[] = [];
-    const job = new PageTrainingJob(store, (e) => relayed.push(e), () => undefined, (c) => controls.push(c));
+    const job = new PageTrainingJob(
+      store,
+      (e) => relayed.push(e),
+      () => undefined,
+      (c) => controls.push(c),
+    );
     job.record({ op: 'create', token: 't1', config: { model: 'gan' }, label: 'gan-ring' });
     job.receive({ type: 'started', runId: 't1' } as TrainEvent);
     job.send({ type: 'pause' });
@@ -216,18 +282,49 @@ test('a page job passes controls to the page, and ends as failed when the page g
 
 test('the page messages are checked, and faults named', () => {
   const placement = { where: 'page', label: 'WebGL2, X', reason: 'forced' };
-  assert.deepEqual(parseWebviewMessage({ type: 'pageStarted', config: { model: 'gan' }, placement }), { type: 'pageStarted', config: { model: 'gan' }, placement });
-  assert.deepEqual(parseWebviewMessage({ type: 'start', config: { model: 'gan' }, placement: { ...placement, where: 'host' } }).type, 'start');
+  assert.deepEqual(parseWebviewMessage({ type: 'pageStarted', config: { model: 'gan' }, placement }), {
+    type: 'pageStarted',
+    config: { model: 'gan' },
+    placement,
+  });
+  assert.deepEqual(
+    parseWebviewMessage({ type: 'start', config: { model: 'gan' }, placement: { ...placement, where: 'host' } }).type,
+    'start',
+  );
   const cases: [unknown, RegExp][] = [
     [{ type: 'pageStarted', config: { model: 'gan' } }, /'pageStarted' message\.placement must be an object, got nothing/],
-    [{ type: 'start', config: { model: 'gan' }, placement: { where: 'moon', label: 'a', reason: 'b' } }, /placement\.where must be host or page, got "moon"/],
-    [{ type: 'pageEvent', event: { type: 'explode' } }, /'pageEvent' message\.event\.type must be one of started, step, .*, got "explode"$/],
-    [{ type: 'pageEvent', event: { type: 'step', step: 'one' } }, /'pageEvent' message\.event\.step must be a whole number of at least 0, got "one"$/],
-    [{ type: 'pageEvent', event: { type: 'done', reason: 'completed', step: 3, epoch: 1, elapsedMs: 9, metrics: { loss: null }, runId: null } }, /event\.metrics\.loss must be a finite number, got null$/],
+    [
+      { type: 'start', config: { model: 'gan' }, placement: { where: 'moon', label: 'a', reason: 'b' } },
+      /placement\.where must be host or page, got "moon"/,
+    ],
+    [
+      { type: 'pageEvent', event: { type: 'explode' } },
+      /'pageEvent' message\.event\.type must be one of started, step, .*, got "explode"$/,
+    ],
+    [
+      { type: 'pageEvent', event: { type: 'step', step: 'one' } },
+      /'pageEvent' message\.event\.step must be a whole number of at least 0, got "one"$/,
+    ],
+    [
+      {
+        type: 'pageEvent',
+        event: { type: 'done', reason: 'completed', step: 3, epoch: 1, elapsedMs: 9, metrics: { loss: null }, runId: null },
+      },
+      /event\.metrics\.loss must be a finite number, got null$/,
+    ],
     [{ type: 'pageRecord', record: { op: 'append', token: 't', row: [] } }, /record\.row must be an object, got an array/],
-    [{ type: 'pageRecord', record: { op: 'weights', token: 't', entries: [{ name: 'w', shape: [3], data: [1, 2] }] } }, /shape \[3\] holds 3 values but data has 2/],
-    [{ type: 'pageRecord', record: { op: 'finish', token: 't', status: 'won', metrics: {} } }, /record\.status must be one of completed, stopped, failed, got "won"/],
-    [{ type: 'pageRecord', record: { op: 'delete', token: 't' } }, /record\.op must be one of create, append, weights, finish, got "delete"/],
+    [
+      { type: 'pageRecord', record: { op: 'weights', token: 't', entries: [{ name: 'w', shape: [3], data: [1, 2] }] } },
+      /shape \[3\] holds 3 values but data has 2/,
+    ],
+    [
+      { type: 'pageRecord', record: { op: 'finish', token: 't', status: 'won', metrics: {} } },
+      /record\.status must be one of completed, stopped, failed, got "won"/,
+    ],
+    [
+      { type: 'pageRecord', record: { op: 'delete', token: 't' } },
+      /record\.op must be one of create, append, weights, finish, got "delete"/,
+    ],
     [{ type: 'pageRecord', record: { op: 'create', config: {}, label: 'x' } }, /record\.token must be a non-empty string/],
   ];
   for (const [raw, pattern] of cases) assert.throws(() => parseWebviewMessage(raw), pattern, JSON.stringify(raw));

@@ -7,9 +7,38 @@ import { makeShapesDataset } from '../../src/training/datasets/shapes';
 import { Trainer } from '../../src/training/trainer';
 
 export const RECORDED_CONFIGS: Record<'gan' | 'cnn' | 'attention', TrainConfig> = {
-  gan: { model: 'gan', dataset: 'ring', preset: 'small', steps: 80, batchSize: 32, eventIntervalMs: 0, sampleIntervalMs: 200, seed: 1, backend: 'reference' },
-  cnn: { model: 'cnn', dataset: 'synthetic', preset: 'tiny', steps: 16, batchSize: 16, eventIntervalMs: 0, sampleIntervalMs: 200, seed: 1, backend: 'reference' },
-  attention: { model: 'attention', dataset: 'reverse', preset: 'tiny', steps: 30, eventIntervalMs: 0, sampleIntervalMs: 200, seed: 1, backend: 'reference' },
+  gan: {
+    model: 'gan',
+    dataset: 'ring',
+    preset: 'small',
+    steps: 80,
+    batchSize: 32,
+    eventIntervalMs: 0,
+    sampleIntervalMs: 200,
+    seed: 1,
+    backend: 'reference',
+  },
+  cnn: {
+    model: 'cnn',
+    dataset: 'synthetic',
+    preset: 'tiny',
+    steps: 16,
+    batchSize: 16,
+    eventIntervalMs: 0,
+    sampleIntervalMs: 200,
+    seed: 1,
+    backend: 'reference',
+  },
+  attention: {
+    model: 'attention',
+    dataset: 'reverse',
+    preset: 'tiny',
+    steps: 30,
+    eventIntervalMs: 0,
+    sampleIntervalMs: 200,
+    seed: 1,
+    backend: 'reference',
+  },
 };
 
 /**

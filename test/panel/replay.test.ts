@@ -12,14 +12,29 @@ import { Trainer } from '../../src/training/trainer';
 
 function started(model: 'cnn' | 'gan' = 'cnn'): StartedEvent {
   return {
-    type: 'started', runId: 'r1', config: { model } as ResolvedConfig, backend: { name: 'reference', description: 'plain loops' },
+    type: 'started',
+    runId: 'r1',
+    config: { model } as ResolvedConfig,
+    backend: { name: 'reference', description: 'plain loops' },
     dataset: { name: 'synthetic', kind: 'image', trainCount: 100, testCount: 10, inputShape: [3, 32, 32] },
-    summary: { title: 't', input: [3, 32, 32], rows: [], totalParams: 0 }, totalSteps: 100, stepsPerEpoch: 10,
+    summary: { title: 't', input: [3, 32, 32], rows: [], totalParams: 0 },
+    totalSteps: 100,
+    stepsPerEpoch: 10,
   };
 }
 
 function step(n: number, metrics: Record<string, number> = {}): StepEvent {
-  return { type: 'step', step: n, totalSteps: 100, epoch: n / 10, loss: 1 / n, metrics, throughput: 50, elapsedMs: n * 10, etaMs: (100 - n) * 10 };
+  return {
+    type: 'step',
+    step: n,
+    totalSteps: 100,
+    epoch: n / 10,
+    loss: 1 / n,
+    metrics,
+    throughput: 50,
+    elapsedMs: n * 10,
+    etaMs: (100 - n) * 10,
+  };
 }
 
 test('runState: steps accumulate, a metric appearing late is padded with nulls so columns stay aligned', () => {
@@ -32,7 +47,12 @@ test('runState: steps accumulate, a metric appearing late is padded with nulls s
 });
 
 test('runState: a replay overlapping what is shown does not duplicate steps or epochs', () => {
-  const events: TrainEvent[] = [started(), step(1), step(2), { type: 'epoch', epoch: 1, step: 2, metrics: { valAccuracy: 0.4 }, durationMs: 5 }];
+  const events: TrainEvent[] = [
+    started(),
+    step(1),
+    step(2),
+    { type: 'epoch', epoch: 1, step: 2, metrics: { valAccuracy: 0.4 }, durationMs: 5 },
+  ];
   const v = foldEvents(events);
   foldEvents(events.slice(1), v);
   assert.deepEqual(v.steps, [1, 2]);
@@ -58,7 +78,11 @@ test('runState: pause, resume, done and error change the status; a new start cle
 test('runState: a record replayed with no job running and no outcome reads as interrupted', () => {
   assert.equal(settleRecorded(foldEvents([started(), step(1), step(2)])).status, 'interrupted');
   assert.equal(settleRecorded(foldEvents([step(1)])).status, 'interrupted');
-  const finished = foldEvents([started(), step(1), { type: 'done', reason: 'completed', step: 1, epoch: 0.1, elapsedMs: 1, metrics: {}, runId: 'r1' }]);
+  const finished = foldEvents([
+    started(),
+    step(1),
+    { type: 'done', reason: 'completed', step: 1, epoch: 0.1, elapsedMs: 1, metrics: {}, runId: 'r1' },
+  ]);
   assert.equal(settleRecorded(finished).status, 'completed');
   assert.equal(settleRecorded(emptyRun()).status, 'idle');
 });
@@ -69,7 +93,8 @@ test('PanelEventLog: replay rebuilds the same view as the live events, keeping o
   const events: TrainEvent[] = [{ type: 'log', message: 'reference backend' }, started('gan')];
   for (let i = 1; i <= 50; i++) {
     events.push(step(i, { dReal: 0.5 + i / 200, dFake: 0.5 - i / 200 }));
-    if (i % 10 === 0) events.push({ type: 'samples', step: i, samples: { kind: 'gan', real: [i, 0], fake: [0, i], dReal: 0.6, dFake: 0.4 } });
+    if (i % 10 === 0)
+      events.push({ type: 'samples', step: i, samples: { kind: 'gan', real: [i, 0], fake: [0, i], dReal: 0.6, dFake: 0.4 } });
   }
   events.push({ type: 'state', state: 'paused', step: 50 });
   for (const e of events) {
@@ -91,7 +116,10 @@ test('PanelEventLog: a long run stays bounded, keeps its first and newest steps 
   log.push(started());
   for (let i = 1; i <= 5000; i++) log.push(step(i));
   assert.ok(log.stepCount <= 100, `${log.stepCount} steps kept`);
-  const steps = log.replay().filter((e): e is StepEvent => e.type === 'step').map((e) => e.step);
+  const steps = log
+    .replay()
+    .filter((e): e is StepEvent => e.type === 'step')
+    .map((e) => e.step);
   assert.equal(steps[0], 1);
   assert.equal(steps[steps.length - 1], 5000);
   assert.ok(steps.every((s, i) => i === 0 || s > steps[i - 1]));
@@ -105,7 +133,10 @@ test('PanelEventLog: a new run forgets the previous one', () => {
   log.push(step(1));
   log.push({ type: 'done', reason: 'completed', step: 1, epoch: 0.1, elapsedMs: 1, metrics: {}, runId: 'r1' });
   log.push(started());
-  assert.deepEqual(log.replay().map((e) => e.type), ['started']);
+  assert.deepEqual(
+    log.replay().map((e) => e.type),
+    ['started'],
+  );
 });
 
 test('run history: recorded rows come back as the events that produced them', () => {
@@ -117,7 +148,10 @@ test('run history: recorded rows come back as the events that produced them', ()
     { note: 'no step' },
   ];
   const events = eventsFromRows(rows, 'r9');
-  assert.deepEqual(events.map((e) => e.type), ['step', 'epoch', 'done']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['step', 'epoch', 'done'],
+  );
   assert.deepEqual((events[0] as StepEvent).metrics, { accuracy: 0.25 });
   const v = foldEvents(events);
   assert.equal(v.status, 'completed');
@@ -131,7 +165,17 @@ test('the real trainer on the ring: its events drive the panel view, and its sto
     const store = new RunStore(root);
     const log = new PanelEventLog();
     const trainer = new Trainer(
-      { model: 'gan', dataset: 'ring', preset: 'small', steps: 40, batchSize: 32, eventIntervalMs: 0, sampleIntervalMs: 0, backend: 'reference', seed: 3 },
+      {
+        model: 'gan',
+        dataset: 'ring',
+        preset: 'small',
+        steps: 40,
+        batchSize: 32,
+        eventIntervalMs: 0,
+        sampleIntervalMs: 0,
+        backend: 'reference',
+        seed: 3,
+      },
       { store, onEvent: (e) => log.push(e) },
     );
     await trainer.run();

@@ -5,9 +5,16 @@ import { formatVolume } from '../../src/training/summary';
 
 test('Show Model Summary: the course notation gives the course numbers', () => {
   const s = summaryOf('INPUT 32x32x1, CONV5-10, POOL2, CONV5-10, POOL2, FC-10');
-  assert.deepEqual(s.rows.map((r) => [formatVolume(r.output), r.params]), [
-    ['32x32x10', 260], ['16x16x10', 0], ['16x16x10', 2510], ['8x8x10', 0], ['10', 6410],
-  ]);
+  assert.deepEqual(
+    s.rows.map((r) => [formatVolume(r.output), r.params]),
+    [
+      ['32x32x10', 260],
+      ['16x16x10', 0],
+      ['16x16x10', 2510],
+      ['8x8x10', 0],
+      ['10', 6410],
+    ],
+  );
 });
 
 test('Show Model Summary: models by name, with a preset after a colon', () => {
@@ -18,7 +25,10 @@ test('Show Model Summary: models by name, with a preset after a colon', () => {
 });
 
 test('Show Model Summary: anything else is refused with the accepted forms named', () => {
-  assert.throws(() => summaryOf('resnet50'), /'resnet50' is neither a model \(cnn, gan, attention; a preset as cnn:seed\) nor layer notation/);
+  assert.throws(
+    () => summaryOf('resnet50'),
+    /'resnet50' is neither a model \(cnn, gan, attention; a preset as cnn:seed\) nor layer notation/,
+  );
   assert.throws(() => summaryOf('cnn:huge'), /huge/);
   assert.throws(() => summaryOf('INPUT 32x32x1, CONV5'), /CONV5/);
 });

@@ -16,7 +16,10 @@ type Op = (t: Record<string, Tensor>, p: Params) => Tensor;
 const dimOf = (p: Params): number | number[] | undefined => (p.dim === null ? undefined : (p.dim as number | number[]));
 /** Inputs x0, x1, ... in order (for concat and stack). */
 const listed = (t: Record<string, Tensor>): Tensor[] =>
-  Object.keys(t).filter((k) => /^x\d+$/.test(k)).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))).map((k) => t[k]);
+  Object.keys(t)
+    .filter((k) => /^x\d+$/.test(k))
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+    .map((k) => t[k]);
 
 const ops: Record<string, Op> = {
   add: (t) => t.a.add(t.b),
@@ -53,7 +56,12 @@ const ops: Record<string, Op> = {
   stack: (t, p) => stack(listed(t), p.dim as number),
   narrow: (t, p) => t.a.narrow(p.dim as number, p.start as number, p.length as number),
   indexSelect: (t, p) => t.a.indexSelect(p.rows as number[]),
-  composite: (t) => t.x.mul(t.x).add(t.x.exp().div(t.y.abs().add(1))).sum(1).mul(t.x.mean()),
+  composite: (t) =>
+    t.x
+      .mul(t.x)
+      .add(t.x.exp().div(t.y.abs().add(1)))
+      .sum(1)
+      .mul(t.x.mean()),
 };
 
 const tally = new ErrorTally();
@@ -73,5 +81,7 @@ for (const c of fixture.cases) {
 }
 
 after(() => {
-  console.log(`core parity: largest error relative to each tensor's max |value|: ${tally.maxRel.toExponential(2)} at ${tally.where || '-'}`);
+  console.log(
+    `core parity: largest error relative to each tensor's max |value|: ${tally.maxRel.toExponential(2)} at ${tally.where || '-'}`,
+  );
 });

@@ -59,7 +59,15 @@ const ops: Record<string, Op> = {
   mlp: (t, _p, c) => F.crossEntropy(F.linear(F.relu(F.linear(t.x, t.w1, t.b1)), t.w2, t.b2), ids(c, 'targets')),
   convBlock: (t, _p, c) => {
     let h = F.conv2d(t.x, t.w, null, { stride: 1, padding: 1 });
-    h = F.batchNorm(h, { weight: t.gamma, bias: t.beta, runningMean: t.runningMean, runningVar: t.runningVar, training: true, momentum: 0.1, eps: 1e-5 });
+    h = F.batchNorm(h, {
+      weight: t.gamma,
+      bias: t.beta,
+      runningMean: t.runningMean,
+      runningVar: t.runningVar,
+      training: true,
+      momentum: 0.1,
+      eps: 1e-5,
+    });
     h = F.maxPool2d(F.relu(h), { kernelSize: 2, stride: 2 });
     return F.crossEntropy(F.linear(h.flatten(1), t.fcw, t.fcb), ids(c, 'targets'));
   },

@@ -31,7 +31,14 @@ const fixture = optimJson as unknown as FixtureFile<OptimCase>;
 
 function makeOptimizer(c: OptimCase, params: Tensor[]) {
   const o = c.options;
-  if (c.optimizer === 'SGD') return new optim.SGD(params, { lr: o.lr, momentum: o.momentum, dampening: o.dampening, nesterov: o.nesterov, weightDecay: o.weightDecay });
+  if (c.optimizer === 'SGD')
+    return new optim.SGD(params, {
+      lr: o.lr,
+      momentum: o.momentum,
+      dampening: o.dampening,
+      nesterov: o.nesterov,
+      weightDecay: o.weightDecay,
+    });
   return new optim.Adam(params, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weightDecay });
 }
 

@@ -12,7 +12,10 @@ import { requireOrSkip } from '../helpers/requireOrSkip';
 test('a browser missing where GRADLENS_CHROMIUM points is a missing chromium; build tools count only while code-server is to be built', () => {
   const env = { ...process.env, GRADLENS_CHROMIUM: '/nonexistent/chromium', PATH: '' };
   const built = testPackages(env, { buildingCodeServer: false });
-  assert.deepEqual(built.map((p) => p.apt), ['chromium', 'python3-torch', 'dataset-fashion-mnist']);
+  assert.deepEqual(
+    built.map((p) => p.apt),
+    ['chromium', 'python3-torch', 'dataset-fashion-mnist'],
+  );
   assert.ok(missingPackages(built).includes('chromium'));
   const toBuild = missingPackages(testPackages(env, { buildingCodeServer: true }));
   assert.ok(toBuild.includes('build-essential'), 'no make or g++ on an empty PATH');
@@ -48,7 +51,10 @@ test('requireOrSkip: nothing when available; a skip with the fix when not; under
     assert.equal(requireOrSkip('Chromium', false, 'install chromium'), 'Chromium is missing (install chromium)');
     process.env.CI = 'true';
     assert.equal(requireOrSkip('Chromium', true, 'install chromium'), false);
-    assert.throws(() => requireOrSkip('Chromium', false, 'install chromium'), /^Error: Chromium is missing \(install chromium\); with CI=true/);
+    assert.throws(
+      () => requireOrSkip('Chromium', false, 'install chromium'),
+      /^Error: Chromium is missing \(install chromium\); with CI=true/,
+    );
     process.env.CI = 'false';
     assert.equal(requireOrSkip('Chromium', false, 'install chromium'), 'Chromium is missing (install chromium)');
   } finally {

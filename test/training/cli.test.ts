@@ -16,7 +16,10 @@ function cli(...args: string[]): { code: number | null; stdout: string; stderr: 
 test('train --json prints step, epoch and done events, one JSON object per line; done has testAccuracy', () => {
   const r = cli('train', 'cnn', '--preset', 'tiny', '--steps', '12', '--batch-size', '16', '--seed', '3', '--json');
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.ok(lines.every((l) => ['step', 'epoch', 'done'].includes(l.event)));
   assert.equal(lines[0].event, 'step');
   const done = lines[lines.length - 1];
@@ -51,7 +54,8 @@ test('train: bad usage and unloadable data exit with 2 and a clear message', () 
   assert.match(missing.stderr, /data folder .*gradlens-no-such-dir does not exist/);
   const dir = mkdtempSync(join(tmpdir(), 'gradlens-cli-data-'));
   try {
-    for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) writeFileSync(join(dir, f), Buffer.from([8, 0, 8, 1, 0, 0, 0, 0]));
+    for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'])
+      writeFileSync(join(dir, f), Buffer.from([8, 0, 8, 1, 0, 0, 0, 0]));
     const bad = cli('train', 'cnn', '--dataset', 'fashion-mnist', '--data-dir', dir);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /train-images-idx3-ubyte: bad magic number 0x08000801/);
@@ -64,7 +68,14 @@ test('train: bad usage and unloadable data exit with 2 and a clear message', () 
 test('summary prints the course example and the seed CNN total', () => {
   const r = cli('summary', 'INPUT 32x32x1, CONV5-10, POOL2, CONV5-10, POOL2, FC-10');
   assert.equal(r.code, 0, r.stderr);
-  for (const row of [/CONV5-10\s+32x32x10\s+260/, /POOL2\s+16x16x10\s+0/, /CONV5-10\s+16x16x10\s+2,510/, /POOL2\s+8x8x10\s+0/, /FC-10\s+10\s+6,410/]) assert.match(r.stdout, row);
+  for (const row of [
+    /CONV5-10\s+32x32x10\s+260/,
+    /POOL2\s+16x16x10\s+0/,
+    /CONV5-10\s+16x16x10\s+2,510/,
+    /POOL2\s+8x8x10\s+0/,
+    /FC-10\s+10\s+6,410/,
+  ])
+    assert.match(r.stdout, row);
   const seed = cli('summary', 'cnn', '--preset', 'seed');
   assert.equal(seed.code, 0);
   assert.match(seed.stdout, /Total trainable parameters: 4,181,002/);

@@ -29,7 +29,11 @@ function python(dir: string, ...args: string[]): { code: number | null; stdout: 
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
-  return text.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  return text
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 }
 
 /** GradLens's own untrained test loss (what `train --steps 0 --json` prints). */
@@ -57,7 +61,13 @@ async function checkSameLoss(config: TrainConfig): Promise<void> {
 }
 
 test('safetensors: header length, JSON header with dtype/shape/offsets, aligned LE float32 data, read back', () => {
-  const bytes = encodeSafetensors([{ name: 'a', shape: [2, 2], data: [1, -2, 3.5, 4] }, { name: 'b', shape: [3], data: [0.25, 0, 7] }], { producer: 'gradlens' });
+  const bytes = encodeSafetensors(
+    [
+      { name: 'a', shape: [2, 2], data: [1, -2, 3.5, 4] },
+      { name: 'b', shape: [3], data: [0.25, 0, 7] },
+    ],
+    { producer: 'gradlens' },
+  );
   const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
   assert.equal((8 + n) % 8, 0);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
@@ -72,7 +82,15 @@ test('export gan writes train.py, G./D. weights, the ring points and the fixed e
   const dir = mkdtempSync(join(tmpdir(), 'gradlens-export-gan-'));
   try {
     const r = await exportPyTorch({ model: 'gan', preset: 'small', trainLimit: 300 }, dir);
-    for (const f of ['train.py', 'initial_weights.safetensors', 'README.md', 'data/ring-points.f32', 'data/gan-eval-real.f32', 'data/gan-eval-noise.f32']) assert.ok(existsSync(join(dir, f)), f);
+    for (const f of [
+      'train.py',
+      'initial_weights.safetensors',
+      'README.md',
+      'data/ring-points.f32',
+      'data/gan-eval-real.f32',
+      'data/gan-eval-noise.f32',
+    ])
+      assert.ok(existsSync(join(dir, f)), f);
     const w = decodeSafetensors(readFileSync(join(dir, 'initial_weights.safetensors')));
     assert.deepEqual(w.tensors.get('G.0.weight')!.shape, [64, 4]);
     assert.deepEqual(w.tensors.get('D.0.weight')!.shape, [64, 2]);
@@ -96,8 +114,12 @@ async function checkGan(config: TrainConfig, steps: number): Promise<void> {
     assert.ok(ev, r.stdout);
     const done = await new TrainLoop({ ...config, steps: 0 }, { loadDataset: undefined }).run();
     for (const key of ['testLoss', 'testLossG']) {
-      const ours = done.metrics[key], theirs = ev[key] as number;
-      assert.ok(Number.isFinite(ours) && Math.abs(theirs - ours) <= 1e-4 * Math.abs(ours), `${config.dataset ?? 'ring'} ${key}: torch ${theirs} vs GradLens ${ours}`);
+      const ours = done.metrics[key],
+        theirs = ev[key] as number;
+      assert.ok(
+        Number.isFinite(ours) && Math.abs(theirs - ours) <= 1e-4 * Math.abs(ours),
+        `${config.dataset ?? 'ring'} ${key}: torch ${theirs} vs GradLens ${ours}`,
+      );
     }
     assert.equal(ev.testAccuracy, done.metrics.testAccuracy);
     const t = python(dir, '--steps', String(steps), '--json', '--device', 'cpu');
@@ -114,12 +136,21 @@ async function checkGan(config: TrainConfig, steps: number): Promise<void> {
   }
 }
 
-test("exported GAN on ring: untrained D and G losses on the evaluation batch equal GradLens's; 50 steps run", { skip: noTorch, timeout: 180000 }, async () => {
+test("exported GAN on ring: untrained D and G losses on the evaluation batch equal GradLens's; 50 steps run", {
+  skip: noTorch,
+  timeout: 180000,
+}, async () => {
   await checkGan({ model: 'gan', seed: 3, trainLimit: 1000 }, 50);
 });
 
-test("exported GAN (non-saturating) on generated digits: untrained D and G losses equal GradLens's; a short run", { skip: noTorch, timeout: 180000 }, async () => {
-  await checkGan({ model: 'gan', preset: 'small', dataset: 'digits', ganLoss: 'non-saturating', seed: 1, trainLimit: 200, testLimit: 8 }, 10);
+test("exported GAN (non-saturating) on generated digits: untrained D and G losses equal GradLens's; a short run", {
+  skip: noTorch,
+  timeout: 180000,
+}, async () => {
+  await checkGan(
+    { model: 'gan', preset: 'small', dataset: 'digits', ganLoss: 'non-saturating', seed: 1, trainLimit: 200, testLimit: 8 },
+    10,
+  );
 });
 
 test('exported GAN: train.py --nproc 2 on CPU keeps identical weights in both ranks', { skip: noTorch, timeout: 180000 }, async () => {
@@ -132,7 +163,8 @@ test('exported GAN: train.py --nproc 2 on CPU keeps identical weights in both ra
     const done = lines[lines.length - 1];
     assert.equal(done.event, 'done');
     assert.equal(done.worldSize, 2);
-    const a = readFileSync(join(dir, 'w', 'rank0.safetensors')), b = readFileSync(join(dir, 'w', 'rank1.safetensors'));
+    const a = readFileSync(join(dir, 'w', 'rank0.safetensors')),
+      b = readFileSync(join(dir, 'w', 'rank1.safetensors'));
     assert.ok(a.equals(b), 'rank 0 and rank 1 weights differ');
     assert.ok(!a.equals(readFileSync(join(dir, 'out', 'initial_weights.safetensors'))));
   } finally {
@@ -144,7 +176,8 @@ test('export writes train.py, the initial weights (with batch-norm buffers), the
   const dir = mkdtempSync(join(tmpdir(), 'gradlens-export-'));
   try {
     const r = await exportPyTorch({ model: 'cnn', preset: 'tiny', trainLimit: 64, testLimit: 16 }, dir);
-    for (const f of ['train.py', 'initial_weights.safetensors', 'README.md', 'data/data_batch_1.bin', 'data/test_batch.bin']) assert.ok(existsSync(join(dir, f)), f);
+    for (const f of ['train.py', 'initial_weights.safetensors', 'README.md', 'data/data_batch_1.bin', 'data/test_batch.bin'])
+      assert.ok(existsSync(join(dir, f)), f);
     const w = decodeSafetensors(readFileSync(join(dir, 'initial_weights.safetensors')));
     assert.deepEqual(w.tensors.get('0.weight')!.shape, [8, 3, 3, 3]);
     assert.ok(w.tensors.has('1.running_mean') && w.tensors.has('1.running_var'));
@@ -156,7 +189,10 @@ test('export writes train.py, the initial weights (with batch-norm buffers), the
 });
 
 for (const preset of ['tiny', 'small', 'half', 'seed']) {
-  test(`untrained test loss: exported CNN '${preset}' on CIFAR-shaped generated data equals GradLens's`, { skip: noTorch, timeout: 300000 }, async () => {
+  test(`untrained test loss: exported CNN '${preset}' on CIFAR-shaped generated data equals GradLens's`, {
+    skip: noTorch,
+    timeout: 300000,
+  }, async () => {
     await checkSameLoss({ model: 'cnn', preset, dataset: 'synthetic', seed: 7, trainLimit: 64, testLimit: preset === 'seed' ? 8 : 24 });
   });
 }
@@ -165,17 +201,36 @@ test("untrained test loss: exported CNN 'grey28' on generated digits equals Grad
   await checkSameLoss({ model: 'cnn', preset: 'grey28', dataset: 'digits', seed: 3, trainLimit: 64, testLimit: 32 });
 });
 
-test("untrained test loss: exported ViT and sequence transformers (plain and causal) equal GradLens's", { skip: noTorch, timeout: 180000 }, async () => {
+test("untrained test loss: exported ViT and sequence transformers (plain and causal) equal GradLens's", {
+  skip: noTorch,
+  timeout: 180000,
+}, async () => {
   await checkSameLoss({ model: 'attention', preset: 'vit', dataset: 'synthetic', seed: 2, trainLimit: 64, testLimit: 24 });
   await checkSameLoss({ model: 'attention', preset: 'small', dataset: 'reverse', seed: 1, trainLimit: 64, testLimit: 40 });
   await checkSameLoss({ model: 'attention', preset: 'tiny', dataset: 'copy', seed: 1, trainLimit: 64, testLimit: 40 });
 });
 
-test('train.py --nproc 2 on CPU trains grey28 on Fashion-MNIST: falling loss, identical weights in both ranks', { skip: noTorch || requireOrSkip(`Fashion-MNIST at ${FASHION}`, existsSync(FASHION), "install Debian's dataset-fashion-mnist"), timeout: 180000 }, async () => {
+test('train.py --nproc 2 on CPU trains grey28 on Fashion-MNIST: falling loss, identical weights in both ranks', {
+  skip: noTorch || requireOrSkip(`Fashion-MNIST at ${FASHION}`, existsSync(FASHION), "install Debian's dataset-fashion-mnist"),
+  timeout: 180000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gradlens-export-ddp-'));
   try {
     await exportPyTorch({ model: 'cnn', dataset: 'fashion-mnist', dataDir: FASHION, testLimit: 1000 }, join(dir, 'out'));
-    const r = python(join(dir, 'out'), '--data-dir', FASHION, '--nproc', '2', '--device', 'cpu', '--steps', '240', '--json', '--save-weights', join(dir, 'w'));
+    const r = python(
+      join(dir, 'out'),
+      '--data-dir',
+      FASHION,
+      '--nproc',
+      '2',
+      '--device',
+      'cpu',
+      '--steps',
+      '240',
+      '--json',
+      '--save-weights',
+      join(dir, 'w'),
+    );
     assert.equal(r.code, 0, r.stderr);
     const lines = jsonLines(r.stdout);
     const steps = lines.filter((l) => l.event === 'step') as { step: number; loss: number }[];
@@ -187,7 +242,8 @@ test('train.py --nproc 2 on CPU trains grey28 on Fashion-MNIST: falling loss, id
     const tail = steps.slice(-3).reduce((s, l) => s + l.loss, 0) / 3;
     assert.ok(tail < 0.8 * steps[0].loss, `loss ${steps[0].loss} -> ${tail}`);
     assert.ok((done.testAccuracy as number) > 0.7, `test accuracy ${done.testAccuracy}`);
-    const a = readFileSync(join(dir, 'w', 'rank0.safetensors')), b = readFileSync(join(dir, 'w', 'rank1.safetensors'));
+    const a = readFileSync(join(dir, 'w', 'rank0.safetensors')),
+      b = readFileSync(join(dir, 'w', 'rank1.safetensors'));
     assert.ok(a.equals(b), 'rank 0 and rank 1 weights differ');
     // and they moved away from the initial weights
     assert.ok(!a.equals(readFileSync(join(dir, 'out', 'initial_weights.safetensors'))));
@@ -197,7 +253,11 @@ test('train.py --nproc 2 on CPU trains grey28 on Fashion-MNIST: falling loss, id
 });
 
 test('gradlens train --steps 0 --json evaluates the untrained model and ends with the done line', () => {
-  const r = spawnSync(process.execPath, [CLI, 'train', 'cnn', '--preset', 'tiny', '--test-limit', '20', '--train-limit', '64', '--steps', '0', '--json'], { encoding: 'utf8', timeout: 60000 });
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'train', 'cnn', '--preset', 'tiny', '--test-limit', '20', '--train-limit', '64', '--steps', '0', '--json'],
+    { encoding: 'utf8', timeout: 60000 },
+  );
   assert.equal(r.status, 0, r.stderr);
   const lines = jsonLines(r.stdout);
   assert.equal(lines.length, 1);

@@ -14,7 +14,9 @@ const present = existsSync(DIR);
 // Chance is 10%; one pass over 3,000 images reaches about 76% here.
 const REQUIRED_ACCURACY = 0.7;
 
-test(`Fashion-MNIST: grey28 preset, 3,000 training images, one epoch: test accuracy above ${REQUIRED_ACCURACY * 100}%`, { skip: requireOrSkip(`Fashion-MNIST at ${DIR}`, present, "install Debian's dataset-fashion-mnist") }, async () => {
+test(`Fashion-MNIST: grey28 preset, 3,000 training images, one epoch: test accuracy above ${REQUIRED_ACCURACY * 100}%`, {
+  skip: requireOrSkip(`Fashion-MNIST at ${DIR}`, present, "install Debian's dataset-fashion-mnist"),
+}, async () => {
   const events: TrainEvent[] = [];
   const trainer = new Trainer(
     { model: 'cnn', dataset: 'fashion-mnist', dataDir: DIR, trainLimit: 3000, testLimit: 1000, epochs: 1, seed: 0, sampleIntervalMs: 1e9 },

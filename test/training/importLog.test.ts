@@ -49,19 +49,44 @@ test('a CNN log: steps, the epoch and the done line become a completed run with 
   assert.equal(run.config.model, 'cnn');
   assert.equal(run.config.world_size, 2, 'how the job ran is kept in the config');
   assert.deepEqual(run.metrics, { loss: 2.97, accuracy: 0.125, testLoss: 2.8, testAccuracy: 0.14 });
-  assert.deepEqual(run.rows.map((r) => r.type), ['step', 'step', 'step', 'epoch', 'done']);
-  assert.deepEqual(run.rows[0], { type: 'step', step: 1, totalSteps: 3, epoch: 0.0064, loss: 3.43, accuracy: 0.09375, throughput: 34, elapsedMs: 941 });
-  assert.deepEqual(run.rows[4], { type: 'done', reason: 'completed', step: 3, epoch: 0.019, elapsedMs: 1750, loss: 2.97, accuracy: 0.125, testLoss: 2.8, testAccuracy: 0.14 });
+  assert.deepEqual(
+    run.rows.map((r) => r.type),
+    ['step', 'step', 'step', 'epoch', 'done'],
+  );
+  assert.deepEqual(run.rows[0], {
+    type: 'step',
+    step: 1,
+    totalSteps: 3,
+    epoch: 0.0064,
+    loss: 3.43,
+    accuracy: 0.09375,
+    throughput: 34,
+    elapsedMs: 941,
+  });
+  assert.deepEqual(run.rows[4], {
+    type: 'done',
+    reason: 'completed',
+    step: 3,
+    epoch: 0.019,
+    elapsedMs: 1750,
+    loss: 2.97,
+    accuracy: 0.125,
+    testLoss: 2.8,
+    testAccuracy: 0.14,
+  });
 });
 
-test('a GAN log keeps both players\' metrics and is recognised as the GAN', () => {
+test("a GAN log keeps both players' metrics and is recognised as the GAN", () => {
   const run = parseTrainLog(GAN_LOG, 'gan.jsonl');
   assert.equal(run.config.model, 'gan');
   assert.equal(run.status, 'completed');
-  assert.deepEqual(run.rows.filter((r) => r.type === 'step').map((r) => [r.step, r.loss, r.lossG, r.dReal, r.dFake]), [
-    [1, 1.4013, -0.6228, 0.4475, 0.4488],
-    [3, 1.2348, -0.6279, 0.559, 0.4791],
-  ]);
+  assert.deepEqual(
+    run.rows.filter((r) => r.type === 'step').map((r) => [r.step, r.loss, r.lossG, r.dReal, r.dFake]),
+    [
+      [1, 1.4013, -0.6228, 0.4475, 0.4488],
+      [3, 1.2348, -0.6279, 0.559, 0.4791],
+    ],
+  );
   assert.equal(run.metrics.modesCovered, 0);
 });
 
@@ -75,7 +100,10 @@ test('a log cut short: the torn last line is skipped and counted, and without a 
   assert.equal(run.skipped.length, 1);
   assert.equal(run.skipped[0].line, 4);
   assert.match(run.skipped[0].reason, /^cut short/);
-  assert.match(importSummary(run, 'cut.jsonl'), /^Imported 3 steps from cut\.jsonl \(interrupted\); skipped 1 line that was not events: 4 \(cut short/);
+  assert.match(
+    importSummary(run, 'cut.jsonl'),
+    /^Imported 3 steps from cut\.jsonl \(interrupted\); skipped 1 line that was not events: 4 \(cut short/,
+  );
 });
 
 test('garbage between events (warnings, progress text, other JSON) is skipped with line numbers; the rest imports', () => {
@@ -91,7 +119,10 @@ test('garbage between events (warnings, progress text, other JSON) is skipped wi
   const run = parseTrainLog(text, 'noisy.jsonl');
   assert.equal(run.status, 'completed');
   assert.equal(run.rows.filter((r) => r.type === 'step').length, 3);
-  assert.deepEqual(run.skipped.map((s) => s.line), [1, 3, 4, 5]);
+  assert.deepEqual(
+    run.skipped.map((s) => s.line),
+    [1, 3, 4, 5],
+  );
   assert.match(run.skipped[0].reason, /^not JSON: "UserWarning/);
   assert.match(run.skipped[1].reason, /not a JSON object/);
   assert.match(run.skipped[2].reason, /no "event"/);
@@ -99,18 +130,27 @@ test('garbage between events (warnings, progress text, other JSON) is skipped wi
 });
 
 test('a file with no event at all is refused, naming the first line that is not one', () => {
-  assert.throws(() => parseTrainLog('Traceback (most recent call last):\n  File "train.py", line 3\n', 'crash.log'), (err: unknown) => {
-    assert.ok(err instanceof ImportLogError);
-    assert.equal(err.line, 1);
-    assert.match(err.message, /^crash\.log has no train\.py --json events .*; line 1: not JSON: "Traceback/);
-    return true;
-  });
-  assert.throws(() => parseTrainLog('\n{"loss": 1}\n', 'other.jsonl'), (err: unknown) => err instanceof ImportLogError && err.line === 2);
+  assert.throws(
+    () => parseTrainLog('Traceback (most recent call last):\n  File "train.py", line 3\n', 'crash.log'),
+    (err: unknown) => {
+      assert.ok(err instanceof ImportLogError);
+      assert.equal(err.line, 1);
+      assert.match(err.message, /^crash\.log has no train\.py --json events .*; line 1: not JSON: "Traceback/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => parseTrainLog('\n{"loss": 1}\n', 'other.jsonl'),
+    (err: unknown) => err instanceof ImportLogError && err.line === 2,
+  );
 });
 
 test('an empty file is refused', () => {
   for (const text of ['', '\n\n  \n']) {
-    assert.throws(() => parseTrainLog(text, 'empty.jsonl'), (err: unknown) => err instanceof ImportLogError && /empty\.jsonl is empty/.test(err.message));
+    assert.throws(
+      () => parseTrainLog(text, 'empty.jsonl'),
+      (err: unknown) => err instanceof ImportLogError && /empty\.jsonl is empty/.test(err.message),
+    );
   }
 });
 
@@ -129,46 +169,60 @@ test('a config line names the model, preset and dataset', () => {
   assert.equal(run.config.lr, 0.01);
 });
 
-test('saved as a new run beside others, untouched; read back it lists with its label and replays as events', withStore((store) => {
-  const other = store.create({ model: 'cnn' }, 'cnn-synthetic');
-  other.append({ type: 'step', step: 1, loss: 2 });
-  other.finish('completed', { testAccuracy: 0.5 });
-  const before = readdirSync(other.dir).map((f) => [f, readFileSync(join(other.dir, f), 'utf8')]);
+test(
+  'saved as a new run beside others, untouched; read back it lists with its label and replays as events',
+  withStore((store) => {
+    const other = store.create({ model: 'cnn' }, 'cnn-synthetic');
+    other.append({ type: 'step', step: 1, loss: 2 });
+    other.finish('completed', { testAccuracy: 0.5 });
+    const before = readdirSync(other.dir).map((f) => [f, readFileSync(join(other.dir, f), 'utf8')]);
 
-  const run = parseTrainLog(readFileSync(FIXTURE, 'utf8'), 'train-py-log.jsonl');
-  assert.equal(run.skipped.length, 1, 'the fixture has one warning line among its events');
-  const writer = saveImportedRun(store, run);
-  assert.notEqual(writer.id, other.id);
-  assert.deepEqual(readdirSync(other.dir).map((f) => [f, readFileSync(join(other.dir, f), 'utf8')]), before);
+    const run = parseTrainLog(readFileSync(FIXTURE, 'utf8'), 'train-py-log.jsonl');
+    assert.equal(run.skipped.length, 1, 'the fixture has one warning line among its events');
+    const writer = saveImportedRun(store, run);
+    assert.notEqual(writer.id, other.id);
+    assert.deepEqual(
+      readdirSync(other.dir).map((f) => [f, readFileSync(join(other.dir, f), 'utf8')]),
+      before,
+    );
 
-  const listed = store.list();
-  assert.equal(listed.length, 2);
-  const item = runListItem(store.open(writer.id));
-  assert.equal(item.status, 'completed');
-  assert.equal(item.label, 'imported: train-py-log.jsonl (PyTorch)');
-  assert.deepEqual(item.headline, { name: 'testAccuracy', value: 0.7361 });
-  const events = eventsFromRun(store.open(writer.id));
-  assert.equal(events.filter((e) => e.type === 'step').length, 30);
-  assert.equal(events.filter((e) => e.type === 'epoch').length, 2);
-  assert.equal(events.at(-1)?.type, 'done');
-}));
+    const listed = store.list();
+    assert.equal(listed.length, 2);
+    const item = runListItem(store.open(writer.id));
+    assert.equal(item.status, 'completed');
+    assert.equal(item.label, 'imported: train-py-log.jsonl (PyTorch)');
+    assert.deepEqual(item.headline, { name: 'testAccuracy', value: 0.7361 });
+    const events = eventsFromRun(store.open(writer.id));
+    assert.equal(events.filter((e) => e.type === 'step').length, 30);
+    assert.equal(events.filter((e) => e.type === 'epoch').length, 2);
+    assert.equal(events.at(-1)?.type, 'done');
+  }),
+);
 
-test('an interrupted import is stored without a result and reads back as interrupted, saying its log ended early', withStore((store) => {
-  const run = parseTrainLog(CNN_LOG.split('\n').slice(0, 2).join('\n'), 'early.jsonl');
-  const writer = saveImportedRun(store, run);
-  const data = store.open(writer.id);
-  assert.equal(data.status, 'interrupted');
-  const last = eventsFromRun(data).at(-1);
-  assert.equal(last?.type, 'log');
-  assert.match(last?.type === 'log' ? last.message : '', /a log that ends before its done line/);
-}));
+test(
+  'an interrupted import is stored without a result and reads back as interrupted, saying its log ended early',
+  withStore((store) => {
+    const run = parseTrainLog(CNN_LOG.split('\n').slice(0, 2).join('\n'), 'early.jsonl');
+    const writer = saveImportedRun(store, run);
+    const data = store.open(writer.id);
+    assert.equal(data.status, 'interrupted');
+    const last = eventsFromRun(data).at(-1);
+    assert.equal(last?.type, 'log');
+    assert.match(last?.type === 'log' ? last.message : '', /a log that ends before its done line/);
+  }),
+);
 
 // The other way, from the panel to PyTorch: what the page may ask for and what a past run exports.
 
 test('the page\'s "Export as PyTorch" message names a run or carries a checked config, nothing else', () => {
-  assert.deepEqual(parseWebviewMessage({ type: 'exportPyTorch', source: { run: '20261128-cnn-synthetic' } }), { type: 'exportPyTorch', source: { run: '20261128-cnn-synthetic' } });
-  assert.deepEqual(parseWebviewMessage({ type: 'exportPyTorch', source: { config: { model: 'cnn', preset: 'seed', lr: 0.01 } } }),
-    { type: 'exportPyTorch', source: { config: { model: 'cnn', preset: 'seed', lr: 0.01 } } });
+  assert.deepEqual(parseWebviewMessage({ type: 'exportPyTorch', source: { run: '20261128-cnn-synthetic' } }), {
+    type: 'exportPyTorch',
+    source: { run: '20261128-cnn-synthetic' },
+  });
+  assert.deepEqual(parseWebviewMessage({ type: 'exportPyTorch', source: { config: { model: 'cnn', preset: 'seed', lr: 0.01 } } }), {
+    type: 'exportPyTorch',
+    source: { config: { model: 'cnn', preset: 'seed', lr: 0.01 } },
+  });
   assert.deepEqual(parseWebviewMessage({ type: 'importTrainLog' }), { type: 'importTrainLog' });
   const refused: [unknown, RegExp][] = [
     [{ type: 'exportPyTorch' }, /source must be an object, got nothing/],
@@ -176,22 +230,58 @@ test('the page\'s "Export as PyTorch" message names a run or carries a checked c
     [{ type: 'exportPyTorch', source: { run: 'a', config: { model: 'cnn' } } }, /got run, config/],
     [{ type: 'exportPyTorch', source: { run: '../etc' } }, /source\.run must be a run id .*, got "\.\.\/etc"/],
     [{ type: 'exportPyTorch', source: { config: { model: 'rnn' } } }, /model must be one of cnn, gan, attention/],
-    [{ type: 'exportPyTorch', source: { config: { model: 'cnn', lr: -1 } } }, /'exportPyTorch' message\.source\.config\.lr must be a number above 0, got -1/],
+    [
+      { type: 'exportPyTorch', source: { config: { model: 'cnn', lr: -1 } } },
+      /'exportPyTorch' message\.source\.config\.lr must be a number above 0, got -1/,
+    ],
   ];
   for (const [raw, why] of refused) {
-    assert.throws(() => parseWebviewMessage(raw), (err: unknown) => err instanceof ProtocolError && why.test(err.message), JSON.stringify(raw));
+    assert.throws(
+      () => parseWebviewMessage(raw),
+      (err: unknown) => err instanceof ProtocolError && why.test(err.message),
+      JSON.stringify(raw),
+    );
   }
 });
 
-test('a past run exports with the settings it recorded; bookkeeping and nulls are left out; an imported run is refused', withStore((store) => {
-  const resolved = {
-    model: 'cnn', preset: 'small', dataset: 'synthetic', dataDir: null, epochs: 1, steps: 20, batchSize: 32, lr: 0.01, weightDecay: 0.0005,
-    seed: 7, trainLimit: null, testLimit: null, ganLoss: 'minimax', causal: false, backend: 'auto', eventIntervalMs: 100, sampleIntervalMs: 1000, backendName: 'fast',
-  };
-  const w = store.create(resolved, 'cnn-synthetic');
-  assert.deepEqual(configOfRun(store.open(w.id)), {
-    model: 'cnn', preset: 'small', dataset: 'synthetic', epochs: 1, steps: 20, batchSize: 32, lr: 0.01, weightDecay: 0.0005, seed: 7, ganLoss: 'minimax', causal: false,
-  });
-  const imported = saveImportedRun(store, parseTrainLog(CNN_LOG, 'log.jsonl'));
-  assert.throws(() => configOfRun(store.open(imported.id)), /was imported from a train\.py log/);
-}));
+test(
+  'a past run exports with the settings it recorded; bookkeeping and nulls are left out; an imported run is refused',
+  withStore((store) => {
+    const resolved = {
+      model: 'cnn',
+      preset: 'small',
+      dataset: 'synthetic',
+      dataDir: null,
+      epochs: 1,
+      steps: 20,
+      batchSize: 32,
+      lr: 0.01,
+      weightDecay: 0.0005,
+      seed: 7,
+      trainLimit: null,
+      testLimit: null,
+      ganLoss: 'minimax',
+      causal: false,
+      backend: 'auto',
+      eventIntervalMs: 100,
+      sampleIntervalMs: 1000,
+      backendName: 'fast',
+    };
+    const w = store.create(resolved, 'cnn-synthetic');
+    assert.deepEqual(configOfRun(store.open(w.id)), {
+      model: 'cnn',
+      preset: 'small',
+      dataset: 'synthetic',
+      epochs: 1,
+      steps: 20,
+      batchSize: 32,
+      lr: 0.01,
+      weightDecay: 0.0005,
+      seed: 7,
+      ganLoss: 'minimax',
+      causal: false,
+    });
+    const imported = saveImportedRun(store, parseTrainLog(CNN_LOG, 'log.jsonl'));
+    assert.throws(() => configOfRun(store.open(imported.id)), /was imported from a train\.py log/);
+  }),
+);

@@ -40,7 +40,7 @@ test('notation: case, spacing, strides, activations; errors name the item', () =
   assert.throws(() => summarizeNotation('INPUT 4x4x1, POOL8'), /does not fit a 4x4 input/);
 });
 
-test("the seed CNN totals 4,181,002 trainable parameters, layer by layer as PyTorch counts them", () => {
+test('the seed CNN totals 4,181,002 trainable parameters, layer by layer as PyTorch counts them', () => {
   const s = modelSummary({ model: 'cnn', preset: 'seed', dataset: 'cifar10' });
   assert.equal(s.totalParams, 4181002);
   const withParams = s.rows.filter((r) => r.params > 0).map((r) => r.params);
@@ -63,13 +63,19 @@ test('the built seed CNN has exactly the parameters its summary lists', () => {
 test('every preset and model builds with the parameter count of its summary', () => {
   for (const preset of Object.values(CNN_PRESETS)) {
     if (preset.name === 'seed') continue;
-    for (const input of [[3, 32, 32], [1, 28, 28]]) {
+    for (const input of [
+      [3, 32, 32],
+      [1, 28, 28],
+    ]) {
       const built = buildCnn(preset, input, 10, new Rng(1));
       assert.equal(built.net.numParameters(), summarize('', input, cnnLayers(preset, input, 10)).totalParams, `${preset.name} on ${input}`);
     }
   }
   for (const preset of Object.values(GAN_PRESETS)) {
-    for (const [size, images] of [[2, false], [784, true]] as const) {
+    for (const [size, images] of [
+      [2, false],
+      [784, true],
+    ] as const) {
       const gan = buildGan(preset, size, images, new Rng(1));
       assert.equal(gan.generator.numParameters() + gan.discriminator.numParameters(), gan.summary.totalParams);
     }

@@ -13,7 +13,10 @@ import type { DoneEvent, EpochEvent, StepEvent, TrainConfig, TrainEvent } from '
 import { RunStore } from '../../src/training/runStore';
 import { makeShapesDataset } from '../../src/training/datasets/shapes';
 
-async function train(config: TrainConfig, extra: { store?: RunStore; dataset?: ReturnType<typeof makeShapesDataset> } = {}): Promise<{ events: TrainEvent[]; done: DoneEvent }> {
+async function train(
+  config: TrainConfig,
+  extra: { store?: RunStore; dataset?: ReturnType<typeof makeShapesDataset> } = {},
+): Promise<{ events: TrainEvent[]; done: DoneEvent }> {
   const events: TrainEvent[] = [];
   const trainer = new Trainer({ eventIntervalMs: 0, sampleIntervalMs: 1e9, ...config }, { onEvent: (e) => events.push(e), ...extra });
   const done = await trainer.run();
@@ -30,7 +33,10 @@ test('the CNN learns the synthetic shapes: loss falls, test accuracy far above c
   const { events, done } = await train({ model: 'cnn', preset: 'tiny', dataset: 'synthetic', epochs: 2, seed: 1 }, { dataset: shapes });
   const losses = steps(events).map((e) => e.loss);
   assert.equal(losses.length, 150);
-  assert.ok(mean(losses.slice(-20)) < 0.6 * mean(losses.slice(0, 20)), `loss should fall: first ${mean(losses.slice(0, 20))}, last ${mean(losses.slice(-20))}`);
+  assert.ok(
+    mean(losses.slice(-20)) < 0.6 * mean(losses.slice(0, 20)),
+    `loss should fall: first ${mean(losses.slice(0, 20))}, last ${mean(losses.slice(-20))}`,
+  );
   assert.ok(done.metrics.testAccuracy > 0.5, `test accuracy ${done.metrics.testAccuracy}`);
   const epochs = events.filter((e): e is EpochEvent => e.type === 'epoch');
   assert.equal(epochs.length, 2);
@@ -69,7 +75,10 @@ test('the GAN reports samples and a decision map for the ring', async () => {
 
 test('the attention model learns to reverse sequences and exposes per-head weights', async () => {
   const events: TrainEvent[] = [];
-  const trainer = new Trainer({ model: 'attention', dataset: 'reverse', preset: 'tiny', steps: 250, seed: 2, eventIntervalMs: 0, sampleIntervalMs: 0 }, { onEvent: (e) => events.push(e) });
+  const trainer = new Trainer(
+    { model: 'attention', dataset: 'reverse', preset: 'tiny', steps: 250, seed: 2, eventIntervalMs: 0, sampleIntervalMs: 0 },
+    { onEvent: (e) => events.push(e) },
+  );
   const done = await trainer.run();
   assert.ok(done.metrics.testAccuracy > 0.9, `token accuracy ${done.metrics.testAccuracy} (chance is 10%)`);
   const losses = steps(events).map((e) => e.loss);
@@ -87,7 +96,10 @@ test('the attention model learns to reverse sequences and exposes per-head weigh
 
 test('a causal transformer on copy-with-delay never attends to later positions', async () => {
   const events: TrainEvent[] = [];
-  await new Trainer({ model: 'attention', dataset: 'copy', preset: 'tiny', steps: 3, seed: 0, sampleIntervalMs: 0 }, { onEvent: (e) => events.push(e) }).run();
+  await new Trainer(
+    { model: 'attention', dataset: 'copy', preset: 'tiny', steps: 3, seed: 0, sampleIntervalMs: 0 },
+    { onEvent: (e) => events.push(e) },
+  ).run();
   const att = events.find((e) => e.type === 'attention');
   assert.ok(att?.type === 'attention');
   if (att?.type === 'attention') {
@@ -108,21 +120,24 @@ test('pause holds the loop, resume continues, stop ends the run early with final
   const events: TrainEvent[] = [];
   let trainer: Trainer;
   let pausedAt = -1;
-  trainer = new Trainer({ model: 'gan', steps: 100000, seed: 0, eventIntervalMs: 0, sampleIntervalMs: 1e9 }, {
-    onEvent: (e) => {
-      events.push(e);
-      if (e.type === 'step' && e.step === 5) trainer.pause();
-      if (e.type === 'state' && e.state === 'paused') {
-        pausedAt = events.filter((x) => x.type === 'step').length;
-        setTimeout(() => {
-          // Nothing ran while paused.
-          assert.equal(events.filter((x) => x.type === 'step').length, pausedAt);
-          trainer.resume();
-        }, 200);
-      }
-      if (e.type === 'step' && e.step === 20) trainer.stop();
+  trainer = new Trainer(
+    { model: 'gan', steps: 100000, seed: 0, eventIntervalMs: 0, sampleIntervalMs: 1e9 },
+    {
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'step' && e.step === 5) trainer.pause();
+        if (e.type === 'state' && e.state === 'paused') {
+          pausedAt = events.filter((x) => x.type === 'step').length;
+          setTimeout(() => {
+            // Nothing ran while paused.
+            assert.equal(events.filter((x) => x.type === 'step').length, pausedAt);
+            trainer.resume();
+          }, 200);
+        }
+        if (e.type === 'step' && e.step === 20) trainer.stop();
+      },
     },
-  });
+  );
   const done = await trainer.run();
   assert.equal(pausedAt, 5);
   assert.equal(done.reason, 'stopped');
@@ -135,12 +150,15 @@ test('pause holds the loop, resume continues, stop ends the run early with final
 
 test('stop while paused ends the run', async () => {
   let trainer: Trainer;
-  trainer = new Trainer({ model: 'gan', steps: 1000, seed: 0, sampleIntervalMs: 1e9 }, {
-    onEvent: (e) => {
-      if (e.type === 'step' && e.step === 1) trainer.pause();
-      if (e.type === 'state' && e.state === 'paused') setTimeout(() => trainer.stop(), 50);
+  trainer = new Trainer(
+    { model: 'gan', steps: 1000, seed: 0, sampleIntervalMs: 1e9 },
+    {
+      onEvent: (e) => {
+        if (e.type === 'step' && e.step === 1) trainer.pause();
+        if (e.type === 'state' && e.state === 'paused') setTimeout(() => trainer.stop(), 50);
+      },
     },
-  });
+  );
   const done = await trainer.run();
   assert.equal(done.reason, 'stopped');
   assert.equal(done.step, 1);
@@ -149,7 +167,10 @@ test('stop while paused ends the run', async () => {
 test('step events are throttled to the interval asked for', async () => {
   const { events } = await train({ model: 'gan', steps: 300, seed: 0, eventIntervalMs: 1e9 });
   // The first step, each epoch's last and the run's last are always reported.
-  assert.deepEqual(steps(events).map((e) => e.step), [1, 156, 300]);
+  assert.deepEqual(
+    steps(events).map((e) => e.step),
+    [1, 156, 300],
+  );
 });
 
 test('a run store receives the config, the metrics as they come, the result and the weights', async () => {
@@ -182,13 +203,20 @@ test('bad configs are rejected before any work, naming the field and what it mus
     [{ model: 'cnn', epoch: 2 }, /^config\.epoch is not a training setting$/],
   ];
   for (const [config, why] of refused) {
-    assert.throws(() => new Trainer(config as TrainConfig), (err: unknown) => err instanceof ConfigError && why.test(err.message), JSON.stringify(config));
+    assert.throws(
+      () => new Trainer(config as TrainConfig),
+      (err: unknown) => err instanceof ConfigError && why.test(err.message),
+      JSON.stringify(config),
+    );
   }
 });
 
 test('a dataset that does not suit the model, or an unknown preset, fails with a clear message', async () => {
   await assert.rejects(new Trainer({ model: 'cnn', dataset: 'ring' }).run(), /does not suit the cnn model/);
-  await assert.rejects(new Trainer({ model: 'cnn', preset: 'huge', dataset: 'synthetic' }, { dataset: shapes }).run(), /unknown CNN preset 'huge'/);
+  await assert.rejects(
+    new Trainer({ model: 'cnn', preset: 'huge', dataset: 'synthetic' }, { dataset: shapes }).run(),
+    /unknown CNN preset 'huge'/,
+  );
 });
 
 test('the plain reference backend trains too, and agrees with the default backend within float32 tolerance', async () => {
@@ -197,6 +225,7 @@ test('the plain reference backend trains too, and agrees with the default backen
   const auto = await train(cfg, { dataset: shapes });
   const started = ref.events[0];
   assert.ok(started.type === 'started' && started.backend.name === 'reference');
-  const a = steps(ref.events).map((e) => e.loss), b = steps(auto.events).map((e) => e.loss);
+  const a = steps(ref.events).map((e) => e.loss),
+    b = steps(auto.events).map((e) => e.loss);
   a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= 1e-3 * Math.abs(x), `step ${i + 1}: reference ${x}, default ${b[i]}`));
 });

@@ -27,7 +27,10 @@ test('the worker streams events, honours pause / resume / stop, and exits after 
     assert.equal(done.reason, 'stopped');
     assert.equal(done.step, 10);
   }
-  assert.deepEqual(seen.filter((m) => m.type === 'state').map((m) => (m.type === 'state' ? m.state : '')), ['paused', 'running', 'stopping']);
+  assert.deepEqual(
+    seen.filter((m) => m.type === 'state').map((m) => (m.type === 'state' ? m.state : '')),
+    ['paused', 'running', 'stopping'],
+  );
 });
 
 test('a bad config comes back as an error event', async () => {

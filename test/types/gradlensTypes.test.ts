@@ -94,15 +94,23 @@ test('the d.ts was built and stands alone: no references, no imports outside its
   const used = new Set<string>();
   const visit = (node: TS.Node): void => {
     if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) declared.add(node.name.text);
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       used.add(node.moduleSpecifier.text);
     }
-    if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) used.add(node.argument.literal.text);
+    if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal))
+      used.add(node.argument.literal.text);
     ts.forEachChild(node, visit);
   };
   visit(source);
   assert.ok(declared.has('gradlens'));
-  assert.deepEqual([...used].filter((m) => !declared.has(m)), []);
+  assert.deepEqual(
+    [...used].filter((m) => !declared.has(m)),
+    [],
+  );
   assert.deepEqual(diagnose({}), [], 'the d.ts alone compiles without errors');
 });
 
@@ -113,12 +121,15 @@ test('a layer file using layer(), tensors, F, nn and optim type-checks against i
 test('wrong uses are caught: a string where a tensor belongs, a misspelt method, a bad input spec', () => {
   const wrong = USER_LAYERS.replace('x.matmul(w)', "x.matmul('w')")
     .replace('dz.sum(0)', 'dz.summ(0)')
-    .replace("inputs: { x: [[1, 2], [3, 4.5]] }", "inputs: { x: 'four by five' }");
+    .replace('inputs: { x: [[1, 2], [3, 4.5]] }', "inputs: { x: 'four by five' }");
   const found = diagnose({ 'user/layers.ts': wrong });
   assert.equal(found.length, 3, found.join('\n'));
   assert.match(found[0], /^layers\.ts:6: Argument of type 'string' is not assignable to parameter of type 'Tensor'/);
   assert.match(found.find((d) => /summ/.test(d)) ?? '', /^layers\.ts:11: .*'summ' does not exist on type 'Tensor'/);
-  assert.ok(found.some((d) => /^layers\.ts:1[78]: .*'string' is not assignable/.test(d)), found.join('\n'));
+  assert.ok(
+    found.some((d) => /^layers\.ts:1[78]: .*'string' is not assignable/.test(d)),
+    found.join('\n'),
+  );
 });
 
 test('PyTorch habits type-check: manualSeed, setDefaultDtype, modules and randn without options; a dtype that does not exist does not', () => {
@@ -139,16 +150,24 @@ test('without the d.ts the same file cannot find the module (what an editor show
   const host = ts.createCompilerHost(USER_OPTIONS);
   const file = path.resolve('user/layers.ts');
   const getSource = host.getSourceFile.bind(host);
-  host.getSourceFile = (f, lang, ...rest) => (path.resolve(f) === file ? ts.createSourceFile(f, USER_LAYERS, lang) : getSource(f, lang, ...rest));
+  host.getSourceFile = (f, lang, ...rest) =>
+    path.resolve(f) === file ? ts.createSourceFile(f, USER_LAYERS, lang) : getSource(f, lang, ...rest);
   const found = format(ts.getPreEmitDiagnostics(ts.createProgram([file], USER_OPTIONS, host)));
-  assert.ok(found.some((d) => d.includes("Cannot find module 'gradlens'")), found.join('\n'));
+  assert.ok(
+    found.some((d) => d.includes("Cannot find module 'gradlens'")),
+    found.join('\n'),
+  );
 });
 
 test('examples/tsconfig.json type-checks every example against its copy of the d.ts', () => {
-  const parsed = ts.getParsedCommandLineOfConfigFile(path.resolve('examples/tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-  });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    path.resolve('examples/tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    },
+  );
   assert.ok(parsed);
   assert.deepEqual(format(parsed.errors), []);
   const copy = path.resolve('examples/.gradlens/gradlens.d.ts');

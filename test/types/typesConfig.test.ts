@@ -79,10 +79,15 @@ test("finds the 'gradlens' specifier of an import, export, import() or require()
 });
 
 test('after the edit, TypeScript resolves gradlens for a TS and a JS layer file in that project', () => {
-  const layerTs = "import { layer, type Tensor } from 'gradlens';\nexport const a = layer({ inputs: { x: [2] }, forward: ({ x }) => x.mul(2), backward: (_i, d: Tensor) => ({ x: d.mul(2) }) });\n";
-  const layerJs = "// @ts-check\nimport { layer } from 'gradlens';\nexport const b = layer({ inputs: { x: [2] }, forward: ({ x }) => x.relu(), backward: (_i, d) => ({ x: d }) });\n";
+  const layerTs =
+    "import { layer, type Tensor } from 'gradlens';\nexport const a = layer({ inputs: { x: [2] }, forward: ({ x }) => x.mul(2), backward: (_i, d: Tensor) => ({ x: d.mul(2) }) });\n";
+  const layerJs =
+    "// @ts-check\nimport { layer } from 'gradlens';\nexport const b = layer({ inputs: { x: [2] }, forward: ({ x }) => x.relu(), backward: (_i, d) => ({ x: d }) });\n";
   const cases: [string, string][] = [
-    ['tsconfig.json', '{\n  // strict, like many projects\n  "compilerOptions": { "strict": true, "target": "ES2022", "noEmit": true, "module": "ESNext", "moduleResolution": "bundler", "allowJs": true, "checkJs": true, "types": [] },\n  "include": ["layers"]\n}\n'],
+    [
+      'tsconfig.json',
+      '{\n  // strict, like many projects\n  "compilerOptions": { "strict": true, "target": "ES2022", "noEmit": true, "module": "ESNext", "moduleResolution": "bundler", "allowJs": true, "checkJs": true, "types": [] },\n  "include": ["layers"]\n}\n',
+    ],
     ['jsconfig.json', newJsConfig().replace('"checkJs": false', '"checkJs": true, "types": []')],
   ];
   for (const [name, config] of cases) {
@@ -92,12 +97,19 @@ test('after the edit, TypeScript resolves gradlens for a TS and a JS layer file 
     writeFileSync(path.join(dir, 'layers', 'b.js'), layerJs);
     const diagnostics = (configText: string): string[] => {
       writeFileSync(path.join(dir, name), configText);
-      const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, name), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => assert.fail('config unreadable') })!;
+      const parsed = ts.getParsedCommandLineOfConfigFile(
+        path.join(dir, name),
+        {},
+        { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => assert.fail('config unreadable') },
+      )!;
       const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
       return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     };
     const withoutTypes = name === 'tsconfig.json' ? config : config.replace(`, "${TYPES_PATH}"`, '');
-    assert.ok(diagnostics(withoutTypes).some((m) => m.includes("Cannot find module 'gradlens'")), `${name}: expected the error before`);
+    assert.ok(
+      diagnostics(withoutTypes).some((m) => m.includes("Cannot find module 'gradlens'")),
+      `${name}: expected the error before`,
+    );
     mkdirSync(path.join(dir, '.gradlens'));
     copyFileSync(path.resolve('dist/gradlens.d.ts'), path.join(dir, TYPES_PATH));
     const after = name === 'tsconfig.json' ? edited(config).text : config;

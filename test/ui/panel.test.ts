@@ -85,7 +85,10 @@ before(async () => {
   await takeLock(600_000);
   extensionsDir = tempDir('extensions-');
   installVsix(install, VSIX, extensionsDir);
-  assert.ok(readdirSync(extensionsDir).some((name) => name.startsWith('gradlens.gradlens-')), `the .vsix did not install into ${extensionsDir}`);
+  assert.ok(
+    readdirSync(extensionsDir).some((name) => name.startsWith('gradlens.gradlens-')),
+    `the .vsix did not install into ${extensionsDir}`,
+  );
 });
 
 after(async () => {
@@ -101,7 +104,10 @@ async function workbench(): Promise<{ page: Page; server: RunningCodeServer }> {
     writeUserSettings(userDataDir);
     const logCopy = join(tempDir('logs-'), 'train-py-log.jsonl');
     copyFileSync(TRAIN_PY_LOG, logCopy);
-    writeFileSync(join(userDataDir, 'User', 'keybindings.json'), JSON.stringify([{ key: IMPORT_KEY, command: 'gradlens.importTrainLog', args: logCopy }], null, 2));
+    writeFileSync(
+      join(userDataDir, 'User', 'keybindings.json'),
+      JSON.stringify([{ key: IMPORT_KEY, command: 'gradlens.importTrainLog', args: logCopy }], null, 2),
+    );
     server = await startCodeServer(install, { userDataDir, extensionsDir });
     browser = await chromium.launchPersistentContext(tempDir('chromium-'), {
       executablePath: findChromium(),
@@ -166,7 +172,9 @@ async function changes(frame: FrameLocator, selector: string, gapMs: number): Pr
   return !before.equals(after);
 }
 
-test('UI: the training panel trains the GAN on the ring live, pauses, resumes, survives being hidden (code-server)', { timeout: 300_000 }, async () => {
+test('UI: the training panel trains the GAN on the ring live, pauses, resumes, survives being hidden (code-server)', {
+  timeout: 300_000,
+}, async () => {
   const started = Date.now();
   const { page, server } = await workbench();
   await page.goto(server.workbenchUrl(exampleWorkspace()));
@@ -182,7 +190,6 @@ test('UI: the training panel trains the GAN on the ring live, pauses, resumes, s
 });
 
 async function trainGanOnTheRing(page: Page, shot: (name: string) => Promise<unknown>): Promise<void> {
-
   await runCommand(page, 'View: Close Primary Side Bar');
   await runCommand(page, 'GradLens: Open Training Panel');
   const frame = panelFrame(page);
@@ -201,7 +208,10 @@ async function trainGanOnTheRing(page: Page, shot: (name: string) => Promise<unk
   assert.match(backend, /^training on: \S+/);
   assert.doesNotMatch(backend, /—/);
   // The page's worker probed its GPU (SwiftShader here), so auto trains in the host and says why.
-  assert.equal(backend, "training on: fast CPU in the extension host (the page's GPU is SwiftShader, a software renderer: slower than the CPU path)");
+  assert.equal(
+    backend,
+    "training on: fast CPU in the extension host (the page's GPU is SwiftShader, a software renderer: slower than the CPU path)",
+  );
   const first = await waitForStepAbove(frame, 20, 60_000);
   assert.ok(await changes(frame, '#loss-chart', 2500), 'the loss chart did not change while training');
   assert.ok(await changes(frame, '#ring-scatter', 2500), 'the ring scatter did not change while training');
@@ -259,7 +269,9 @@ async function trainGanOnTheRing(page: Page, shot: (name: string) => Promise<unk
   await panelTab.waitFor({ timeout: 60_000 });
   await panelTab.click();
   const restored = panelFrame(page);
-  await restored.locator('#progress-text', { hasText: `Stopped at step ${stoppedAt.toLocaleString('en-US')} ` }).waitFor({ timeout: 90_000 });
+  await restored
+    .locator('#progress-text', { hasText: `Stopped at step ${stoppedAt.toLocaleString('en-US')} ` })
+    .waitFor({ timeout: 90_000 });
   await restored.locator('#loss-chart canvas').first().waitFor();
   await restored.locator('#ring-scatter').waitFor();
   await shot('06-after-reload');
@@ -271,8 +283,16 @@ async function trainGanOnTheRing(page: Page, shot: (name: string) => Promise<unk
   await page.keyboard.press('Enter');
   const rows = restored.locator('#summary-table tbody tr');
   await rows.filter({ hasText: '6,410' }).waitFor({ timeout: 30_000 });
-  const cells = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '').slice(1)));
-  assert.deepEqual(cells.slice(1), [['32x32x10', '260'], ['16x16x10', '0'], ['16x16x10', '2,510'], ['8x8x10', '0'], ['10', '6,410']]);
+  const cells = await rows.evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '').slice(1)),
+  );
+  assert.deepEqual(cells.slice(1), [
+    ['32x32x10', '260'],
+    ['16x16x10', '0'],
+    ['16x16x10', '2,510'],
+    ['8x8x10', '0'],
+    ['10', '6,410'],
+  ]);
   await restored.locator('#summary').scrollIntoViewIfNeeded();
   await shot('07-model-summary');
   console.log(`panel UI test: reached step ${afterShow} before stopping at ${stoppedAt}`);
@@ -297,7 +317,9 @@ async function trainInThePage(frame: FrameLocator, shot: (name: string) => Promi
   await shot('08-gan-trained-in-page');
 }
 
-test('UI: a train.py --json log imported by command joins the run history and opens with its curves (code-server)', { timeout: 240_000 }, async () => {
+test('UI: a train.py --json log imported by command joins the run history and opens with its curves (code-server)', {
+  timeout: 240_000,
+}, async () => {
   const { page, server } = await workbench();
   await page.goto(server.workbenchUrl(exampleWorkspace()));
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -324,13 +346,20 @@ async function importTrainPyLog(page: Page): Promise<void> {
   const frame = panelFrame(page);
   const said = frame.locator('#message', { hasText: 'Imported 30 steps from train-py-log.jsonl (completed)' });
   await said.waitFor({ timeout: 60_000 });
-  assert.match((await said.textContent()) ?? '', /skipped 1 line that was not events: 2 \(not JSON: "\/usr\/lib\/python3.*It is in the run history as "imported: train-py-log\.jsonl \(PyTorch\)"/);
+  assert.match(
+    (await said.textContent()) ?? '',
+    /skipped 1 line that was not events: 2 \(not JSON: "\/usr\/lib\/python3.*It is in the run history as "imported: train-py-log\.jsonl \(PyTorch\)"/,
+  );
 
   // The run is in the history, named for the file, completed, with its test accuracy.
   const row = frame.locator('#runs-body tr[data-run]', { hasText: 'imported: train-py-log.jsonl (PyTorch)' });
   await row.waitFor({ timeout: 60_000 });
   assert.match((await row.textContent()) ?? '', /completed.*testAccuracy/s);
-  assert.equal(await row.getByRole('button', { name: /PyTorch training script/ }).count(), 0, 'an imported run offers no GradLens model to export');
+  assert.equal(
+    await row.getByRole('button', { name: /PyTorch training script/ }).count(),
+    0,
+    'an imported run offers no GradLens model to export',
+  );
 
   // Opened like any past run: its 30 steps draw the loss and accuracy curves.
   await row.getByRole('button', { name: /^Open / }).click();
@@ -368,7 +397,8 @@ test('UI: "Export as PyTorch…" asks for a folder and writes train.py there (co
     await dialog.waitFor({ timeout: 30_000 });
     // It fills in its starting folder a moment after it opens: wait for that, then replace it.
     const path = dialog.locator('input');
-    for (let tries = 0; !(await path.inputValue()).endsWith('/examples/') && tries < 100; tries++) await new Promise((r) => setTimeout(r, 100));
+    for (let tries = 0; !(await path.inputValue()).endsWith('/examples/') && tries < 100; tries++)
+      await new Promise((r) => setTimeout(r, 100));
     await path.fill(`${outDir}/`);
     await dialog.getByRole('button', { name: 'Export here' }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 30_000 });

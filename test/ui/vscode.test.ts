@@ -121,7 +121,9 @@ async function runIntegrationSuite(label: string, suite: 'main' | 'restricted' |
   await new Promise((r) => setTimeout(r, 100));
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as SuiteResults;
   for (const o of results.outcomes) console.log(`  ${o.ok ? 'ok' : 'FAILED'} ${o.name} (${o.ms} ms)${o.error ? `\n${o.error}` : ''}`);
-  console.log(`${label} suite: ${results.outcomes.length} tests in ${results.ms} ms; with code-server and chromium start ${Date.now() - started} ms`);
+  console.log(
+    `${label} suite: ${results.outcomes.length} tests in ${results.ms} ms; with code-server and chromium start ${Date.now() - started} ms`,
+  );
   const failed = results.outcomes.filter((o) => !o.ok);
   assert.equal(failed.length, 0, failed.map((f) => `${f.name}: ${f.error}`).join('\n'));
   return results;
@@ -145,7 +147,9 @@ test('Restricted Mode: no user code runs, lenses offer Workspace Trust (code-ser
   }
 });
 
-test('Python integration suite: .py files, notebook cells, Add @gradcheck tag, checks with gradlens.pythonPath (code-server)', { timeout: 300_000 }, async () => {
+test('Python integration suite: .py files, notebook cells, Add @gradcheck tag, checks with gradlens.pythonPath (code-server)', {
+  timeout: 300_000,
+}, async () => {
   try {
     const results = await runIntegrationSuite('python', 'python');
     assert.ok(results.outcomes.length >= 9, 'the suite ran too few tests');
@@ -221,13 +225,14 @@ test('UI: lenses, a passing and a failing check, Test Explorer and the report in
 });
 
 async function clickThrough(page: Page, shot: (name: string) => Promise<Buffer>, correct: string, wrong: string): Promise<void> {
-
   // A correct layer: lenses appear from the text alone; clicking runs the check.
   await openInExplorer(page, correct);
   await lens(page, 'Check gradients').first().waitFor({ timeout: 60_000 });
   await shot('01-lenses');
   await lens(page, 'Check gradients').first().click();
-  await lens(page, /✓ passed · max rel err/).first().waitFor({ timeout: 60_000 });
+  await lens(page, /✓ passed · max rel err/)
+    .first()
+    .waitFor({ timeout: 60_000 });
   await shot('02-correct-passed');
 
   // The wrong layer: the lens says what is wrong.
@@ -237,7 +242,11 @@ async function clickThrough(page: Page, shot: (name: string) => Promise<Buffer>,
   for (let k = 0; k < checkButtons; k++) {
     await lens(page, 'Check gradients').nth(0).click();
     await page.waitForTimeout(200);
-    await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Checking gradients' }).first().waitFor({ state: 'detached', timeout: 60_000 }).catch(() => undefined);
+    await page
+      .locator('.monaco-editor .codelens-decoration', { hasText: 'Checking gradients' })
+      .first()
+      .waitFor({ state: 'detached', timeout: 60_000 })
+      .catch(() => undefined);
     if ((await lens(page, /^✗ /).count()) > 0) break;
   }
   const failure = lens(page, /^✗ d\S+ wrong/).first();
@@ -274,9 +283,15 @@ async function clickThrough(page: Page, shot: (name: string) => Promise<Buffer>,
   const frame: FrameLocator = page.frameLocator('iframe.webview').last().frameLocator('#active-frame');
   await frame.locator('canvas.heatmap').nth(2).waitFor({ timeout: 60_000 });
   assert.equal(await frame.locator('canvas.heatmap').count(), 3);
-  const diagnosis = await frame.locator('#diagnosis').textContent().catch(() => null);
+  const diagnosis = await frame
+    .locator('#diagnosis')
+    .textContent()
+    .catch(() => null);
   console.log(`report diagnosis: ${diagnosis}`);
-  const size = await frame.locator('canvas.heatmap').first().evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+  const size = await frame
+    .locator('canvas.heatmap')
+    .first()
+    .evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
   assert.ok(size[0] > 0 && size[1] > 0, 'the heatmap canvas is empty');
   await shot('06-report');
 
@@ -296,7 +311,9 @@ async function clickThrough(page: Page, shot: (name: string) => Promise<Buffer>,
   assert.ok(Date.now() - cancelled < 10_000, 'cancelling did not stop the check');
 }
 
-test('UI (Python): lenses in a .py file and in notebook cells, clicks that check, Add @gradcheck tag… through its input box', { timeout: 300_000 }, async () => {
+test('UI (Python): lenses in a .py file and in notebook cells, clicks that check, Add @gradcheck tag… through its input box', {
+  timeout: 300_000,
+}, async () => {
   const started = Date.now();
   const server = await startServer();
   const workspace = fixtureWorkspace('python-workspace');
@@ -320,10 +337,16 @@ async function answerTagBox(page: Page, prefill: string, typed: string, shot?: (
   await input.waitFor({ timeout: 20_000 });
   assert.equal(await input.inputValue(), prefill);
   await input.fill(typed.replace(/\d+\]/, '?]'));
-  await box.getByText(/Replace the \? with a number/).first().waitFor({ timeout: 10_000 });
+  await box
+    .getByText(/Replace the \? with a number/)
+    .first()
+    .waitFor({ timeout: 10_000 });
   await shot?.();
   await input.fill(typed);
-  await box.getByText(/Replace/).first().waitFor({ state: 'detached', timeout: 10_000 });
+  await box
+    .getByText(/Replace/)
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 });
   await page.keyboard.press('Enter');
   await box.waitFor({ state: 'hidden', timeout: 10_000 });
 }
@@ -333,9 +356,13 @@ async function pythonClickThrough(page: Page, shot: (name: string) => Promise<Bu
   await openInExplorer(page, 'affine.py');
   await lens(page, 'Check gradients').nth(1).waitFor({ timeout: 60_000 });
   await lens(page, 'Check gradients').first().click();
-  await lens(page, /✓ passed · max rel err/).first().waitFor({ timeout: 60_000 });
+  await lens(page, /✓ passed · max rel err/)
+    .first()
+    .waitFor({ timeout: 60_000 });
   await lens(page, 'Check gradients').nth(1).click();
-  await lens(page, /✓ passed · max rel err/).nth(1).waitFor({ timeout: 60_000 });
+  await lens(page, /✓ passed · max rel err/)
+    .nth(1)
+    .waitFor({ timeout: 60_000 });
   await shot('python-lenses');
 
   // The same pair with a slip: the lens names the wrong gradient.
@@ -352,19 +379,25 @@ async function pythonClickThrough(page: Page, shot: (name: string) => Promise<Bu
   await answerTagBox(page, 'x:[?]', 'x:[4,5]', () => shot('python-add-tag'));
   await page.locator('.monaco-editor .view-line', { hasText: '# @gradcheck x:[4,5]' }).first().waitFor({ timeout: 10_000 });
   await lens(page, 'Check gradients').first().click();
-  await lens(page, /✓ passed · max rel err/).first().waitFor({ timeout: 60_000 });
+  await lens(page, /✓ passed · max rel err/)
+    .first()
+    .waitFor({ timeout: 60_000 });
 
   // A notebook: each cell shows the lenses of what it defines; checks run the cells as shown.
   await openInExplorer(page, 'layers.ipynb');
   await lens(page, 'Check gradients').first().waitFor({ timeout: 60_000 });
   await lens(page, 'Add @gradcheck tag').first().waitFor({ timeout: 10_000 });
   await lens(page, 'Check gradients').first().click();
-  await lens(page, /✓ passed · max rel err/).first().waitFor({ timeout: 60_000 });
+  await lens(page, /✓ passed · max rel err/)
+    .first()
+    .waitFor({ timeout: 60_000 });
   await shot('notebook-lenses');
   await lens(page, 'Add @gradcheck tag').first().click();
   await answerTagBox(page, 'alpha={} x:[?]', 'x:[4,5] alpha=0.1');
   await lens(page, 'Check gradients').nth(1).waitFor({ timeout: 20_000 });
   await lens(page, 'Check gradients').nth(1).click();
-  await lens(page, /✓ passed · max rel err/).nth(1).waitFor({ timeout: 60_000 });
+  await lens(page, /✓ passed · max rel err/)
+    .nth(1)
+    .waitFor({ timeout: 60_000 });
   await shot('notebook-tagged');
 }

@@ -26,7 +26,11 @@ async function layerFiles(): Promise<vscode.Uri[]> {
  */
 async function examplePair(): Promise<{ correct: vscode.Uri; wrong: vscode.Uri }> {
   const files = await layerFiles();
-  const stem = (uri: vscode.Uri) => uri.path.split('/').pop()!.replace(/\.[^.]+$/, '');
+  const stem = (uri: vscode.Uri) =>
+    uri.path
+      .split('/')
+      .pop()!
+      .replace(/\.[^.]+$/, '');
   const wrongs = files.filter((f) => f.path.includes('/wrong/') && !stem(f).startsWith('scratch-'));
   const wrong = wrongs.find((f) => /two/i.test(stem(f))) ?? wrongs[0];
   assert.ok(wrong, 'examples/wrong/ holds no layer file');
@@ -36,7 +40,6 @@ async function examplePair(): Promise<{ correct: vscode.Uri; wrong: vscode.Uri }
   return { correct, wrong };
 }
 
-
 const tests: SuiteTest[] = [
   {
     name: 'activates and contributes its commands',
@@ -45,7 +48,17 @@ const tests: SuiteTest[] = [
       assert.ok(extension, `${EXTENSION_ID} is not installed`);
       api = await extension.activate();
       const commands = await vscode.commands.getCommands(true);
-      for (const id of ['checkFile', 'checkLayer', 'fastCheckLayer', 'checkWorkspace', 'addTag', 'showReport', 'openTrainingPanel', 'showModelSummary', 'openExample']) {
+      for (const id of [
+        'checkFile',
+        'checkLayer',
+        'fastCheckLayer',
+        'checkWorkspace',
+        'addTag',
+        'showReport',
+        'openTrainingPanel',
+        'showModelSummary',
+        'openExample',
+      ]) {
         assert.ok(commands.includes(`gradlens.${id}`), `command gradlens.${id} is not registered`);
       }
       // The harness's copy of the examples names Debian's interpreter in its workspace settings.
@@ -73,18 +86,25 @@ const tests: SuiteTest[] = [
       const { correct, wrong } = await examplePair();
       const wrongLayer = `${wrong.toString()}#`;
       await vscode.commands.executeCommand('testing.runAll');
-      const states = await waitFor('test results for both examples', () => {
-        const now = api.testStates();
-        const ids = Object.keys(now);
-        const correctIds = ids.filter((id) => id.startsWith(`${correct.toString()}#`));
-        const wrongIds = ids.filter((id) => id.startsWith(wrongLayer));
-        return correctIds.length > 0 && wrongIds.length > 0 ? now : undefined;
-      }, 90_000);
+      const states = await waitFor(
+        'test results for both examples',
+        () => {
+          const now = api.testStates();
+          const ids = Object.keys(now);
+          const correctIds = ids.filter((id) => id.startsWith(`${correct.toString()}#`));
+          const wrongIds = ids.filter((id) => id.startsWith(wrongLayer));
+          return correctIds.length > 0 && wrongIds.length > 0 ? now : undefined;
+        },
+        90_000,
+      );
       const ids = api.testItemIds();
       assert.ok(ids.includes(correct.toString()), 'no file item');
       const layerIds = ids.filter((id) => id.startsWith(`${correct.toString()}#`) && !id.slice(correct.toString().length).includes('/'));
       assert.ok(layerIds.length >= 1, 'no layer items');
-      assert.ok(ids.some((id) => id.startsWith(`${layerIds[0]}/`)), 'no input items');
+      assert.ok(
+        ids.some((id) => id.startsWith(`${layerIds[0]}/`)),
+        'no input items',
+      );
       for (const id of layerIds) assert.equal(states[id], 'passed', id);
       assert.ok(Object.entries(states).some(([id, state]) => id.startsWith(wrongLayer) && state === 'failed'));
     },
@@ -99,7 +119,8 @@ const tests: SuiteTest[] = [
       const result = api.results(correct.fsPath);
       assert.ok(result && result.reports.length > 0, 'no results recorded');
       assert.equal(result.loadError, undefined);
-      for (const r of result.reports) assert.ok(r.passed, `${r.name} failed: ${JSON.stringify(r.inputs.map((i) => [i.name, i.status, i.diagnosis]))}`);
+      for (const r of result.reports)
+        assert.ok(r.passed, `${r.name} failed: ${JSON.stringify(r.inputs.map((i) => [i.name, i.status, i.diagnosis]))}`);
       const titles = await lensTitles(correct);
       const outcomes = titles.filter((t) => t.startsWith('✓ passed · max rel err '));
       assert.equal(outcomes.length, result.reports.length, JSON.stringify(titles));
@@ -192,7 +213,11 @@ const tests: SuiteTest[] = [
     name: 'lenses follow edits without running code, and a fixed backward clears Problems',
     fn: async () => {
       const { correct, wrong } = await examplePair();
-      const scratch = vscode.Uri.joinPath(workspaceRoot(), 'wrong', `scratch-${Date.now()}${wrong.path.slice(wrong.path.lastIndexOf('.'))}`);
+      const scratch = vscode.Uri.joinPath(
+        workspaceRoot(),
+        'wrong',
+        `scratch-${Date.now()}${wrong.path.slice(wrong.path.lastIndexOf('.'))}`,
+      );
       await vscode.workspace.fs.writeFile(scratch, await vscode.workspace.fs.readFile(wrong));
       try {
         const document = await vscode.workspace.openTextDocument(scratch);
@@ -286,8 +311,17 @@ const tests: SuiteTest[] = [
       assert.ok(results.length >= 2, `only ${results.length} files checked`);
       for (const file of results) {
         const wrong = file.file.includes('/wrong/');
-        if (wrong) assert.ok(file.reports.some((r) => !r.passed), `${file.file}: every layer passed`);
-        else for (const r of file.reports) assert.ok(r.passed, `${file.file}: ${r.name} failed: ${r.error ?? JSON.stringify(r.inputs.map((i) => [i.name, i.status, i.diagnosis]))}${r.nondeterminism ? ` ${r.nondeterminism}` : ''}`);
+        if (wrong)
+          assert.ok(
+            file.reports.some((r) => !r.passed),
+            `${file.file}: every layer passed`,
+          );
+        else
+          for (const r of file.reports)
+            assert.ok(
+              r.passed,
+              `${file.file}: ${r.name} failed: ${r.error ?? JSON.stringify(r.inputs.map((i) => [i.name, i.status, i.diagnosis]))}${r.nondeterminism ? ` ${r.nondeterminism}` : ''}`,
+            );
       }
       assert.match(api.statusBarText(), /GradLens: \d+ of \d+ failed/);
       const ids = api.testItemIds();
@@ -315,13 +349,26 @@ const tests: SuiteTest[] = [
       const document = await vscode.workspace.openTextDocument(mlp);
       await vscode.window.showTextDocument(document);
       const at = document.positionAt(document.getText().indexOf("'gradlens'") + 1);
-      const target = await waitFor('TypeScript to resolve gradlens', async () => {
-        const found = (await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', mlp, at)) ?? [];
-        const uri = found.map((d) => ('targetUri' in d ? d.targetUri : d.uri))[0];
-        return uri?.path;
-      }, 45_000);
+      const target = await waitFor(
+        'TypeScript to resolve gradlens',
+        async () => {
+          const found =
+            (await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>(
+              'vscode.executeDefinitionProvider',
+              mlp,
+              at,
+            )) ?? [];
+          const uri = found.map((d) => ('targetUri' in d ? d.targetUri : d.uri))[0];
+          return uri?.path;
+        },
+        45_000,
+      );
       assert.match(target, /\/\.gradlens\/gradlens\.d\.ts$/);
-      const hover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', mlp, document.positionAt(document.getText().indexOf('matmul')));
+      const hover = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        mlp,
+        document.positionAt(document.getText().indexOf('matmul')),
+      );
       const text = hover.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
       assert.match(text, /matmul\(other: Tensor\): Tensor/, `hover over matmul: ${text}`);
       assert.ok(!vscode.languages.getDiagnostics(mlp).some((d) => /Cannot find module 'gradlens'/.test(d.message)));
@@ -336,8 +383,14 @@ const tests: SuiteTest[] = [
       const file = vscode.Uri.joinPath(dir, 'layer.ts');
       const write = (uri: vscode.Uri, text: string) => vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
       try {
-        await write(config, '{\n  // a user project\n  "compilerOptions": { "strict": true, "target": "ES2022", "module": "ESNext", "moduleResolution": "bundler" },\n  "include": ["*.ts"]\n}\n');
-        await write(file, "import { layer } from 'gradlens';\nexport const twice = layer({ inputs: { x: [3] }, forward: ({ x }) => x.mul(2), backward: (_i, dout) => ({ x: dout.mul(2) }) });\n");
+        await write(
+          config,
+          '{\n  // a user project\n  "compilerOptions": { "strict": true, "target": "ES2022", "module": "ESNext", "moduleResolution": "bundler" },\n  "include": ["*.ts"]\n}\n',
+        );
+        await write(
+          file,
+          "import { layer } from 'gradlens';\nexport const twice = layer({ inputs: { x: [3] }, forward: ({ x }) => x.mul(2), backward: (_i, dout) => ({ x: dout.mul(2) }) });\n",
+        );
         await vscode.window.showTextDocument(file);
         const missing = () => vscode.languages.getDiagnostics(file).filter((d) => /Cannot find module 'gradlens'/.test(d.message));
         await waitFor("TypeScript's 'Cannot find module' first", () => missing().length > 0, 45_000);
@@ -348,7 +401,10 @@ const tests: SuiteTest[] = [
         await vscode.workspace.fs.stat(vscode.Uri.joinPath(dir, '.gradlens', 'gradlens.d.ts'));
         await waitFor("the 'Cannot find module' error to go", () => missing().length === 0, 45_000);
         const errors = vscode.languages.getDiagnostics(file).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-        assert.deepEqual(errors.map((d) => d.message), []);
+        assert.deepEqual(
+          errors.map((d) => d.message),
+          [],
+        );
       } finally {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         await vscode.workspace.fs.delete(dir, { recursive: true, useTrash: false });

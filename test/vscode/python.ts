@@ -22,7 +22,10 @@ const file = (path: string) => vscode.Uri.joinPath(workspaceRoot(), path);
 async function lensAt(uri: vscode.Uri, title: string, layer?: string): Promise<vscode.CodeLens> {
   const lenses = await codeLenses(uri);
   const lens = lenses.find((l) => l.command!.title === title && (layer === undefined || l.command!.arguments?.[1] === layer));
-  assert.ok(lens, `no '${title}'${layer ? ` for ${layer}` : ''} lens in ${uri.toString()}: ${JSON.stringify(lenses.map((l) => l.command!.title))}`);
+  assert.ok(
+    lens,
+    `no '${title}'${layer ? ` for ${layer}` : ''} lens in ${uri.toString()}: ${JSON.stringify(lenses.map((l) => l.command!.title))}`,
+  );
   return lens;
 }
 
@@ -55,7 +58,10 @@ export const pythonTests: SuiteTest[] = [
       await vscode.window.showTextDocument(document);
       const lenses = await codeLenses(uri);
       const checks = lenses.filter((l) => l.command!.title === CHECK);
-      assert.deepEqual(checks.map((l) => l.command!.arguments?.[1]), ['affine', 'ReLU']);
+      assert.deepEqual(
+        checks.map((l) => l.command!.arguments?.[1]),
+        ['affine', 'ReLU'],
+      );
       assert.equal(lenses.filter((l) => l.command!.title === FAST).length, 2);
       // Each sits on its definition's line: the def of the pair, the class of the object.
       assert.match(document.lineAt(checks[0].range.start.line).text, /^def affine_forward\(/);
@@ -93,7 +99,7 @@ export const pythonTests: SuiteTest[] = [
     },
   },
   {
-    name: "Notebook: a cell shows the lenses of the layers it defines, and Add tag above an untagged layer object",
+    name: 'Notebook: a cell shows the lenses of the layers it defines, and Add tag above an untagged layer object',
     fn: async () => {
       const notebook = await openNotebook();
       const cell = (k: number) => notebook.cellAt(k).document;
@@ -115,16 +121,22 @@ export const pythonTests: SuiteTest[] = [
       await vscode.commands.executeCommand('testing.refreshTests');
       const affine = file('affine.py').toString();
       const notebook = file('layers.ipynb').toString();
-      const ids = await waitFor('test items of affine.py and layers.ipynb', () => {
-        const now = api.testItemIds();
-        return now.includes(`${affine}#affine/w`) && now.includes(`${notebook}#tanh/x`) ? now : undefined;
-      }, 30_000);
+      const ids = await waitFor(
+        'test items of affine.py and layers.ipynb',
+        () => {
+          const now = api.testItemIds();
+          return now.includes(`${affine}#affine/w`) && now.includes(`${notebook}#tanh/x`) ? now : undefined;
+        },
+        30_000,
+      );
       assert.ok(ids.includes(`${affine}#ReLU/x`), 'no input item for the layer object');
       assert.ok(ids.includes(file('wrong/affine_slip.py').toString()));
       assert.ok(!ids.some((id) => id.includes('.venv') || id.includes('site-packages')), JSON.stringify(ids));
       // While the notebook is open, its layer items lead to the cell that defines them.
       await openNotebook();
-      await waitFor("the notebook's layer item pointing into its cell", () => api.testItemUri(`${notebook}#tanh`)?.startsWith('vscode-notebook-cell:'));
+      await waitFor("the notebook's layer item pointing into its cell", () =>
+        api.testItemUri(`${notebook}#tanh`)?.startsWith('vscode-notebook-cell:'),
+      );
     },
     timeoutMs: 45_000,
   },
@@ -139,7 +151,10 @@ export const pythonTests: SuiteTest[] = [
       assert.ok(report, `no report: ${JSON.stringify(api.results(uri.fsPath))}`);
       assert.equal(report.error, undefined);
       assert.ok(report.passed, JSON.stringify(report.inputs.map((i) => [i.name, i.status, i.diagnosis])));
-      assert.deepEqual(report.inputs.map((i) => i.name), ['x', 'w', 'b']);
+      assert.deepEqual(
+        report.inputs.map((i) => i.name),
+        ['x', 'w', 'b'],
+      );
       const outcome = (await lensTitles(uri)).find((t) => t.startsWith('✓ passed · max rel err '));
       assert.ok(outcome, JSON.stringify(await lensTitles(uri)));
       assert.equal(api.testStates()[`${uri.toString()}#affine`], 'passed');
@@ -190,7 +205,10 @@ export const pythonTests: SuiteTest[] = [
       assert.ok((await lensTitles(cell.uri)).some((t) => t.startsWith('✓ passed')));
       assert.equal(api.testStates()[`${notebook.uri.toString()}#tanh`], 'passed');
       // A slip typed into the cell, unsaved: the check sees it.
-      const backward = cell.getText().split('\n').findIndex((l) => l.includes('return dout * (1.0 - cache ** 2)'));
+      const backward = cell
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes('return dout * (1.0 - cache ** 2)'));
       assert.ok(backward > 0);
       const original = cell.lineAt(backward).text;
       const edit = new vscode.WorkspaceEdit();
@@ -215,11 +233,14 @@ export const pythonTests: SuiteTest[] = [
     timeoutMs: 90_000,
   },
   {
-    name: "Notebook runtime: Fast Check Layer at Cursor in a cell checks the layer that cell defines",
+    name: 'Notebook runtime: Fast Check Layer at Cursor in a cell checks the layer that cell defines',
     fn: async () => {
       const notebook = await openNotebook();
       const cell = notebook.cellAt(2).document;
-      const line = cell.getText().split('\n').findIndex((l) => l.includes('np.tanh(x)'));
+      const line = cell
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes('np.tanh(x)'));
       await vscode.window.showTextDocument(cell, { selection: new vscode.Range(line, 0, line, 0) });
       assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), cell.uri.toString());
       await vscode.commands.executeCommand('gradlens.fastCheckLayer');
@@ -242,8 +263,18 @@ export const pythonTests: SuiteTest[] = [
         edit.insert(uri, new vscode.Position(document.lineCount, 0), '# saved\n');
         assert.ok(await vscode.workspace.applyEdit(edit));
         await document.save();
-        const after = await waitFor('a check after saving', () => (api.results(uri.fsPath) !== before ? api.results(uri.fsPath) : undefined), 30_000);
-        assert.deepEqual(after.reports.map((r) => [r.name, r.passed]), [['affine', true], ['ReLU', true]]);
+        const after = await waitFor(
+          'a check after saving',
+          () => (api.results(uri.fsPath) !== before ? api.results(uri.fsPath) : undefined),
+          30_000,
+        );
+        assert.deepEqual(
+          after.reports.map((r) => [r.name, r.passed]),
+          [
+            ['affine', true],
+            ['ReLU', true],
+          ],
+        );
       } finally {
         await setting('checkOnSave', undefined);
       }
@@ -253,12 +284,19 @@ export const pythonTests: SuiteTest[] = [
   {
     name: 'Python runtime: Check Gradients in Workspace checks .py files and notebooks, not what a .venv holds',
     fn: async () => {
-      const results = (await vscode.commands.executeCommand<{ file: string; reports: { name: string; passed: boolean }[] }[]>('gradlens.checkWorkspace')) ?? [];
+      const results =
+        (await vscode.commands.executeCommand<{ file: string; reports: { name: string; passed: boolean }[] }[]>(
+          'gradlens.checkWorkspace',
+        )) ?? [];
       const checked = results.map((r) => vscode.workspace.asRelativePath(r.file)).sort();
       assert.deepEqual(checked, ['affine.py', 'layers.ipynb', 'wrong/affine_slip.py']);
       for (const r of results) {
         if (r.file.includes('/wrong/')) assert.ok(r.reports.some((l) => !l.passed));
-        else assert.ok(r.reports.length > 0 && r.reports.every((l) => l.passed), `${r.file}: ${JSON.stringify(r.reports.map((l) => [l.name, l.passed]))}`);
+        else
+          assert.ok(
+            r.reports.length > 0 && r.reports.every((l) => l.passed),
+            `${r.file}: ${JSON.stringify(r.reports.map((l) => [l.name, l.passed]))}`,
+          );
       }
     },
     timeoutMs: 120_000,
@@ -293,10 +331,13 @@ export const restrictedPythonTests: SuiteTest[] = [
       try {
         await vscode.window.showTextDocument(uri);
         const lenses = await codeLenses(uri);
-        assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command!.command]), [
-          [1, 'workbench.trust.manage'],
-          [9, 'gradlens.addTag'],
-        ]);
+        assert.deepEqual(
+          lenses.map((l) => [l.range.start.line, l.command!.command]),
+          [
+            [1, 'workbench.trust.manage'],
+            [9, 'gradlens.addTag'],
+          ],
+        );
         assert.match(lenses[0].command!.title, /Restricted Mode/);
         assert.deepEqual(await vscode.commands.executeCommand<unknown[]>('gradlens.checkFile', uri), []);
         const restricted = await vscode.extensions.getExtension<GradLensApi>(EXTENSION_ID)!.activate();

@@ -35,7 +35,12 @@ export async function runSuite(tests: SuiteTest[]): Promise<void> {
       await withTimeout(t.fn(), t.timeoutMs ?? 60_000, t.name);
       outcomes.push({ name: t.name, ok: true, ms: Date.now() - begin });
     } catch (error) {
-      outcomes.push({ name: t.name, ok: false, ms: Date.now() - begin, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+      outcomes.push({
+        name: t.name,
+        ok: false,
+        ms: Date.now() - begin,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
     }
     console.log(`${outcomes.at(-1)!.ok ? 'ok' : 'FAILED'} ${t.name} (${outcomes.at(-1)!.ms} ms)`);
   }
@@ -43,6 +48,8 @@ export async function runSuite(tests: SuiteTest[]): Promise<void> {
   const target = process.env.GRADLENS_VSCODE_RESULTS;
   if (target) writeFileSync(target, JSON.stringify({ outcomes, ms: Date.now() - started }, null, 2));
   if (failed.length > 0) {
-    throw new Error(`${failed.length} of ${outcomes.length} GradLens integration tests failed:\n${failed.map((f) => `${f.name}: ${f.error}`).join('\n')}`);
+    throw new Error(
+      `${failed.length} of ${outcomes.length} GradLens integration tests failed:\n${failed.map((f) => `${f.name}: ${f.error}`).join('\n')}`,
+    );
   }
 }

@@ -20,7 +20,10 @@ export function alignSeries(series: XYSeries[]): [number[], ...(number | null)[]
   const joined = uPlot.join(series.map((s) => [Array.from(s.x), Array.from(s.y)] as uPlot.AlignedData));
   // join marks steps a run lacks as undefined (uPlot: "bridge"); charts choose bridging per
   // series with spanGaps, which only sees null, so every missing value becomes null.
-  return joined.map((column) => Array.from(column as ArrayLike<number | null | undefined>, (v) => v ?? null)) as [number[], ...(number | null)[][]];
+  return joined.map((column) => Array.from(column as ArrayLike<number | null | undefined>, (v) => v ?? null)) as [
+    number[],
+    ...(number | null)[][],
+  ];
 }
 
 /** A log axis cannot show zero or negative values: they become gaps. */

@@ -56,7 +56,10 @@ export function lossLines(view: RunView, overlays: Overlay[], s: ChartSettings):
   }
   overlays.forEach((o, i) => {
     if (!o.view.steps.length) return;
-    lines.push({ spec: { label: o.label, color: 2 + i, dash: [6, 4], faint: true }, series: thinned(o.view.steps, smoothEma(o.view.loss, s.smoothing)) });
+    lines.push({
+      spec: { label: o.label, color: 2 + i, dash: [6, 4], faint: true },
+      series: thinned(o.view.steps, smoothEma(o.view.loss, s.smoothing)),
+    });
   });
   return lines;
 }
@@ -95,7 +98,10 @@ export class ChartsView {
     this.loss.update(loss.specs, loss.data);
     const second = toChart(secondLines(view, overlays, s), false);
     this.second.update(second.specs, second.data);
-    const tput = toChart(view.steps.length ? [{ spec: { label: 'examples/s', color: 2 }, series: thinned(view.steps, view.throughput) }] : [], false);
+    const tput = toChart(
+      view.steps.length ? [{ spec: { label: 'examples/s', color: 2 }, series: thinned(view.steps, view.throughput) }] : [],
+      false,
+    );
     this.throughput.update(tput.specs, tput.data);
   }
 

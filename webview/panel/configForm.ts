@@ -8,7 +8,20 @@ import type { TrainConfig } from '../../src/training/events';
 import { byId, h } from '../shared/dom';
 import { datasetsFor, FormError, formToConfig, type FormValues } from './formConfig';
 
-const TEXT_FIELDS = ['model', 'preset', 'dataset', 'dataDir', 'length', 'lengthUnit', 'batchSize', 'lr', 'seed', 'trainLimit', 'ganLoss', 'backendChoice'] as const;
+const TEXT_FIELDS = [
+  'model',
+  'preset',
+  'dataset',
+  'dataDir',
+  'length',
+  'lengthUnit',
+  'batchSize',
+  'lr',
+  'seed',
+  'trainLimit',
+  'ganLoss',
+  'backendChoice',
+] as const;
 
 type Control = HTMLInputElement | HTMLSelectElement;
 
@@ -29,7 +42,8 @@ export class ConfigForm {
     this.choices = choices;
     const model = this.control('model') as HTMLSelectElement;
     model.replaceChildren(...choices.models.map((m) => h('option', { value: m.kind, text: m.label })));
-    const savedModel = typeof saved?.model === 'string' && choices.models.some((m) => m.kind === saved.model) ? saved.model : choices.models[0]?.kind;
+    const savedModel =
+      typeof saved?.model === 'string' && choices.models.some((m) => m.kind === saved.model) ? saved.model : choices.models[0]?.kind;
     if (savedModel) model.value = savedModel;
     this.fillForModel(saved);
     if (saved) {
@@ -51,7 +65,8 @@ export class ConfigForm {
     const preset = this.control('preset') as HTMLSelectElement;
     preset.replaceChildren(
       h('option', { value: '', text: 'default', title: 'the preset that suits the dataset' }),
-      ...model.presets.map((p) => h('option', { value: p.name, text: p.name, title: p.description })));
+      ...model.presets.map((p) => h('option', { value: p.name, text: p.name, title: p.description })),
+    );
     const wantPreset = typeof saved?.preset === 'string' ? saved.preset : '';
     preset.value = model.presets.some((p) => p.name === wantPreset) ? wantPreset : '';
     const dataset = this.control('dataset') as HTMLSelectElement;
@@ -82,7 +97,9 @@ export class ConfigForm {
     byId('causal-field').classList.toggle('hidden', !(kind === 'attention' && ['reverse', 'sort', 'copy'].includes(dataset?.name ?? '')));
     const model = this.choices.models.find((m) => m.kind === kind);
     const preset = model?.presets.find((p) => p.name === this.control('preset').value);
-    byId('preset-note').textContent = [preset?.description ?? 'preset: the default for the dataset', dataset?.description].filter(Boolean).join(' · ');
+    byId('preset-note').textContent = [preset?.description ?? 'preset: the default for the dataset', dataset?.description]
+      .filter(Boolean)
+      .join(' · ');
   }
 
   values(): FormValues {

@@ -25,7 +25,10 @@ export interface FormValues {
 }
 
 export class FormError extends Error {
-  constructor(readonly field: keyof FormValues, message: string) {
+  constructor(
+    readonly field: keyof FormValues,
+    message: string,
+  ) {
     super(message);
     this.name = 'FormError';
   }
@@ -52,7 +55,8 @@ export function formToConfig(values: FormValues, choices: PanelChoices): TrainCo
   if (!model) throw new FormError('model', `choose a model (${choices.models.map((m) => m.label).join(', ')})`);
   const config: TrainConfig = { model: model.kind };
   if (values.preset) {
-    if (!model.presets.some((p) => p.name === values.preset)) throw new FormError('preset', `the ${model.label} has no preset '${values.preset}'`);
+    if (!model.presets.some((p) => p.name === values.preset))
+      throw new FormError('preset', `the ${model.label} has no preset '${values.preset}'`);
     config.preset = values.preset;
   }
   const dataset = datasetsFor(choices, model.kind).find((d) => d.name === values.dataset);
@@ -76,7 +80,8 @@ export function formToConfig(values: FormValues, choices: PanelChoices): TrainCo
   if (seed !== undefined) config.seed = seed;
   const limit = typedNumber(values, 'trainLimit', 'Training examples', SETTINGS.trainLimit);
   if (limit !== undefined) config.trainLimit = limit;
-  if (model.kind === 'gan' && (SETTINGS.ganLoss.values as readonly string[]).includes(values.ganLoss)) config.ganLoss = values.ganLoss as GanLoss;
+  if (model.kind === 'gan' && (SETTINGS.ganLoss.values as readonly string[]).includes(values.ganLoss))
+    config.ganLoss = values.ganLoss as GanLoss;
   if (model.kind === 'attention' && ['reverse', 'sort', 'copy'].includes(dataset.name)) config.causal = values.causal;
   if (values.backendChoice === 'fast' || values.backendChoice === 'reference') config.backend = values.backendChoice;
   return config;

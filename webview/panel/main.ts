@@ -5,7 +5,15 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './panel.css';
-import type { HostMessage, JobState, MeasuredSpeeds, PanelChoices, Placement, RunListItem, TrainingPlace } from '../../src/trainingPanelProtocol';
+import type {
+  HostMessage,
+  JobState,
+  MeasuredSpeeds,
+  PanelChoices,
+  Placement,
+  RunListItem,
+  TrainingPlace,
+} from '../../src/trainingPanelProtocol';
 import { isHostMessage, speedKey, TRAINING_PLACES } from '../../src/trainingPanelProtocol';
 import type { ModelKind, TrainEvent } from '../../src/training/events';
 import type { ModelSummary } from '../../src/training/summary';
@@ -130,7 +138,8 @@ function renderProgress(view: RunView): void {
   if (view.done) {
     const m = view.done.metrics;
     const headline = ['testAccuracy', 'sequenceAccuracy', 'modesCovered'].find((k) => typeof m[k] === 'number');
-    text.textContent = `${view.done.reason === 'completed' ? 'Completed' : 'Stopped'} at step ${formatInt(view.done.step)} in ${formatDuration(view.done.elapsedMs)}` +
+    text.textContent =
+      `${view.done.reason === 'completed' ? 'Completed' : 'Stopped'} at step ${formatInt(view.done.step)} in ${formatDuration(view.done.elapsedMs)}` +
       (headline ? ` · ${headline} ${formatMetric(m[headline])}` : '');
     return;
   }
@@ -194,7 +203,7 @@ function renderRunList(): void {
 
 function renderSummaryTable(): void {
   const view = shown();
-  const s = opened ? view.summary ?? summary : summary;
+  const s = opened ? (view.summary ?? summary) : summary;
   renderSummary(byId('summary-body'), s);
 }
 
@@ -214,7 +223,13 @@ function requestSummary(): void {
     const v = form.values();
     if (!v.model) return;
     const causalShown = !byId('causal-field').classList.contains('hidden');
-    post({ type: 'requestSummary', model: v.model as ModelKind, preset: v.preset || undefined, dataset: v.dataset || undefined, causal: causalShown ? v.causal : undefined });
+    post({
+      type: 'requestSummary',
+      model: v.model as ModelKind,
+      preset: v.preset || undefined,
+      dataset: v.dataset || undefined,
+      causal: causalShown ? v.causal : undefined,
+    });
   }, 150);
 }
 
@@ -318,7 +333,10 @@ function readsFiles(): boolean {
 function placementInputs() {
   const { model, preset, dataset } = form.values();
   return {
-    place: trainOnChoice(), probe, probeError: pageTrainer.available ? probeError : 'this panel has no in-page trainer', fileDataset: readsFiles(),
+    place: trainOnChoice(),
+    probe,
+    probeError: pageTrainer.available ? probeError : 'this panel has no in-page trainer',
+    fileDataset: readsFiles(),
     measured: speeds[speedKey(model, preset, dataset)],
   };
 }
@@ -331,10 +349,17 @@ function renderTrainOnHint(): void {
 function probeIfNeeded(): Promise<void> {
   renderTrainOnHint();
   if (trainOnChoice() === 'host' || !pageTrainer.available || probe || probeError) return Promise.resolve();
-  return pageTrainer.probe().then(
-    (p) => { probe = p; },
-    (err: Error) => { probeError = err.message; },
-  ).then(renderTrainOnHint);
+  return pageTrainer
+    .probe()
+    .then(
+      (p) => {
+        probe = p;
+      },
+      (err: Error) => {
+        probeError = err.message;
+      },
+    )
+    .then(renderTrainOnHint);
 }
 
 trainOn.addEventListener('change', () => {

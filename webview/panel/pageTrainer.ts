@@ -21,7 +21,10 @@ export class PageTrainer {
   private running = false;
   private probeWaiters: { resolve(p: GpuProbe): void; reject(e: Error): void }[] = [];
 
-  constructor(private readonly workerUri: string | null, private readonly toHost: (m: WebviewMessage) => void) {}
+  constructor(
+    private readonly workerUri: string | null,
+    private readonly toHost: (m: WebviewMessage) => void,
+  ) {}
 
   /** Whether this page can train at all (it was given a worker to run). */
   get available(): boolean {
@@ -51,10 +54,25 @@ export class PageTrainer {
   /** The worker's GPU probe (asked once; later calls get the same answer). */
   probe(): Promise<GpuProbe> {
     this.probing ??= new Promise<GpuProbe>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the training worker did not answer within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
-      this.probeWaiters.push({ resolve: (p) => { clearTimeout(timer); resolve(p); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      const timer = setTimeout(
+        () => reject(new Error(`the training worker did not answer within ${PROBE_TIMEOUT_MS / 1000} s`)),
+        PROBE_TIMEOUT_MS,
+      );
+      this.probeWaiters.push({
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve(p);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       this.worker ??= this.spawn();
-      this.worker.then((w) => w.postMessage({ type: 'probe' } satisfies ToWorker), (err: Error) => this.workerFailed(err.message));
+      this.worker.then(
+        (w) => w.postMessage({ type: 'probe' } satisfies ToWorker),
+        (err: Error) => this.workerFailed(err.message),
+      );
     });
     return this.probing;
   }

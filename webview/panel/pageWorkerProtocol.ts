@@ -10,10 +10,7 @@ import type { GpuChoice } from '../../src/engine/backends/gpujs';
 /** What the worker's GPU probe found: the engine's GpuChoice without the backend object, which stays in the worker. */
 export type GpuProbe = Omit<GpuChoice, 'backend'>;
 
-export type ToWorker =
-  | { type: 'probe' }
-  | { type: 'start'; config: TrainConfig }
-  | { type: 'control'; request: PageControl };
+export type ToWorker = { type: 'probe' } | { type: 'start'; config: TrainConfig } | { type: 'control'; request: PageControl };
 
 export type FromWorker =
   | { type: 'probed'; probe: GpuProbe }

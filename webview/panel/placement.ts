@@ -39,7 +39,8 @@ function rendererName(renderer: string | null): string {
 /** Why the probe's GPU is not worth training on, in the panel's words. */
 function whyNotGpu(probe: GpuProbe): string {
   if (probe.software) return `the page's GPU is ${rendererName(probe.renderer)}, a software renderer: slower than the CPU path`;
-  if (probe.api === 'WebAssembly' || probe.api === 'JavaScript') return `the page has no WebGL: gpu.js would run ${probe.api} on the CPU, slower than the host's CPU path`;
+  if (probe.api === 'WebAssembly' || probe.api === 'JavaScript')
+    return `the page has no WebGL: gpu.js would run ${probe.api} on the CPU, slower than the host's CPU path`;
   return probe.reason;
 }
 
@@ -52,7 +53,12 @@ function rate(perSecond: number, unit: string): string {
 /** The faster place by the figures; a tie stays in the host, which does not depend on the page staying open. */
 function byMeasuredSpeed(probe: GpuProbe, page: number, hostRate: number, unit: string): Placement {
   const earlier = 'it trained faster there on earlier runs of this setup';
-  if (page > hostRate) return { where: 'page', label: probe.label, reason: `${earlier}: ${rate(page, unit)} against ${rate(hostRate, unit)} in the extension host` };
+  if (page > hostRate)
+    return {
+      where: 'page',
+      label: probe.label,
+      reason: `${earlier}: ${rate(page, unit)} against ${rate(hostRate, unit)} in the extension host`,
+    };
   return host(`${earlier}: ${rate(hostRate, unit)} against ${rate(page, unit)} in the page`);
 }
 
@@ -66,7 +72,8 @@ export function decidePlacement(inputs: PlacementInputs): Placement {
     return { where: 'page', label: probe.label, reason: `"Train on" is set to page GPU${slower}` };
   }
   const measured = inputs.measured;
-  if (measured?.page !== undefined && measured.host !== undefined) return byMeasuredSpeed(probe, measured.page, measured.host, measured.unit);
+  if (measured?.page !== undefined && measured.host !== undefined)
+    return byMeasuredSpeed(probe, measured.page, measured.host, measured.unit);
   if (probe.recommended === 'gpu') return { where: 'page', label: probe.label, reason: probe.reason };
   return host(whyNotGpu(probe));
 }

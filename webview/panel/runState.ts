@@ -4,7 +4,13 @@
  * runs reopened from the run store, so all three look the same. No DOM here: tested in Node.
  */
 import type {
-  AttentionEvent, DatasetDescription, DoneEvent, EpochEvent, ResolvedConfig, SamplesPayload, TrainEvent,
+  AttentionEvent,
+  DatasetDescription,
+  DoneEvent,
+  EpochEvent,
+  ResolvedConfig,
+  SamplesPayload,
+  TrainEvent,
 } from '../../src/training/events';
 import type { ModelSummary } from '../../src/training/summary';
 
@@ -41,10 +47,28 @@ export interface RunView {
 
 export function emptyRun(): RunView {
   return {
-    runId: null, config: null, backend: null, dataset: null, summary: null, status: 'idle',
-    totalSteps: 0, stepsPerEpoch: 0, step: 0, epoch: 0, elapsedMs: 0, etaMs: null,
-    steps: [], loss: [], throughput: [], metrics: {}, epochs: [],
-    samples: null, attention: null, done: null, error: null, logs: [],
+    runId: null,
+    config: null,
+    backend: null,
+    dataset: null,
+    summary: null,
+    status: 'idle',
+    totalSteps: 0,
+    stepsPerEpoch: 0,
+    step: 0,
+    epoch: 0,
+    elapsedMs: 0,
+    etaMs: null,
+    steps: [],
+    loss: [],
+    throughput: [],
+    metrics: {},
+    epochs: [],
+    samples: null,
+    attention: null,
+    done: null,
+    error: null,
+    logs: [],
   };
 }
 
@@ -55,8 +79,14 @@ export function applyEvent(view: RunView, event: TrainEvent): RunView {
   switch (event.type) {
     case 'started': {
       Object.assign(view, emptyRun(), {
-        runId: event.runId, config: event.config, backend: event.backend, dataset: event.dataset,
-        summary: event.summary, status: 'running', totalSteps: event.totalSteps, stepsPerEpoch: event.stepsPerEpoch,
+        runId: event.runId,
+        config: event.config,
+        backend: event.backend,
+        dataset: event.dataset,
+        summary: event.summary,
+        status: 'running',
+        totalSteps: event.totalSteps,
+        stepsPerEpoch: event.stepsPerEpoch,
         logs: view.logs,
       });
       break;
@@ -84,9 +114,15 @@ export function applyEvent(view: RunView, event: TrainEvent): RunView {
       break;
     }
     // The latest of each of these replaces the one before.
-    case 'samples': view.samples = event.samples; break;
-    case 'attention': view.attention = event; break;
-    case 'state': view.status = event.state; break;
+    case 'samples':
+      view.samples = event.samples;
+      break;
+    case 'attention':
+      view.attention = event;
+      break;
+    case 'state':
+      view.status = event.state;
+      break;
     case 'done': {
       const { step, epoch, elapsedMs } = event;
       Object.assign(view, { done: event, status: event.reason, step, epoch, elapsedMs, etaMs: 0 });

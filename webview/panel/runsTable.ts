@@ -10,7 +10,13 @@ export interface RunActions {
   exportPyTorch(id: string): void;
 }
 
-export function renderRuns(container: HTMLElement, runs: RunListItem[], overlaid: ReadonlySet<string>, current: string | null, actions: RunActions): void {
+export function renderRuns(
+  container: HTMLElement,
+  runs: RunListItem[],
+  overlaid: ReadonlySet<string>,
+  current: string | null,
+  actions: RunActions,
+): void {
   clear(container);
   if (runs.length === 0) {
     container.append(h('p', { class: 'empty-note', text: 'No runs yet in this workspace.' }));
@@ -26,21 +32,49 @@ export function renderRuns(container: HTMLElement, runs: RunListItem[], overlaid
     // A run imported from a train.py log has no GradLens model of its own to export.
     const imported = r.label !== undefined;
     const on = overlaid.has(r.id);
-    return h('tr', { 'data-run': r.id },
+    return h(
+      'tr',
+      { 'data-run': r.id },
       h('td', { text: r.createdAt.replace('T', ' ').slice(0, 19) }),
       h('td', { text: r.label ?? `${r.model}${r.preset ? ` · ${r.preset}` : ''}` }),
       h('td', { text: r.dataset }),
       h('td', { text: r.id === current ? `${r.status} (shown)` : r.status }),
       h('td', { class: 'num', text: r.headline ? `${r.headline.name} ${formatMetric(r.headline.value)}` : '' }),
-      h('td', {}, h('div', { class: 'row' },
-        button(on ? 'Overlaid' : 'Overlay', `Overlay ${name} on the charts`, () => actions.overlay(r.id, !on), { 'aria-pressed': String(on) }),
-        button('Open', `Open ${name}`, () => actions.open(r.id)),
-        button('CSV', `Export ${name} as CSV`, () => actions.export(r.id, 'csv')),
-        button('JSON', `Export ${name} as JSON`, () => actions.export(r.id, 'json')),
-        ...(imported ? [] : [button('PyTorch', `Export the model of ${name} as a PyTorch training script`, () => actions.exportPyTorch(r.id))]))),
+      h(
+        'td',
+        {},
+        h(
+          'div',
+          { class: 'row' },
+          button(on ? 'Overlaid' : 'Overlay', `Overlay ${name} on the charts`, () => actions.overlay(r.id, !on), {
+            'aria-pressed': String(on),
+          }),
+          button('Open', `Open ${name}`, () => actions.open(r.id)),
+          button('CSV', `Export ${name} as CSV`, () => actions.export(r.id, 'csv')),
+          button('JSON', `Export ${name} as JSON`, () => actions.export(r.id, 'json')),
+          ...(imported
+            ? []
+            : [button('PyTorch', `Export the model of ${name} as a PyTorch training script`, () => actions.exportPyTorch(r.id))]),
+        ),
+      ),
     );
   });
-  container.append(h('table', { class: 'runs' },
-    h('thead', {}, h('tr', {}, ...['Started', 'Model', 'Dataset', 'Status', 'Result', 'Actions'].map((t, i) => h('th', { scope: 'col', class: i === 4 ? 'num' : undefined, text: t })))),
-    h('tbody', {}, ...rows)));
+  container.append(
+    h(
+      'table',
+      { class: 'runs' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Started', 'Model', 'Dataset', 'Status', 'Result', 'Actions'].map((t, i) =>
+            h('th', { scope: 'col', class: i === 4 ? 'num' : undefined, text: t }),
+          ),
+        ),
+      ),
+      h('tbody', {}, ...rows),
+    ),
+  );
 }

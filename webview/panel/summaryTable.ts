@@ -10,16 +10,47 @@ export function renderSummary(container: HTMLElement, summary: ModelSummary | nu
     container.append(h('p', { class: 'empty-note', text: note ?? 'Pick a model to see its layers.' }));
     return;
   }
-  const body = h('tbody', {},
+  const body = h(
+    'tbody',
+    {},
     h('tr', {}, h('td', { text: 'Input' }), h('td', { text: formatVolume(summary.input) }), h('td', { class: 'num', text: '' })),
     ...summary.rows.map((r) =>
-      h('tr', {}, h('td', { text: r.layer }), h('td', { text: formatVolume(r.output) }), h('td', { class: 'num', text: formatInt(r.params) }))),
+      h(
+        'tr',
+        {},
+        h('td', { text: r.layer }),
+        h('td', { text: formatVolume(r.output) }),
+        h('td', { class: 'num', text: formatInt(r.params) }),
+      ),
+    ),
   );
-  const table = h('table', { id: 'summary-table' },
+  const table = h(
+    'table',
+    { id: 'summary-table' },
     h('caption', { text: summary.title }),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Layer' }), h('th', { scope: 'col', text: 'Output volume' }), h('th', { scope: 'col', class: 'num', text: 'Parameters' }))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col', text: 'Layer' }),
+        h('th', { scope: 'col', text: 'Output volume' }),
+        h('th', { scope: 'col', class: 'num', text: 'Parameters' }),
+      ),
+    ),
     body,
-    h('tfoot', {}, h('tr', {}, h('td', { text: 'Total' }), h('td', { text: '' }), h('td', { class: 'num', id: 'summary-total', text: formatInt(summary.totalParams) }))),
+    h(
+      'tfoot',
+      {},
+      h(
+        'tr',
+        {},
+        h('td', { text: 'Total' }),
+        h('td', { text: '' }),
+        h('td', { class: 'num', id: 'summary-total', text: formatInt(summary.totalParams) }),
+      ),
+    ),
   );
   container.append(table);
 }

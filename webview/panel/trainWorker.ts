@@ -38,7 +38,8 @@ function recorder(config: Record<string, unknown>, label: string): RunRecorder {
   return {
     id: token,
     append: (row) => record({ op: 'append', token, row }),
-    saveWeights: (entries) => record({ op: 'weights', token, entries: entries.map((e) => ({ name: e.name, shape: e.shape, data: Array.from(e.data) })) }),
+    saveWeights: (entries) =>
+      record({ op: 'weights', token, entries: entries.map((e) => ({ name: e.name, shape: e.shape, data: Array.from(e.data) })) }),
     finish: (status, metrics, error) => record({ op: 'finish', token, status, metrics, ...(error ? { error } : {}) }),
   };
 }
@@ -52,11 +53,14 @@ async function start(config: ToWorker & { type: 'start' }): Promise<void> {
   setBackend(gpu.backend);
   let current: TrainLoop;
   try {
-    current = new TrainLoop({ ...config.config, sampleIntervalMs: config.config.sampleIntervalMs ?? PAGE_SAMPLE_INTERVAL_MS }, {
-      onEvent: (event) => post({ type: 'event', event }),
-      selectBackend: () => ({ name: gpu.label, description: `gpu.js ${gpu.mode} in the panel's page: ${gpu.reason}` }),
-      startRecord: recorder,
-    });
+    current = new TrainLoop(
+      { ...config.config, sampleIntervalMs: config.config.sampleIntervalMs ?? PAGE_SAMPLE_INTERVAL_MS },
+      {
+        onEvent: (event) => post({ type: 'event', event }),
+        selectBackend: () => ({ name: gpu.label, description: `gpu.js ${gpu.mode} in the panel's page: ${gpu.reason}` }),
+        startRecord: recorder,
+      },
+    );
   } catch (err) {
     post({ type: 'event', event: { type: 'error', message: (err as Error).message } });
     post({ type: 'finished' });

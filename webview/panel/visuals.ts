@@ -59,26 +59,44 @@ export class VisualsView {
     const rowTotals = s.confusion.map((r) => r.reduce((a, b) => a + b, 0) || 1);
     // Colour by the share of each true class, so rare classes read as clearly as common ones.
     drawHeatmap(confusion, {
-      values: s.confusion.flatMap((r, i) => r.map((v) => v / rowTotals[i])), rows: classes, cols: classes, cell, colour: sequential,
-      rowLabels: s.classNames, colLabels: s.classNames.map((_, i) => String(i)),
+      values: s.confusion.flatMap((r, i) => r.map((v) => v / rowTotals[i])),
+      rows: classes,
+      cols: classes,
+      cell,
+      colour: sequential,
+      rowLabels: s.classNames,
+      colLabels: s.classNames.map((_, i) => String(i)),
       cellText: (r, c) => String(s.confusion[r][c]),
     });
     const total = s.confusion.flat().reduce((a, b) => a + b, 0);
     const correct = s.confusion.reduce((a, r, i) => a + (r[i] ?? 0), 0);
-    const samples = h('div', { class: 'sample-grid' },
+    const samples = h(
+      'div',
+      { class: 'sample-grid' },
       ...s.images.map((img, i) => {
         const ok = s.predictions[i] === s.labels[i];
         const truth = s.classNames[s.labels[i]] ?? String(s.labels[i]);
         const guess = s.classNames[s.predictions[i]] ?? String(s.predictions[i]);
-        return h('figure', { class: 'sample' },
+        return h(
+          'figure',
+          { class: 'sample' },
           imageCanvas(img, img.width <= 28 ? 2 : 2, `true ${truth}, predicted ${guess}`),
-          h('figcaption', {},
+          h(
+            'figcaption',
+            {},
             h('span', { class: ok ? 'ok' : 'bad', text: `${ok ? '✓' : '✗'} ${guess} ${Math.round((s.confidence[i] ?? 0) * 100)}%` }),
-            ok ? null : h('div', { text: `true: ${truth}` })),
+            ok ? null : h('div', { text: `true: ${truth}` }),
+          ),
         );
-      }));
+      }),
+    );
     const parts = [
-      card('confusion', `Confusion matrix (${correct}/${total} right)`, confusion, h('div', { class: 'legend', text: 'rows: true class · columns: predicted' })),
+      card(
+        'confusion',
+        `Confusion matrix (${correct}/${total} right)`,
+        confusion,
+        h('div', { class: 'legend', text: 'rows: true class · columns: predicted' }),
+      ),
       card('predictions', 'Sample predictions', samples),
     ];
     if (s.filters.length) {
@@ -98,12 +116,21 @@ export class VisualsView {
       scatter.id = 'ring-scatter';
       const extent = s.decisionMap?.extent ?? Math.max(1, ...s.real.map(Math.abs)) * 1.1;
       drawRingScatter(scatter, { real: s.real, fake: s.fake, extent, decision: s.decisionMap }, 340);
-      parts.push(card('gan-scatter', 'Real vs generated, over D(x)', scatter,
-        h('div', { class: 'legend' },
-          h('span', {}, h('span', { class: 'swatch real' }), 'real'),
-          h('span', {}, h('span', { class: 'swatch fake' }), 'generated'),
-          h('span', { text: 'background: D(x), blue = "fake", red = "real"' })),
-        h('div', { class: 'legend', id: 'gan-d', text: `D(x) ${formatMetric(s.dReal)} · D(G(z)) ${formatMetric(s.dFake)}` })));
+      parts.push(
+        card(
+          'gan-scatter',
+          'Real vs generated, over D(x)',
+          scatter,
+          h(
+            'div',
+            { class: 'legend' },
+            h('span', {}, h('span', { class: 'swatch real' }), 'real'),
+            h('span', {}, h('span', { class: 'swatch fake' }), 'generated'),
+            h('span', { text: 'background: D(x), blue = "fake", red = "real"' }),
+          ),
+          h('div', { class: 'legend', id: 'gan-d', text: `D(x) ${formatMetric(s.dReal)} · D(G(z)) ${formatMetric(s.dFake)}` }),
+        ),
+      );
     }
     if (s.images?.length) {
       const grid = canvas(`${s.images.length} generated images`);
@@ -118,30 +145,61 @@ export class VisualsView {
     const name = (t: number) => s.tokenNames[t] ?? String(t);
     const rows = s.examples.map((e) => {
       const right = e.predicted.every((p, i) => e.target[i] < 0 || p === e.target[i]);
-      return h('tr', {},
+      return h(
+        'tr',
+        {},
         h('td', { text: e.input.map(name).join(' ') }),
-        h('td', { text: e.target.filter((t) => t >= 0).map(name).join(' ') }),
-        h('td', { class: right ? 'ok' : 'bad', text: e.predicted.filter((_, i) => e.target[i] >= 0).map(name).join(' ') }));
+        h('td', {
+          text: e.target
+            .filter((t) => t >= 0)
+            .map(name)
+            .join(' '),
+        }),
+        h('td', {
+          class: right ? 'ok' : 'bad',
+          text: e.predicted
+            .filter((_, i) => e.target[i] >= 0)
+            .map(name)
+            .join(' '),
+        }),
+      );
     });
-    return card('sequence-examples', 'Examples',
-      h('table', {}, h('thead', {}, h('tr', {}, h('th', { text: 'input' }), h('th', { text: 'target' }), h('th', { text: 'predicted' }))), h('tbody', {}, ...rows)));
+    return card(
+      'sequence-examples',
+      'Examples',
+      h(
+        'table',
+        {},
+        h('thead', {}, h('tr', {}, h('th', { text: 'input' }), h('th', { text: 'target' }), h('th', { text: 'predicted' }))),
+        h('tbody', {}, ...rows),
+      ),
+    );
   }
 
   private attention(a: AttentionEvent): HTMLElement {
     if (this.layer >= a.layers.length) this.layer = 0;
-    const picker = a.layers.length > 1
-      ? h('label', { class: 'row' }, 'Layer ',
-        (() => {
-          const sel = h('select', { id: 'attention-layer' }, ...a.layers.map((_, i) => h('option', { value: String(i), text: String(i + 1) })));
-          sel.value = String(this.layer);
-          sel.addEventListener('change', () => {
-            this.layer = Number(sel.value);
-            this.shownAttention = null;
-            this.container.dispatchEvent(new CustomEvent('redraw'));
-          });
-          return sel;
-        })())
-      : null;
+    const picker =
+      a.layers.length > 1
+        ? h(
+            'label',
+            { class: 'row' },
+            'Layer ',
+            (() => {
+              const sel = h(
+                'select',
+                { id: 'attention-layer' },
+                ...a.layers.map((_, i) => h('option', { value: String(i), text: String(i + 1) })),
+              );
+              sel.value = String(this.layer);
+              sel.addEventListener('change', () => {
+                this.layer = Number(sel.value);
+                this.shownAttention = null;
+                this.container.dispatchEvent(new CustomEvent('redraw'));
+              });
+              return sel;
+            })(),
+          )
+        : null;
     const heads = a.layers[this.layer].heads;
     const t = a.tokens.length;
     const cell = fitCell(t, 220, 4, 22);
@@ -154,8 +212,11 @@ export class VisualsView {
       return h('div', { class: 'head' }, c, h('span', { text: `head ${i + 1}` }));
     });
     const image = a.image ? imageCanvas(a.image, 3, 'the image these weights belong to') : null;
-    return card('attention', `Attention weights at step ${a.step} (rows: queries, columns: keys)`,
+    return card(
+      'attention',
+      `Attention weights at step ${a.step} (rows: queries, columns: keys)`,
       ...(picker ? [picker] : []),
-      h('div', { class: 'heads' }, ...(image ? [h('div', { class: 'head' }, image, h('span', { text: 'input' }))] : []), ...maps));
+      h('div', { class: 'heads' }, ...(image ? [h('div', { class: 'head' }, image, h('span', { text: 'input' }))] : []), ...maps),
+    );
   }
 }

@@ -33,11 +33,7 @@ function currentLayer(): LayerReport | undefined {
 
 function currentInput(layer: LayerReport): InputReport | undefined {
   const wanted = selection?.input;
-  return (
-    layer.inputs.find((i) => i.name === wanted) ??
-    layer.inputs.find((i) => i.status === 'failed') ??
-    layer.inputs[0]
-  );
+  return layer.inputs.find((i) => i.name === wanted) ?? layer.inputs.find((i) => i.status === 'failed') ?? layer.inputs[0];
 }
 
 function baseName(file: string | undefined): string {
@@ -56,7 +52,9 @@ function render(): void {
   root.replaceChildren();
   const layer = currentLayer();
   if (!layer) {
-    root.append(h('p', { class: 'empty' }, 'No results yet: run "GradLens: Check Gradients in File" or click "Check gradients" above a layer.'));
+    root.append(
+      h('p', { class: 'empty' }, 'No results yet: run "GradLens: Check Gradients in File" or click "Check gradients" above a layer.'),
+    );
     return;
   }
   const input = currentInput(layer);
@@ -86,8 +84,11 @@ function render(): void {
   const summary = h('section', { class: `summary ${layer.passed ? 'passed' : 'failed'}` });
   summary.append(h('h2', {}, `${statusWord(layer)}: ${layer.name}`));
   summary.append(
-    h('p', { class: 'meta' },
-      `${layer.mode} mode · ${layer.timeMs.toFixed(0)} ms · ${layer.forwardCalls} forward calls · atol ${layer.tolerance.atol} rtol ${layer.tolerance.rtol} eps ${layer.tolerance.eps}`),
+    h(
+      'p',
+      { class: 'meta' },
+      `${layer.mode} mode · ${layer.timeMs.toFixed(0)} ms · ${layer.forwardCalls} forward calls · atol ${layer.tolerance.atol} rtol ${layer.tolerance.rtol} eps ${layer.tolerance.eps}`,
+    ),
   );
   if (layer.error) summary.append(h('pre', { class: 'error' }, layer.error));
   if (layer.nondeterminism) summary.append(h('p', { class: 'diagnosis' }, `Nondeterministic: ${layer.nondeterminism}`));
@@ -105,21 +106,34 @@ function render(): void {
 
   const detail = h('section', { class: 'input' });
   detail.append(
-    h('p', {},
-      h('strong', {}, `d${input.name}`), ` shape [${input.shape.join(', ')}] · ${input.status} · max abs err ${fmt(input.maxAbsError)} · max rel err ${fmt(input.maxRelError)} · ${input.checkedCount} compared${input.sampled ? ' (sampled)' : ''}${input.kinkCount ? ` · ${input.kinkCount} at kinks skipped` : ''}`),
+    h(
+      'p',
+      {},
+      h('strong', {}, `d${input.name}`),
+      ` shape [${input.shape.join(', ')}] · ${input.status} · max abs err ${fmt(input.maxAbsError)} · max rel err ${fmt(input.maxRelError)} · ${input.checkedCount} compared${input.sampled ? ' (sampled)' : ''}${input.kinkCount ? ` · ${input.kinkCount} at kinks skipped` : ''}`,
+    ),
   );
   if (input.diagnosis) detail.append(h('p', { class: 'diagnosis', id: 'diagnosis' }, `Diagnosis: ${input.diagnosis}`));
   root.append(detail);
 
   let heatmaps = 0;
-  const sameSize = input.analytic && input.numeric && input.analytic.length === input.numeric.length &&
+  const sameSize =
+    input.analytic &&
+    input.numeric &&
+    input.analytic.length === input.numeric.length &&
     input.numeric.length === input.shape.reduce((a, b) => a * b, 1);
   if (sameSize) {
     heatmaps = renderHeatmaps(input, detail);
   } else {
-    detail.append(h('p', { class: 'note' }, input.analytic && input.numeric
-      ? `The analytic gradient has ${input.analytic.length} elements where ${input.shape.join('×')} = ${input.numeric.length} belong: no element-wise map.`
-      : 'Heatmaps need every element: re-run a full check (fast and sparse modes compare projections or samples).'));
+    detail.append(
+      h(
+        'p',
+        { class: 'note' },
+        input.analytic && input.numeric
+          ? `The analytic gradient has ${input.analytic.length} elements where ${input.shape.join('×')} = ${input.numeric.length} belong: no element-wise map.`
+          : 'Heatmaps need every element: re-run a full check (fast and sparse modes compare projections or samples).',
+      ),
+    );
   }
   renderWorst(input, detail);
   vscode.postMessage({ type: 'rendered', selection, heatmaps, slice: spec ? sliceLabel(input.shape, spec) : '' });
@@ -202,8 +216,16 @@ function renderWorst(input: InputReport, parent: HTMLElement): void {
   table.append(h('thead', {}, h('tr', {}, h('th', {}, 'index'), h('th', {}, 'analytic'), h('th', {}, 'numeric'), h('th', {}, 'abs err'))));
   const body = h('tbody');
   for (const w of input.worst) {
-    body.append(h('tr', {},
-      h('td', {}, `[${w.index.join(', ')}]`), h('td', {}, fmt(w.analytic)), h('td', {}, fmt(w.numeric)), h('td', {}, fmt(Math.abs(w.analytic - w.numeric)))));
+    body.append(
+      h(
+        'tr',
+        {},
+        h('td', {}, `[${w.index.join(', ')}]`),
+        h('td', {}, fmt(w.analytic)),
+        h('td', {}, fmt(w.numeric)),
+        h('td', {}, fmt(Math.abs(w.analytic - w.numeric))),
+      ),
+    );
   }
   table.append(body);
   parent.append(h('h3', {}, 'Worst elements'), table);

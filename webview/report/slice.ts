@@ -65,8 +65,7 @@ export function takeSlice(values: ArrayLike<number>, shape: number[], spec: Slic
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) data[r * cols + c] = values[base + r * rowStride + c * colStride];
   }
-  const indexOf = (r: number, c: number) =>
-    shape.map((_, d) => (d === spec.rowAxis ? r : d === spec.colAxis ? c : spec.fixed[d]));
+  const indexOf = (r: number, c: number) => shape.map((_, d) => (d === spec.rowAxis ? r : d === spec.colAxis ? c : spec.fixed[d]));
   return { rows, cols, data, indexOf };
 }
 

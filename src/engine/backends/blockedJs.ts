@@ -19,14 +19,17 @@ function rowMajor(src: Float32Array, rows: number, cols: number, transposed: boo
 }
 
 export function createBlockedJsBackend(): Backend {
-  let scratchA = new Float32Array(0), scratchB = new Float32Array(0);
+  let scratchA = new Float32Array(0),
+    scratchB = new Float32Array(0);
   return {
     name: 'blocked-js',
     description: 'cache-blocked JavaScript loops (4-row register tiling)',
     gemm(args: GemmArgs): void {
       const { a, b, c, m, n, k, transA, transB, accumulate } = args;
       if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array)) {
-        throw new TypeError(`blocked-js gemm: a, b and c must be float32 storage, got ${a.constructor.name}, ${b.constructor.name}, ${c.constructor.name}; backendFor keeps float64 on the reference backend`);
+        throw new TypeError(
+          `blocked-js gemm: a, b and c must be float32 storage, got ${a.constructor.name}, ${b.constructor.name}, ${c.constructor.name}; backendFor keeps float64 on the reference backend`,
+        );
       }
       if (scratchA.length < m * k) scratchA = new Float32Array(m * k);
       if (scratchB.length < k * n) scratchB = new Float32Array(k * n);
@@ -37,9 +40,15 @@ export function createBlockedJsBackend(): Backend {
         const p1 = Math.min(k, p0 + KC);
         let i = 0;
         for (; i + 4 <= m; i += 4) {
-          const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+          const c0 = i * n,
+            c1 = c0 + n,
+            c2 = c1 + n,
+            c3 = c2 + n;
           for (let p = p0; p < p1; p++) {
-            const a0 = A[i * k + p], a1 = A[(i + 1) * k + p], a2 = A[(i + 2) * k + p], a3 = A[(i + 3) * k + p];
+            const a0 = A[i * k + p],
+              a1 = A[(i + 1) * k + p],
+              a2 = A[(i + 2) * k + p],
+              a3 = A[(i + 3) * k + p];
             const bp = p * n;
             for (let j = 0; j < n; j++) {
               const bv = B[bp + j];
@@ -53,7 +62,8 @@ export function createBlockedJsBackend(): Backend {
         for (; i < m; i++) {
           const ci = i * n;
           for (let p = p0; p < p1; p++) {
-            const av = A[i * k + p], bp = p * n;
+            const av = A[i * k + p],
+              bp = p * n;
             for (let j = 0; j < n; j++) c[ci + j] += av * B[bp + j];
           }
         }

@@ -47,7 +47,10 @@ function chunkRange(total: number, parts: number, align: number): Array<[number,
 }
 
 function float32(op: string, name: string, x: FloatStorage): Float32Array {
-  if (!(x instanceof Float32Array)) throw new TypeError(`fast CPU ${op}: ${name} must be float32 storage, got ${x.constructor.name} (backendFor keeps float64 on the reference backend)`);
+  if (!(x instanceof Float32Array))
+    throw new TypeError(
+      `fast CPU ${op}: ${name} must be float32 storage, got ${x.constructor.name} (backendFor keeps float64 on the reference backend)`,
+    );
   return x;
 }
 
@@ -61,8 +64,12 @@ export class FastCpuBackend implements Backend {
   lastChunkCounts: number[] = [];
 
   /** `threads` counts the calling thread: 1 means no workers. */
-  constructor(private readonly kernels: SimdKernels, threads: number) {
-    if (threads > MAX_THREADS) throw new RangeError(`fast CPU backend: at most ${MAX_THREADS - 1} workers besides the calling thread, asked for ${threads - 1}`);
+  constructor(
+    private readonly kernels: SimdKernels,
+    threads: number,
+  ) {
+    if (threads > MAX_THREADS)
+      throw new RangeError(`fast CPU backend: at most ${MAX_THREADS - 1} workers besides the calling thread, asked for ${threads - 1}`);
     this.workerCount = threads - 1;
     this.description = `WebAssembly SIMD (f32x4${kernels.fused ? ' fused multiply-add' : ''}, ${kernels.tileRows}x${TILE_COLS} register tile), ${threads} thread${threads > 1 ? 's' : ''}`;
   }
@@ -86,7 +93,14 @@ export class FastCpuBackend implements Backend {
    * chunk left). `scratchPos` is the argument that takes each thread's scratch
    * block. Returns the chunk count each thread ran (index 0: this thread).
    */
-  private run(kernel: KernelName, chunks: number[][], parallel: boolean, scratchPos: number, scratchBytes: number, extra: Omit<ChunkedJob, 'kernel' | 'chunks'> = {}): number[] {
+  private run(
+    kernel: KernelName,
+    chunks: number[][],
+    parallel: boolean,
+    scratchPos: number,
+    scratchBytes: number,
+    extra: Omit<ChunkedJob, 'kernel' | 'chunks'> = {},
+  ): number[] {
     this.lastChunkCounts = [0];
     if (chunks.length === 0) return this.lastChunkCounts;
     // scratchPos < 0: the kernel needs no per-thread scratch.
@@ -103,8 +117,16 @@ export class FastCpuBackend implements Backend {
       this.lastChunkCounts = [chunks.length];
       return this.lastChunkCounts;
     }
-    const scratch = scratchPos >= 0 ? [{ position: scratchPos, values: Array.from({ length: pool.threads }, () => this.kernels.alloc(scratchBytes)) }] : [];
-    return (this.lastChunkCounts = pool.run({ kernel, chunks, perThread: [...scratch, ...(extra.perThread ?? [])], accumulatePosition: extra.accumulatePosition }));
+    const scratch =
+      scratchPos >= 0
+        ? [{ position: scratchPos, values: Array.from({ length: pool.threads }, () => this.kernels.alloc(scratchBytes)) }]
+        : [];
+    return (this.lastChunkCounts = pool.run({
+      kernel,
+      chunks,
+      perThread: [...scratch, ...(extra.perThread ?? [])],
+      accumulatePosition: extra.accumulatePosition,
+    }));
   }
 
   /**
@@ -114,12 +136,20 @@ export class FastCpuBackend implements Backend {
   private split(kernel: KernelName, total: number, elements: number, align: number, args: (lo: number, hi: number) => number[]): void {
     const parallel = total > 1 && this.workerCount > 0 && elements >= PARALLEL_MIN_ELEMENTS;
     const ranges = chunkRange(total, parallel ? this.threads * CHUNKS_PER_THREAD : 1, align);
-    this.run(kernel, ranges.map(([lo, hi]) => args(lo, hi)), parallel, -1, 0);
+    this.run(
+      kernel,
+      ranges.map(([lo, hi]) => args(lo, hi)),
+      parallel,
+      -1,
+      0,
+    );
   }
 
   gemm(args: GemmArgs): void {
     const { m, n, k, transA, transB, accumulate } = args;
-    const a = float32('gemm', 'a', args.a), b = float32('gemm', 'b', args.b), c = float32('gemm', 'c', args.c);
+    const a = float32('gemm', 'a', args.a),
+      b = float32('gemm', 'b', args.b),
+      c = float32('gemm', 'c', args.c);
     if (a.length < m * k || b.length < k * n || c.length < m * n) {
       throw new RangeError(`fast CPU gemm: buffers too small for ${m}x${k} * ${k}x${n} (a ${a.length}, b ${b.length}, c ${c.length})`);
     }
@@ -130,8 +160,10 @@ export class FastCpuBackend implements Backend {
     const pb = K.put(b.length === k * n ? b : b.subarray(0, k * n));
     const cv = c.length === m * n ? c : c.subarray(0, m * n);
     const pc = accumulate ? K.put(cv) : K.alloc(m * n * 4);
-    const lda = transA ? m : k, ldb = transB ? k : n;
-    const macs = m * n * k, threads = this.threadsFor(macs);
+    const lda = transA ? m : k,
+      ldb = transB ? k : n;
+    const macs = m * n * k,
+      threads = this.threadsFor(macs);
     // Chunks are blocks of rows of C (or of columns when C is wide); each packs its own panels.
     const byRows = m >= n;
     const parts = threads === 1 ? 1 : Math.min(threads * CHUNKS_PER_THREAD, Math.max(threads, Math.floor(macs / MIN_CHUNK_MACS)));
@@ -168,24 +200,45 @@ export class FastCpuBackend implements Backend {
   }
 
   private convForward(xIn: FloatStorage, wIn: FloatStorage, biasIn: FloatStorage | null, outIn: FloatStorage, g: Conv2dGeometry): void {
-    const x = float32('conv2dForward', 'x', xIn), w = float32('conv2dForward', 'w', wIn), out = float32('conv2dForward', 'out', outIn);
+    const x = float32('conv2dForward', 'x', xIn),
+      w = float32('conv2dForward', 'w', wIn),
+      out = float32('conv2dForward', 'out', outIn);
     const K = this.kernels;
     K.reset();
-    const px = K.put(x), pw = K.put(w), pb = biasIn ? K.put(float32('conv2dForward', 'bias', biasIn)) : 0, pout = K.alloc(out.length * 4);
+    const px = K.put(x),
+      pw = K.put(w),
+      pb = biasIn ? K.put(float32('conv2dForward', 'bias', biasIn)) : 0,
+      pout = K.alloc(out.length * 4);
     const geo = this.geometryArgs(g);
     const { parallel, images } = this.convPlan(g);
-    this.run('conv2dForward', images.map(([i0, i1]) => [px, pw, pout, pb, ...geo, i0, i1, 0]), parallel, 16, this.convScratchBytes(g));
+    this.run(
+      'conv2dForward',
+      images.map(([i0, i1]) => [px, pw, pout, pb, ...geo, i0, i1, 0]),
+      parallel,
+      16,
+      this.convScratchBytes(g),
+    );
     out.set(K.view(pout, out.length));
   }
 
   conv2dBackwardInput(gOutIn: FloatStorage, wIn: FloatStorage, gxIn: FloatStorage, g: Conv2dGeometry): void {
-    const gOut = float32('conv2dBackwardInput', 'gOut', gOutIn), w = float32('conv2dBackwardInput', 'w', wIn), gx = float32('conv2dBackwardInput', 'gx', gxIn);
+    const gOut = float32('conv2dBackwardInput', 'gOut', gOutIn),
+      w = float32('conv2dBackwardInput', 'w', wIn),
+      gx = float32('conv2dBackwardInput', 'gx', gxIn);
     const K = this.kernels;
     K.reset();
-    const pg = K.put(gOut), pw = K.put(w), pgx = K.alloc(gx.length * 4);
+    const pg = K.put(gOut),
+      pw = K.put(w),
+      pgx = K.alloc(gx.length * 4);
     const geo = this.geometryArgs(g);
     const { parallel, images } = this.convPlan(g);
-    this.run('conv2dBackwardInput', images.map(([i0, i1]) => [pg, pw, pgx, ...geo, i0, i1, 0]), parallel, 15, this.convScratchBytes(g));
+    this.run(
+      'conv2dBackwardInput',
+      images.map(([i0, i1]) => [pg, pw, pgx, ...geo, i0, i1, 0]),
+      parallel,
+      15,
+      this.convScratchBytes(g),
+    );
     gx.set(K.view(pgx, gx.length));
   }
 
@@ -197,8 +250,16 @@ export class FastCpuBackend implements Backend {
     this.convBackwardWeight(x, gOut, gw, gb, g);
   }
 
-  private convBackwardWeight(xIn: FloatStorage, gOutIn: FloatStorage, gwIn: FloatStorage, gbIn: FloatStorage | null, g: Conv2dGeometry): void {
-    const x = float32('conv2dBackwardWeight', 'x', xIn), gOut = float32('conv2dBackwardWeight', 'gOut', gOutIn), gw = float32('conv2dBackwardWeight', 'gw', gwIn);
+  private convBackwardWeight(
+    xIn: FloatStorage,
+    gOutIn: FloatStorage,
+    gwIn: FloatStorage,
+    gbIn: FloatStorage | null,
+    g: Conv2dGeometry,
+  ): void {
+    const x = float32('conv2dBackwardWeight', 'x', xIn),
+      gOut = float32('conv2dBackwardWeight', 'gOut', gOutIn),
+      gw = float32('conv2dBackwardWeight', 'gw', gwIn);
     const gb = gbIn ? float32('conv2dBackwardWeight', 'gb', gbIn) : null;
     if (g.n === 0) {
       gw.fill(0);
@@ -207,7 +268,8 @@ export class FastCpuBackend implements Backend {
     }
     const K = this.kernels;
     K.reset();
-    const px = K.put(x), pg = K.put(gOut);
+    const px = K.put(x),
+      pg = K.put(gOut);
     const geo = this.geometryArgs(g);
     const { parallel, images } = this.convPlan(g);
     // Each chunk of images sums into its own partial (the weight gradient, then the bias
@@ -216,7 +278,13 @@ export class FastCpuBackend implements Backend {
     // partials would make training irreproducible.
     const len = gw.length + (gb ? g.o : 0);
     const partials = images.map(() => K.alloc(len * 4));
-    this.run('conv2dBackwardWeight', images.map(([i0, i1], c) => [px, pg, partials[c], ...geo, i0, i1, 0, 0, gb ? 1 : 0]), parallel, 15, this.convScratchBytes(g));
+    this.run(
+      'conv2dBackwardWeight',
+      images.map(([i0, i1], c) => [px, pg, partials[c], ...geo, i0, i1, 0, 0, gb ? 1 : 0]),
+      parallel,
+      15,
+      this.convScratchBytes(g),
+    );
     for (let t = 1; t < partials.length; t++) K.exports.addInto(partials[0], partials[t], len);
     gw.set(K.view(partials[0], gw.length));
     gb?.set(K.view(partials[0] + gw.length * 4, g.o));
@@ -225,7 +293,8 @@ export class FastCpuBackend implements Backend {
   reluForward(x: Float32Array, y: Float32Array): void {
     const K = this.kernels;
     K.reset();
-    const px = K.put(x), py = K.alloc(y.byteLength);
+    const px = K.put(x),
+      py = K.alloc(y.byteLength);
     this.split('reluForward', x.length, x.length, 4, (lo, hi) => [px, py, lo, hi]);
     y.set(K.view(py, y.length));
   }
@@ -233,7 +302,9 @@ export class FastCpuBackend implements Backend {
   reluBackward(x: Float32Array, g: Float32Array, dx: Float32Array): void {
     const K = this.kernels;
     K.reset();
-    const px = K.put(x), pg = K.put(g), pd = K.alloc(dx.byteLength);
+    const px = K.put(x),
+      pg = K.put(g),
+      pd = K.alloc(dx.byteLength);
     this.split('reluBackward', x.length, x.length, 4, (lo, hi) => [px, pg, pd, lo, hi]);
     dx.set(K.view(pd, dx.length));
   }
@@ -241,7 +312,9 @@ export class FastCpuBackend implements Backend {
   maxPool2x2(x: Float32Array, y: Float32Array, winner: Int32Array, g: Pool2x2Geometry): void {
     const K = this.kernels;
     K.reset();
-    const px = K.put(x), py = K.alloc(y.byteLength), pw = K.alloc(winner.byteLength);
+    const px = K.put(x),
+      py = K.alloc(y.byteLength),
+      pw = K.alloc(winner.byteLength);
     this.split('maxPool2x2', g.planes, x.length, 1, (lo, hi) => [px, py, pw, g.h, g.w, g.oh, g.ow, lo, hi]);
     y.set(K.view(py, y.length));
     winner.set(new Int32Array(K.memory.buffer, pw, winner.length));
@@ -250,17 +323,29 @@ export class FastCpuBackend implements Backend {
   maxPool2x2Backward(gOut: Float32Array, winner: Int32Array, dx: Float32Array, g: Pool2x2Geometry): void {
     const K = this.kernels;
     K.reset();
-    const pg = K.put(gOut), pw = K.put(winner), pd = K.alloc(dx.byteLength);
+    const pg = K.put(gOut),
+      pw = K.put(winner),
+      pd = K.alloc(dx.byteLength);
     this.split('maxPool2x2Backward', g.planes, dx.length, 1, (lo, hi) => [pg, pw, pd, g.h, g.w, g.oh, g.ow, lo, hi]);
     dx.set(K.view(pd, dx.length));
   }
 
-  channelMomentsAffine(x: Float32Array, y: Float32Array, g: ChannelGeometry, coefficients: (mean: Float64Array, m2: Float64Array) => ChannelAffine): void {
+  channelMomentsAffine(
+    x: Float32Array,
+    y: Float32Array,
+    g: ChannelGeometry,
+    coefficients: (mean: Float64Array, m2: Float64Array) => ChannelAffine,
+  ): void {
     const K = this.kernels;
     K.reset();
-    const px = K.put(x), pm = K.alloc(g.C * 8), pm2 = K.alloc(g.C * 8);
+    const px = K.put(x),
+      pm = K.alloc(g.C * 8),
+      pm2 = K.alloc(g.C * 8);
     this.split('channelMoments', g.C, x.length, 1, (lo, hi) => [px, g.n, g.C, g.S, pm, pm2, lo, hi]);
-    const { a, m, b } = coefficients(new Float64Array(K.memory.buffer, pm, g.C).slice(), new Float64Array(K.memory.buffer, pm2, g.C).slice());
+    const { a, m, b } = coefficients(
+      new Float64Array(K.memory.buffer, pm, g.C).slice(),
+      new Float64Array(K.memory.buffer, pm2, g.C).slice(),
+    );
     this.affine(px, y, g, a, m, b);
   }
 
@@ -272,19 +357,40 @@ export class FastCpuBackend implements Backend {
   /** y = a (x - m) + b with x already in the arena at px. */
   private affine(px: number, y: Float32Array, g: ChannelGeometry, a: Float64Array, m: Float64Array, b: Float64Array): void {
     const K = this.kernels;
-    const py = K.alloc(y.byteLength), pa = K.put(a), pm = K.put(m), pb = K.put(b);
+    const py = K.alloc(y.byteLength),
+      pa = K.put(a),
+      pm = K.put(m),
+      pb = K.put(b);
     this.split('channelAffine', g.C, y.length, 1, (lo, hi) => [px, py, g.n, g.C, g.S, pa, pm, pb, lo, hi]);
     y.set(K.view(py, y.length));
   }
 
-  channelGradAffine(gOut: Float32Array, x: Float32Array, d: Float32Array | null, g: ChannelGeometry, mean: Float64Array, coefficients: (sumG: Float64Array, sumGXc: Float64Array) => ChannelGradAffine): void {
+  channelGradAffine(
+    gOut: Float32Array,
+    x: Float32Array,
+    d: Float32Array | null,
+    g: ChannelGeometry,
+    mean: Float64Array,
+    coefficients: (sumG: Float64Array, sumGXc: Float64Array) => ChannelGradAffine,
+  ): void {
     const K = this.kernels;
     K.reset();
-    const pg = K.put(gOut), px = K.put(x), pmean = K.put(mean), ps = K.alloc(g.C * 8), psx = K.alloc(g.C * 8);
+    const pg = K.put(gOut),
+      px = K.put(x),
+      pmean = K.put(mean),
+      ps = K.alloc(g.C * 8),
+      psx = K.alloc(g.C * 8);
     this.split('channelGradSums', g.C, x.length, 1, (lo, hi) => [pg, px, g.n, g.C, g.S, pmean, ps, psx, lo, hi]);
-    const { a, b, m, k } = coefficients(new Float64Array(K.memory.buffer, ps, g.C).slice(), new Float64Array(K.memory.buffer, psx, g.C).slice());
+    const { a, b, m, k } = coefficients(
+      new Float64Array(K.memory.buffer, ps, g.C).slice(),
+      new Float64Array(K.memory.buffer, psx, g.C).slice(),
+    );
     if (!d) return;
-    const pd = K.alloc(d.byteLength), pa = K.put(a), pb = K.put(b), pm = K.put(m), pk = K.put(k);
+    const pd = K.alloc(d.byteLength),
+      pa = K.put(a),
+      pb = K.put(b),
+      pm = K.put(m),
+      pk = K.put(k);
     this.split('channelAffine2', g.C, x.length, 1, (lo, hi) => [pg, px, pd, g.n, g.C, g.S, pa, pb, pm, pk, lo, hi]);
     d.set(K.view(pd, d.length));
   }

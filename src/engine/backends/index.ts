@@ -27,7 +27,8 @@ export interface FastCpuOptions {
  */
 export function createFastCpuBackend(options: FastCpuOptions = {}): Backend & { dispose?(): void } {
   const threads = options.threads ?? Math.min(8, hardwareThreads());
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`createFastCpuBackend: threads must be an integer >= 1, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`createFastCpuBackend: threads must be an integer >= 1, got ${threads}`);
   const module = simdKernelModule(options.relaxedSimd ?? true);
   if (!module) return createBlockedJsBackend();
   return new FastCpuBackend(new SimdKernels(module), threads);

@@ -48,7 +48,10 @@ type Kernel = (...args: number[]) => void;
  * so it must not reference anything outside its own body.
  */
 function drainChunks(fns: Kernel[], ctl: Int32Array, memory: WebAssembly.Memory, thread: number): number {
-  const argc = ctl[3], chunks = ctl[4], locals = ctl[5], accPos = ctl[6];
+  const argc = ctl[3],
+    chunks = ctl[4],
+    locals = ctl[5],
+    accPos = ctl[6];
   const table = new Int32Array(memory.buffer, ctl[8], chunks * argc);
   const fn = fns[ctl[2]];
   const args: number[] = new Array(argc);
@@ -121,7 +124,10 @@ export class ThreadPool {
   private seq = 0;
 
   /** Starts `count` workers over `kernels`' memory (they boot while the main thread goes on). */
-  constructor(private readonly kernels: SimdKernels, count: number) {
+  constructor(
+    private readonly kernels: SimdKernels,
+    count: number,
+  ) {
     if (count + 1 > MAX_THREADS) throw new RangeError(`thread pool: at most ${MAX_THREADS - 1} workers, asked for ${count}`);
     const control = new SharedArrayBuffer(CONTROL_INTS * 4);
     this.control = new Int32Array(control);
@@ -150,7 +156,8 @@ export class ThreadPool {
     const argc = job.chunks[0]?.length ?? 0;
     const locals = job.perThread ?? [];
     if (locals.length > MAX_LOCALS) throw new RangeError(`thread pool: at most ${MAX_LOCALS} per-thread arguments`);
-    if (job.chunks.some((c) => c.length !== argc)) throw new RangeError(`thread pool: chunks of ${job.kernel} have different argument counts`);
+    if (job.chunks.some((c) => c.length !== argc))
+      throw new RangeError(`thread pool: chunks of ${job.kernel} have different argument counts`);
     // The chunk table lives in the shared memory, after whatever the caller allocated.
     const table = this.kernels.alloc(job.chunks.length * argc * 4);
     const view = new Int32Array(this.kernels.memory.buffer, table, job.chunks.length * argc);
@@ -179,8 +186,10 @@ export class ThreadPool {
         const started = Date.now();
         let done: number;
         while ((done = Atomics.load(ctl, C_DONE + t)) !== seq) {
-          // biome-ignore lint/correctness/noUnsafeFinally: a worker that never finishes outranks the error in flight: the arena cannot be reused
-          if (Date.now() - started > JOB_TIMEOUT_MS) throw new Error(`fast CPU backend: worker ${t} did not finish ${job.kernel} within ${JOB_TIMEOUT_MS / 1000} s`);
+          if (Date.now() - started > JOB_TIMEOUT_MS) {
+            // biome-ignore lint/correctness/noUnsafeFinally: a worker that never finishes outranks the error in flight: the arena cannot be reused
+            throw new Error(`fast CPU backend: worker ${t} did not finish ${job.kernel} within ${JOB_TIMEOUT_MS / 1000} s`);
+          }
           Atomics.wait(ctl, C_DONE + t, done, 1000);
         }
         counts.push(ctl[C_COUNT + t]);

@@ -14,14 +14,78 @@ import relaxedBytes from 'gradlens:simd-kernels-relaxed';
 export interface SimdKernelExports {
   gemmScratchBytes(): number;
   tileRows(): number;
-  gemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number,
-    c: number, ldc: number, accumulate: number, scratch: number): void;
-  conv2dForward(x: number, w: number, out: number, bias: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
-    stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number): void;
-  conv2dBackwardInput(gOut: number, w: number, gx: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
-    stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number): void;
-  conv2dBackwardWeight(x: number, gOut: number, gw: number, c: number, h: number, wd: number, o: number, kh: number, kw: number,
-    stride: number, pad: number, oh: number, ow: number, i0: number, i1: number, scratch: number, accumulate: number, withBias: number): void;
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    transA: number,
+    b: number,
+    ldb: number,
+    transB: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+    scratch: number,
+  ): void;
+  conv2dForward(
+    x: number,
+    w: number,
+    out: number,
+    bias: number,
+    c: number,
+    h: number,
+    wd: number,
+    o: number,
+    kh: number,
+    kw: number,
+    stride: number,
+    pad: number,
+    oh: number,
+    ow: number,
+    i0: number,
+    i1: number,
+    scratch: number,
+  ): void;
+  conv2dBackwardInput(
+    gOut: number,
+    w: number,
+    gx: number,
+    c: number,
+    h: number,
+    wd: number,
+    o: number,
+    kh: number,
+    kw: number,
+    stride: number,
+    pad: number,
+    oh: number,
+    ow: number,
+    i0: number,
+    i1: number,
+    scratch: number,
+  ): void;
+  conv2dBackwardWeight(
+    x: number,
+    gOut: number,
+    gw: number,
+    c: number,
+    h: number,
+    wd: number,
+    o: number,
+    kh: number,
+    kw: number,
+    stride: number,
+    pad: number,
+    oh: number,
+    ow: number,
+    i0: number,
+    i1: number,
+    scratch: number,
+    accumulate: number,
+    withBias: number,
+  ): void;
   addInto(dst: number, src: number, len: number): void;
   reluForward(x: number, y: number, i0: number, i1: number): void;
   reluBackward(x: number, g: number, dx: number, i0: number, i1: number): void;
@@ -29,14 +93,49 @@ export interface SimdKernelExports {
   maxPool2x2Backward(g: number, winner: number, dx: number, h: number, w: number, oh: number, ow: number, p0: number, p1: number): void;
   channelMoments(x: number, n: number, C: number, S: number, mean: number, m2: number, c0: number, c1: number): void;
   channelAffine(x: number, y: number, n: number, C: number, S: number, a: number, m: number, b: number, c0: number, c1: number): void;
-  channelGradSums(g: number, x: number, n: number, C: number, S: number, mean: number, sumG: number, sumGXc: number, c0: number, c1: number): void;
-  channelAffine2(g: number, x: number, d: number, n: number, C: number, S: number, a: number, b: number, m: number, k: number, c0: number, c1: number): void;
+  channelGradSums(
+    g: number,
+    x: number,
+    n: number,
+    C: number,
+    S: number,
+    mean: number,
+    sumG: number,
+    sumGXc: number,
+    c0: number,
+    c1: number,
+  ): void;
+  channelAffine2(
+    g: number,
+    x: number,
+    d: number,
+    n: number,
+    C: number,
+    S: number,
+    a: number,
+    b: number,
+    m: number,
+    k: number,
+    c0: number,
+    c1: number,
+  ): void;
 }
 
 /** The kernel entry points a worker thread may be asked to run, by index. */
 export const KERNEL_NAMES = [
-  'gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'addInto',
-  'reluForward', 'reluBackward', 'maxPool2x2', 'maxPool2x2Backward', 'channelMoments', 'channelAffine', 'channelGradSums', 'channelAffine2',
+  'gemm',
+  'conv2dForward',
+  'conv2dBackwardInput',
+  'conv2dBackwardWeight',
+  'addInto',
+  'reluForward',
+  'reluBackward',
+  'maxPool2x2',
+  'maxPool2x2Backward',
+  'channelMoments',
+  'channelAffine',
+  'channelGradSums',
+  'channelAffine2',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -50,7 +149,9 @@ const compiled = new Map<'plain' | 'relaxed', WebAssembly.Module | null>();
 
 function compile(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
   try {
-    return typeof WebAssembly === 'object' && typeof SharedArrayBuffer === 'function' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    return typeof WebAssembly === 'object' && typeof SharedArrayBuffer === 'function' && WebAssembly.validate(bytes)
+      ? new WebAssembly.Module(bytes)
+      : null;
   } catch {
     return null;
   }
@@ -115,7 +216,9 @@ export class SimdKernels {
     if (this.top > have) {
       const pages = Math.ceil((this.top - have) / PAGE);
       if (have / PAGE + pages > MAX_PAGES) {
-        throw new RangeError(`fast CPU backend: a kernel call needs ${(this.top / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, more than the ${MAX_PAGES / 16} MiB limit`);
+        throw new RangeError(
+          `fast CPU backend: a kernel call needs ${(this.top / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, more than the ${MAX_PAGES / 16} MiB limit`,
+        );
       }
       this.memory.grow(pages);
     }

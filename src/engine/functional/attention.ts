@@ -81,14 +81,27 @@ function attention(op: string, q: Tensor, k: Tensor, v: Tensor, options: Attenti
   const dtype = requireSameDtype(op, ['q', q], ['k', k], ['v', v]);
   const opts = requireOptions(op, 'opts', options);
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2) {
-    throw new EngineError(op, `q, k and v need at least 2 dims [..., len, dim], got q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)}`);
+    throw new EngineError(
+      op,
+      `q, k and v need at least 2 dims [..., len, dim], got q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)}`,
+    );
   }
-  const d = q.shape[q.ndim - 1], L = q.shape[q.ndim - 2];
+  const d = q.shape[q.ndim - 1],
+    L = q.shape[q.ndim - 2];
   const S = k.shape[k.ndim - 2];
-  if (k.shape[k.ndim - 1] !== d) throw new EngineError(op, `q ${fmtShape(q.shape)} and k ${fmtShape(k.shape)} differ in their last dim (${d} vs ${k.shape[k.ndim - 1]})`);
-  if (v.shape[v.ndim - 2] !== S) throw new EngineError(op, `k ${fmtShape(k.shape)} and v ${fmtShape(v.shape)} differ in sequence length (${S} vs ${v.shape[v.ndim - 2]})`);
+  if (k.shape[k.ndim - 1] !== d)
+    throw new EngineError(
+      op,
+      `q ${fmtShape(q.shape)} and k ${fmtShape(k.shape)} differ in their last dim (${d} vs ${k.shape[k.ndim - 1]})`,
+    );
+  if (v.shape[v.ndim - 2] !== S)
+    throw new EngineError(
+      op,
+      `k ${fmtShape(k.shape)} and v ${fmtShape(v.shape)} differ in sequence length (${S} vs ${v.shape[v.ndim - 2]})`,
+    );
   const scale = opts.scale ?? 1 / Math.sqrt(d);
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new EngineError(op, `scale must be a finite number, got ${String(opts.scale)}`);
+  if (typeof scale !== 'number' || !Number.isFinite(scale))
+    throw new EngineError(op, `scale must be a finite number, got ${String(opts.scale)}`);
   if (opts.isCausal && opts.attnMask != null) throw new EngineError(op, 'pass either attnMask or isCausal, not both');
 
   let scores = mul(matmul(q, transpose(k, -2, -1)), scale); // [..., L, S]

@@ -18,7 +18,10 @@ export function requireSameDtype(op: string, ...named: [string, Tensor][]): Floa
   for (const [name, t] of named.slice(1)) {
     requireFloat(op, name, t);
     if (t.dtype !== dtype) {
-      throw new EngineError(op, `dtype mismatch: ${firstName} is ${dtype} ${fmtShape(first.shape)} but ${name} is ${t.dtype} ${fmtShape(t.shape)}; convert one with .to('${dtype}')`);
+      throw new EngineError(
+        op,
+        `dtype mismatch: ${firstName} is ${dtype} ${fmtShape(first.shape)} but ${name} is ${t.dtype} ${fmtShape(t.shape)}; convert one with .to('${dtype}')`,
+      );
     }
   }
   return dtype;
@@ -40,7 +43,8 @@ export function asFloatTensor(op: string, name: string, v: Tensor | NestedArray,
     if (v.dtype === 'bool') return fromNested(v.toArray(), dtype, op);
     return v;
   }
-  if (typeof v !== 'number' && !Array.isArray(v)) throw new EngineError(op, `${name} must be a Tensor or nested arrays of numbers, got ${describe(v)}`);
+  if (typeof v !== 'number' && !Array.isArray(v))
+    throw new EngineError(op, `${name} must be a Tensor or nested arrays of numbers, got ${describe(v)}`);
   return fromNested(v, dtype, op);
 }
 

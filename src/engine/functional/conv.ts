@@ -45,7 +45,10 @@ export function conv2dGeometry(op: string, x: Tensor, w: Tensor, opts: Conv2dOpt
   const oh = outputSize(h, kh, stride, padding);
   const ow = outputSize(wd, kw, stride, padding);
   if (oh < 1 || ow < 1) {
-    throw new EngineError(op, `kernel ${kh}x${kw} is larger than the padded input ${h + 2 * padding}x${wd + 2 * padding} (input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}, padding ${padding})`);
+    throw new EngineError(
+      op,
+      `kernel ${kh}x${kw} is larger than the padded input ${h + 2 * padding}x${wd + 2 * padding} (input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}, padding ${padding})`,
+    );
   }
   return { n, c, h, w: wd, o, kh, kw, stride, padding, oh, ow };
 }
@@ -99,7 +102,8 @@ function unfold(pixels: FloatStorage, sample: number, g: Conv2dGeometry, cols: F
 }
 
 function forwardGemm(backend: Backend, X: FloatStorage, Wt: FloatStorage, Y: FloatStorage, g: Conv2dGeometry): void {
-  const K = g.c * g.kh * g.kw, L = g.oh * g.ow;
+  const K = g.c * g.kh * g.kw,
+    L = g.oh * g.ow;
   const cols = allocate(Y instanceof Float64Array ? 'float64' : 'float32', K * L) as FloatStorage;
   for (let s = 0; s < g.n; s++) {
     im2col(X, s, g, cols);
@@ -111,10 +115,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const dtype = weightedDtype('conv2d', x, weight, bias);
   const g = conv2dGeometry('conv2d', x, weight, requireOptions('conv2d', 'opts', opts));
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) {
-    throw new EngineError('conv2d', `bias shape ${fmtShape(bias.shape)} does not match the ${g.o} output channels of weight ${fmtShape(weight.shape)}`);
+    throw new EngineError(
+      'conv2d',
+      `bias shape ${fmtShape(bias.shape)} does not match the ${g.o} output channels of weight ${fmtShape(weight.shape)}`,
+    );
   }
-  const L = g.oh * g.ow, K = g.c * g.kh * g.kw;
-  const X = x.data as FloatStorage, Wt = weight.data as FloatStorage;
+  const L = g.oh * g.ow,
+    K = g.c * g.kh * g.kw;
+  const X = x.data as FloatStorage,
+    Wt = weight.data as FloatStorage;
   const Y = allocate(dtype, g.n * g.o * L, true) as FloatStorage;
   const backend = backendFor(Y);
   // A backend that adds the bias inside its kernel saves a pass over the output.
@@ -133,7 +142,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   }
   const out = new Tensor(Y, [g.n, g.o, g.oh, g.ow], dtype);
   return recordWeighted('conv2d', out, [x, weight, bias], (G) => {
-    const dx = gradBuffer(x), dw = gradBuffer(weight), db = gradBuffer(bias);
+    const dx = gradBuffer(x),
+      dw = gradBuffer(weight),
+      db = gradBuffer(bias);
     // dL/dx is a full correlation of the upstream gradient with the flipped kernel:
     // per sample, dcols = Wᵀ · G_n, folded back onto the pixels by col2im.
     if (dx && backend.conv2dBackwardInput) backend.conv2dBackwardInput(G, Wt, dx, g);
@@ -155,7 +166,17 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
       const cols = allocate(dtype, K * L) as FloatStorage;
       for (let s = 0; s < g.n; s++) {
         im2col(X, s, g, cols);
-        backend.gemm({ a: G.subarray(s * g.o * L, (s + 1) * g.o * L), b: cols, c: dw, m: g.o, n: K, k: L, transA: false, transB: true, accumulate: true });
+        backend.gemm({
+          a: G.subarray(s * g.o * L, (s + 1) * g.o * L),
+          b: cols,
+          c: dw,
+          m: g.o,
+          n: K,
+          k: L,
+          transA: false,
+          transB: true,
+          accumulate: true,
+        });
       }
     }
     // dL/db[o] = Σ_{n,p,q} G[n,o,p,q]

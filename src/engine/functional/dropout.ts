@@ -20,7 +20,8 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   const o = requireOptions('dropout', 'opts', opts);
   const p = o.p ?? 0.5;
   const training = o.training ?? true;
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new EngineError('dropout', `p must be a probability in [0, 1], got ${describe(p)}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new EngineError('dropout', `p must be a probability in [0, 1], got ${describe(p)}`);
   if (typeof training !== 'boolean') throw new EngineError('dropout', `training must be true or false, got ${describe(training)}`);
   const rng = rngFrom('dropout', o);
   if (!training || p === 0) return x;

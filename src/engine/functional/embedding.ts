@@ -17,7 +17,10 @@ export function embedding(ids: Tensor | NestedArray, table: Tensor): Tensor {
   for (let i = 0; i < I.length; i++) {
     const k = I[i];
     if (!Number.isInteger(k) || k < 0 || k >= rows) {
-      throw new EngineError('embedding', `id ${k} at flat position ${i} of ids ${fmtShape(idx.shape)} is out of range for a table of shape ${fmtShape(table.shape)}`);
+      throw new EngineError(
+        'embedding',
+        `id ${k} at flat position ${i} of ids ${fmtShape(idx.shape)} is out of range for a table of shape ${fmtShape(table.shape)}`,
+      );
     }
   }
   const T = table.data as FloatStorage;
@@ -27,7 +30,8 @@ export function embedding(ids: Tensor | NestedArray, table: Tensor): Tensor {
     const G = g.data as FloatStorage;
     const D = allocate(dtype, table.size) as FloatStorage;
     for (let i = 0; i < I.length; i++) {
-      const row = I[i] * dim, src = i * dim;
+      const row = I[i] * dim,
+        src = i * dim;
       for (let j = 0; j < dim; j++) D[row + j] += G[src + j];
     }
     return [new Tensor(D, table.shape, dtype)];

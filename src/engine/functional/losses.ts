@@ -24,13 +24,19 @@ function classIds(op: string, inputName: string, input: Tensor, targets: ClassTa
     throw new EngineError(op, `targets must be a number array or a tensor of class ids, got ${describe(targets)}`);
   }
   if (shape.length !== 1 || shape[0] !== n) {
-    throw new EngineError(op, `${inputName} of shape ${fmtShape(input.shape)} needs ${n} targets (shape [${n}]), got targets of shape ${fmtShape(shape)}`);
+    throw new EngineError(
+      op,
+      `${inputName} of shape ${fmtShape(input.shape)} needs ${n} targets (shape [${n}]), got targets of shape ${fmtShape(shape)}`,
+    );
   }
   const ids = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const t = values[i];
     if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t >= c) {
-      throw new EngineError(op, `target ${i} is ${String(t)}: class ids must be integers in [0, ${c}) for ${inputName} of shape ${fmtShape(input.shape)}`);
+      throw new EngineError(
+        op,
+        `target ${i} is ${String(t)}: class ids must be integers in [0, ${c}) for ${inputName} of shape ${fmtShape(input.shape)}`,
+      );
     }
     ids[i] = t;
   }
@@ -61,7 +67,11 @@ export function crossEntropy(logits: Tensor, targets: ClassTargets): Tensor {
     let m = -Infinity;
     for (let j = 0; j < c; j++) if (Z[o + j] > m) m = Z[o + j];
     let s = 0;
-    for (let j = 0; j < c; j++) { const e = Math.exp(Z[o + j] - m); P[o + j] = e; s += e; }
+    for (let j = 0; j < c; j++) {
+      const e = Math.exp(Z[o + j] - m);
+      P[o + j] = e;
+      s += e;
+    }
     for (let j = 0; j < c; j++) P[o + j] /= s;
     total += m + Math.log(s) - Z[o + ids[r]];
   }
@@ -115,9 +125,11 @@ function meanOverElements(
   if (!sameShape(input.shape, y.shape)) {
     throw new EngineError(op, `input shape ${fmtShape(input.shape)} and target shape ${fmtShape(y.shape)} differ; they must match exactly`);
   }
-  const A = input.data as FloatStorage, B = y.data as FloatStorage;
+  const A = input.data as FloatStorage,
+    B = y.data as FloatStorage;
   return record(op, scalar(dtype, sum(A, B) / A.length), [input, y], (g) => {
-    const dA = allocate(dtype, A.length) as FloatStorage, dB = allocate(dtype, B.length) as FloatStorage;
+    const dA = allocate(dtype, A.length) as FloatStorage,
+      dB = allocate(dtype, B.length) as FloatStorage;
     backward(A, B, g.data[0], dA, dB);
     return [new Tensor(dA, input.shape, dtype), new Tensor(dB, y.shape, dtype)];
   });
@@ -125,16 +137,27 @@ function meanOverElements(
 
 /** L = (1/n) Σ (a - b)²;  dL/da = 2(a - b)/n,  dL/db = -2(a - b)/n. */
 export function mseLoss(input: Tensor, target: Tensor | NestedArray): Tensor {
-  return meanOverElements('mseLoss', input, target,
+  return meanOverElements(
+    'mseLoss',
+    input,
+    target,
     (A, B) => {
       let total = 0;
-      for (let i = 0; i < A.length; i++) { const d = A[i] - B[i]; total += d * d; }
+      for (let i = 0; i < A.length; i++) {
+        const d = A[i] - B[i];
+        total += d * d;
+      }
       return total;
     },
     (A, B, g, dA, dB) => {
       const k = (2 * g) / A.length;
-      for (let i = 0; i < A.length; i++) { const d = k * (A[i] - B[i]); dA[i] = d; dB[i] = -d; }
-    });
+      for (let i = 0; i < A.length; i++) {
+        const d = k * (A[i] - B[i]);
+        dA[i] = d;
+        dB[i] = -d;
+      }
+    },
+  );
 }
 
 /** PyTorch clamps each log term at -100 so that p = 0 or 1 gives a finite loss. */
@@ -148,13 +171,19 @@ const BCE_EPS = 1e-12;
  * dL/dp = (p - y) / (p(1 - p)) / n;  dL/dy = (log(1 - p) - log p) / n.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor | NestedArray): Tensor {
-  return meanOverElements('binaryCrossEntropy', input, target,
+  return meanOverElements(
+    'binaryCrossEntropy',
+    input,
+    target,
     (P, Y) => {
       let total = 0;
       for (let i = 0; i < P.length; i++) {
         const p = P[i];
         if (!(p >= 0 && p <= 1)) {
-          throw new EngineError('binaryCrossEntropy', `input element ${i} is ${p}: probabilities must lie in [0, 1] (input shape ${fmtShape(input.shape)}); for logits use binaryCrossEntropyWithLogits`);
+          throw new EngineError(
+            'binaryCrossEntropy',
+            `input element ${i} is ${p}: probabilities must lie in [0, 1] (input shape ${fmtShape(input.shape)}); for logits use binaryCrossEntropyWithLogits`,
+          );
         }
         total -= Y[i] * Math.max(Math.log(p), LOG_FLOOR) + (1 - Y[i]) * Math.max(Math.log(1 - p), LOG_FLOOR);
       }
@@ -167,7 +196,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor | NestedArray):
         dP[i] = (k * (p - Y[i])) / Math.max(p * (1 - p), BCE_EPS);
         dY[i] = k * (Math.max(Math.log(1 - p), LOG_FLOOR) - Math.max(Math.log(p), LOG_FLOOR));
       }
-    });
+    },
+  );
 }
 
 /**
@@ -176,7 +206,10 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor | NestedArray):
  * dL/dz = (σ(z) - y) / n: the GAN's "1 - D(x)" and "-D(G(z))" up to sign;  dL/dy = -z / n.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor | NestedArray): Tensor {
-  return meanOverElements('binaryCrossEntropyWithLogits', input, target,
+  return meanOverElements(
+    'binaryCrossEntropyWithLogits',
+    input,
+    target,
     (Z, Y) => {
       let total = 0;
       for (let i = 0; i < Z.length; i++) {
@@ -193,5 +226,6 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor | Nes
         dZ[i] = k * (s - Y[i]);
         dY[i] = -k * z;
       }
-    });
+    },
+  );
 }

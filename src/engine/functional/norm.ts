@@ -39,19 +39,33 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
   const [n, C] = x.shape;
   const S = sizeOf(x.shape.slice(2)); // spatial positions per channel per sample
   const M = n * S;
-  const eps = optionalNumber(op, 'eps', opts.eps, 1e-5), momentum = optionalNumber(op, 'momentum', opts.momentum, 0.1);
+  const eps = optionalNumber(op, 'eps', opts.eps, 1e-5),
+    momentum = optionalNumber(op, 'momentum', opts.momentum, 0.1);
   const { weight, bias, runningMean, runningVar, training } = opts;
-  for (const [name, t] of [['weight', weight], ['bias', bias], ['runningMean', runningMean], ['runningVar', runningVar]] as const) {
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+  ] as const) {
     if (!t) continue;
     requireSameDtype(op, ['input', x], [name, t]);
-    if (!sameShape(t.shape, [C])) throw new EngineError(op, `${name} has shape ${fmtShape(t.shape)} but input of shape ${fmtShape(x.shape)} has ${C} channels (need [${C}])`);
+    if (!sameShape(t.shape, [C]))
+      throw new EngineError(
+        op,
+        `${name} has shape ${fmtShape(t.shape)} but input of shape ${fmtShape(x.shape)} has ${C} channels (need [${C}])`,
+      );
   }
-  if (!training && (!runningMean || !runningVar)) throw new EngineError(op, 'evaluation mode (training: false) needs runningMean and runningVar');
-  if (training && M < 2) throw new EngineError(op, `training needs more than one value per channel, got input of shape ${fmtShape(x.shape)}`);
+  if (!training && (!runningMean || !runningVar))
+    throw new EngineError(op, 'evaluation mode (training: false) needs runningMean and runningVar');
+  if (training && M < 2)
+    throw new EngineError(op, `training needs more than one value per channel, got input of shape ${fmtShape(x.shape)}`);
 
   const X = x.data as FloatStorage;
-  const gamma = weight ? (weight.data as FloatStorage) : null, beta = bias ? (bias.data as FloatStorage) : null;
-  const mean = new Float64Array(C), invStd = new Float64Array(C);
+  const gamma = weight ? (weight.data as FloatStorage) : null,
+    beta = bias ? (bias.data as FloatStorage) : null;
+  const mean = new Float64Array(C),
+    invStd = new Float64Array(C);
   const geometry: ChannelGeometry = { n, C, S };
   // float32 on a backend with channel kernels (the fast CPU path) runs the same
   // arithmetic there; the loops below are the reference and float64's path.
@@ -60,7 +74,8 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
   // stored: the backward recomputes it from x (kept alive by the tape anyway), which
   // saves writing and later re-reading a full-size buffer.
   const affine = (): ChannelAffine => {
-    const a = new Float64Array(C), b = new Float64Array(C);
+    const a = new Float64Array(C),
+      b = new Float64Array(C);
     for (let c = 0; c < C; c++) {
       a[c] = (gamma ? gamma[c] : 1) * invStd[c];
       b[c] = beta ? beta[c] : 0;
@@ -72,8 +87,14 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
   const useMoments = (mu: Float64Array, m2: Float64Array): void => {
     mean.set(mu);
     for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(m2[c] / M + eps);
-    if (runningMean) { const R = runningMean.data as FloatStorage; for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * mu[c]; }
-    if (runningVar) { const R = runningVar.data as FloatStorage; for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * (m2[c] / (M - 1)); }
+    if (runningMean) {
+      const R = runningMean.data as FloatStorage;
+      for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * mu[c];
+    }
+    if (runningVar) {
+      const R = runningVar.data as FloatStorage;
+      for (let c = 0; c < C; c++) R[c] = (1 - momentum) * R[c] + momentum * (m2[c] / (M - 1));
+    }
   };
   const Y = allocate(dtype, x.size, true) as FloatStorage;
   if (training) {
@@ -88,8 +109,12 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
       applyAffine(X, Y, geometry, affine());
     }
   } else {
-    const RM = runningMean!.data as FloatStorage, RV = runningVar!.data as FloatStorage;
-    for (let c = 0; c < C; c++) { mean[c] = RM[c]; invStd[c] = 1 / Math.sqrt(RV[c] + eps); }
+    const RM = runningMean!.data as FloatStorage,
+      RV = runningVar!.data as FloatStorage;
+    for (let c = 0; c < C; c++) {
+      mean[c] = RM[c];
+      invStd[c] = 1 / Math.sqrt(RV[c] + eps);
+    }
     if (kernels) kernels.channelAffine(X as Float32Array, Y as Float32Array, geometry, affine());
     else applyAffine(X, Y, geometry, affine());
   }
@@ -97,7 +122,8 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(op, new Tensor(Y, x.shape, dtype), inputs, (g) => {
     const G = g.data as FloatStorage;
-    let sumG: Float64Array = new Float64Array(C), sumGXhat: Float64Array = new Float64Array(C);
+    let sumG: Float64Array = new Float64Array(C),
+      sumGXhat: Float64Array = new Float64Array(C);
     // From Σg and Σ g (x - μ) per channel, with Σ g x̂ = σ⁻¹ Σ g (x - μ):
     // training: Σd = γ Σg and Σ(d x̂) = γ Σ(g x̂), so dx = γ/(M σ) (M g - Σg - x̂ Σ(g x̂)),
     //   i.e. dx = a g - b (x - μ) + k with per-channel constants;
@@ -105,9 +131,12 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions): Tensor {
     const gradAffine = (sG: Float64Array, sGXc: Float64Array): ChannelGradAffine => {
       sumG = sG;
       sumGXhat = sGXc.map((v, c) => v * invStd[c]);
-      const a = new Float64Array(C), b = new Float64Array(C), k = new Float64Array(C);
+      const a = new Float64Array(C),
+        b = new Float64Array(C),
+        k = new Float64Array(C);
       for (let c = 0; c < C; c++) {
-        const is = invStd[c], k0 = ((gamma ? gamma[c] : 1) * is) / (training ? M : 1);
+        const is = invStd[c],
+          k0 = ((gamma ? gamma[c] : 1) * is) / (training ? M : 1);
         a[c] = training ? k0 * M : k0;
         b[c] = training ? k0 * sumGXhat[c] * is : 0;
         k[c] = training ? -k0 * sumG[c] : 0;
@@ -142,47 +171,66 @@ function channelKernels(backend: Backend): ChannelKernels | null {
  * al.): M2 = Σ M2_plane + S Σ (μ_plane - μ)².
  */
 function channelMoments(X: FloatStorage, { n, C, S }: ChannelGeometry): [Float64Array, Float64Array] {
-  const planeMean = new Float64Array(n * C), mean = new Float64Array(C), m2 = new Float64Array(C);
-  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-    const base = (s * C + c) * S;
-    const mu = planeSum(X, base, S) / S;
-    planeMean[s * C + c] = mu;
-    mean[c] += mu;
-    m2[c] += planeSquaredDeviation(X, base, S, mu);
-  }
+  const planeMean = new Float64Array(n * C),
+    mean = new Float64Array(C),
+    m2 = new Float64Array(C);
+  for (let s = 0; s < n; s++)
+    for (let c = 0; c < C; c++) {
+      const base = (s * C + c) * S;
+      const mu = planeSum(X, base, S) / S;
+      planeMean[s * C + c] = mu;
+      mean[c] += mu;
+      m2[c] += planeSquaredDeviation(X, base, S, mu);
+    }
   for (let c = 0; c < C; c++) mean[c] /= n;
-  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-    const d = planeMean[s * C + c] - mean[c];
-    m2[c] += S * d * d;
-  }
+  for (let s = 0; s < n; s++)
+    for (let c = 0; c < C; c++) {
+      const d = planeMean[s * C + c] - mean[c];
+      m2[c] += S * d * d;
+    }
   return [mean, m2];
 }
 
 /** Per channel: Σ G and Σ G (X - mean[c]). */
 function channelGradSums(G: FloatStorage, X: FloatStorage, { n, C, S }: ChannelGeometry, mean: Float64Array): [Float64Array, Float64Array] {
-  const sumG = new Float64Array(C), sumGXc = new Float64Array(C);
-  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-    const base = (s * C + c) * S;
-    sumG[c] += planeSum(G, base, S);
-    sumGXc[c] += planeDot(G, X, base, S, mean[c]);
-  }
+  const sumG = new Float64Array(C),
+    sumGXc = new Float64Array(C);
+  for (let s = 0; s < n; s++)
+    for (let c = 0; c < C; c++) {
+      const base = (s * C + c) * S;
+      sumG[c] += planeSum(G, base, S);
+      sumGXc[c] += planeDot(G, X, base, S, mean[c]);
+    }
   return [sumG, sumGXc];
 }
 
 /** Y = a[c] (X - m[c]) + b[c]. */
 function applyAffine(X: FloatStorage, Y: FloatStorage, { n, C, S }: ChannelGeometry, { a, m, b }: ChannelAffine): void {
-  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-    const ac = a[c], mc = m[c], bc = b[c];
-    for (let k = (s * C + c) * S, end = k + S; k < end; k++) Y[k] = (X[k] - mc) * ac + bc;
-  }
+  for (let s = 0; s < n; s++)
+    for (let c = 0; c < C; c++) {
+      const ac = a[c],
+        mc = m[c],
+        bc = b[c];
+      for (let k = (s * C + c) * S, end = k + S; k < end; k++) Y[k] = (X[k] - mc) * ac + bc;
+    }
 }
 
 /** D = a[c] G - b[c] (X - m[c]) + k[c]. */
-function applyGradAffine(G: FloatStorage, X: FloatStorage, D: FloatStorage, { n, C, S }: ChannelGeometry, { a, b, m, k }: ChannelGradAffine): void {
-  for (let s = 0; s < n; s++) for (let c = 0; c < C; c++) {
-    const ac = a[c], bc = b[c], mc = m[c], kc = k[c];
-    for (let i = (s * C + c) * S, end = i + S; i < end; i++) D[i] = ac * G[i] - bc * (X[i] - mc) + kc;
-  }
+function applyGradAffine(
+  G: FloatStorage,
+  X: FloatStorage,
+  D: FloatStorage,
+  { n, C, S }: ChannelGeometry,
+  { a, b, m, k }: ChannelGradAffine,
+): void {
+  for (let s = 0; s < n; s++)
+    for (let c = 0; c < C; c++) {
+      const ac = a[c],
+        bc = b[c],
+        mc = m[c],
+        kc = k[c];
+      for (let i = (s * C + c) * S, end = i + S; i < end; i++) D[i] = ac * G[i] - bc * (X[i] - mc) + kc;
+    }
 }
 
 function channelTensor(values: Float64Array, like: Tensor): Tensor {
@@ -204,7 +252,8 @@ export interface LayerNormOptions {
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], options: LayerNormOptions = {}): Tensor {
   const op = 'layerNorm';
   const dtype = requireFloat(op, 'input', x);
-  if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape)) throw new EngineError(op, `normalizedShape must be an integer or an array of them, got ${describe(normalizedShape)}`);
+  if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape))
+    throw new EngineError(op, `normalizedShape must be an integer or an array of them, got ${describe(normalizedShape)}`);
   const opts = requireOptions(op, 'opts', options);
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   if (shape.length === 0 || shape.length > x.ndim || !sameShape(x.shape.slice(x.ndim - shape.length), shape)) {
@@ -212,14 +261,20 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   }
   const { weight, bias } = opts;
   const eps = optionalNumber(op, 'eps', opts.eps, 1e-5);
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
     if (!t) continue;
     requireSameDtype(op, ['input', x], [name, t]);
-    if (!sameShape(t.shape, shape)) throw new EngineError(op, `${name} has shape ${fmtShape(t.shape)} but normalizedShape is ${fmtShape(shape)}`);
+    if (!sameShape(t.shape, shape))
+      throw new EngineError(op, `${name} has shape ${fmtShape(t.shape)} but normalizedShape is ${fmtShape(shape)}`);
   }
-  const D = sizeOf(shape), rows = x.size / Math.max(D, 1);
+  const D = sizeOf(shape),
+    rows = x.size / Math.max(D, 1);
   const X = x.data as FloatStorage;
-  const gamma = weight ? (weight.data as FloatStorage) : null, beta = bias ? (bias.data as FloatStorage) : null;
+  const gamma = weight ? (weight.data as FloatStorage) : null,
+    beta = bias ? (bias.data as FloatStorage) : null;
   const xhat = allocate(dtype, x.size) as FloatStorage;
   const invStd = new Float64Array(rows);
   const Y = allocate(dtype, x.size) as FloatStorage;
@@ -229,7 +284,10 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     for (let k = 0; k < D; k++) mu += X[base + k];
     mu /= D;
     let v = 0;
-    for (let k = 0; k < D; k++) { const d = X[base + k] - mu; v += d * d; }
+    for (let k = 0; k < D; k++) {
+      const d = X[base + k] - mu;
+      v += d * d;
+    }
     const is = 1 / Math.sqrt(v / D + eps);
     invStd[r] = is;
     for (let k = 0; k < D; k++) {
@@ -241,14 +299,17 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(op, new Tensor(Y, x.shape, dtype), inputs, (g) => {
     const G = g.data as FloatStorage;
-    const dGamma = new Float64Array(D), dBeta = new Float64Array(D);
+    const dGamma = new Float64Array(D),
+      dBeta = new Float64Array(D);
     const dX = x.requiresGrad ? (allocate(dtype, x.size) as FloatStorage) : null;
     const d = new Float64Array(D); // γ ⊙ g for one row
     for (let r = 0; r < rows; r++) {
       const base = r * D;
-      let sumD = 0, sumDXhat = 0;
+      let sumD = 0,
+        sumDXhat = 0;
       for (let k = 0; k < D; k++) {
-        const gk = G[base + k], h = xhat[base + k];
+        const gk = G[base + k],
+          h = xhat[base + k];
         dGamma[k] += gk * h;
         dBeta[k] += gk;
         d[k] = (gamma ? gamma[k] : 1) * gk;

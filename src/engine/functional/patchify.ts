@@ -17,7 +17,9 @@ export function patchify(images: Tensor, patchSize: number): Tensor {
   if (h % p !== 0 || w % p !== 0) {
     throw new EngineError('patchify', `image size ${h}x${w} (shape ${fmtShape(images.shape)}) is not divisible by patchSize ${p}`);
   }
-  const gh = h / p, gw = w / p, patchLen = p * p * c;
+  const gh = h / p,
+    gw = w / p,
+    patchLen = p * p * c;
   // src[k] = flat image index of output element k; the same table serves the backward
   const src = new Int32Array(images.size);
   let k = 0;
@@ -25,8 +27,7 @@ export function patchify(images: Tensor, patchSize: number): Tensor {
     for (let py = 0; py < gh; py++)
       for (let px = 0; px < gw; px++)
         for (let i = 0; i < p; i++)
-          for (let j = 0; j < p; j++)
-            for (let ch = 0; ch < c; ch++) src[k++] = ((s * c + ch) * h + py * p + i) * w + px * p + j;
+          for (let j = 0; j < p; j++) for (let ch = 0; ch < c; ch++) src[k++] = ((s * c + ch) * h + py * p + i) * w + px * p + j;
   const X = images.data as FloatStorage;
   const Y = allocate(dtype, images.size) as FloatStorage;
   for (let q = 0; q < Y.length; q++) Y[q] = X[src[q]];

@@ -16,18 +16,32 @@ export interface Pool2dOptions {
   padding?: number;
 }
 
-interface PoolGeometry { n: number; c: number; h: number; w: number; k: number; s: number; p: number; oh: number; ow: number }
+interface PoolGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  k: number;
+  s: number;
+  p: number;
+  oh: number;
+  ow: number;
+}
 
 function poolGeometry(op: string, x: Tensor, opts: Pool2dOptions): PoolGeometry {
   requireFloat(op, 'input', x);
   if (x.ndim !== 4) throw new EngineError(op, `input must be [N, C, H, W], got shape ${fmtShape(x.shape)}`);
-  if (!opts || typeof opts !== 'object') throw new EngineError(op, `opts must be an options object { kernelSize, stride?, padding? }, got ${describe(opts)}`);
+  if (!opts || typeof opts !== 'object')
+    throw new EngineError(op, `opts must be an options object { kernelSize, stride?, padding? }, got ${describe(opts)}`);
   const k = requireInt(op, 'kernelSize', opts.kernelSize, 1);
-  const s = optionalInt(op, 'stride', opts.stride, k, 1), p = optionalInt(op, 'padding', opts.padding, 0, 0);
+  const s = optionalInt(op, 'stride', opts.stride, k, 1),
+    p = optionalInt(op, 'padding', opts.padding, 0, 0);
   if (p * 2 > k) throw new EngineError(op, `padding ${p} must be at most half the kernel size ${k}`);
   const [n, c, h, w] = x.shape;
-  const oh = convOutputSize(h, k, s, p), ow = convOutputSize(w, k, s, p);
-  if (oh < 1 || ow < 1) throw new EngineError(op, `kernel ${k}x${k} does not fit the padded input of shape ${fmtShape(x.shape)} (padding ${p})`);
+  const oh = convOutputSize(h, k, s, p),
+    ow = convOutputSize(w, k, s, p);
+  if (oh < 1 || ow < 1)
+    throw new EngineError(op, `kernel ${k}x${k} does not fit the padded input of shape ${fmtShape(x.shape)} (padding ${p})`);
   return { n, c, h, w, k, s, p, oh, ow };
 }
 
@@ -42,7 +56,8 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   // float32 2x2 windows on a backend with SIMD kernels (the fast CPU path) run there,
   // with the same scan order and tie rule.
   const backend = backendFor(Y);
-  const simd = k === 2 && s === 2 && p === 0 && X instanceof Float32Array && backend.maxPool2x2 && backend.maxPool2x2Backward ? backend : null;
+  const simd =
+    k === 2 && s === 2 && p === 0 && X instanceof Float32Array && backend.maxPool2x2 && backend.maxPool2x2Backward ? backend : null;
   const simdGeometry = { planes: n * c, h, w, oh, ow };
   if (simd) simd.maxPool2x2!(X as Float32Array, Y as Float32Array, winner, simdGeometry);
   else if (k === 2 && s === 2 && p === 0) maxPool2x2(X, Y, winner, n * c, h, w, oh, ow);
@@ -51,12 +66,20 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
     for (let plane = 0, out = 0; plane < n * c; plane++) {
       const base = plane * h * w;
       for (let m = 0; m < windows.length; m += 4, out++) {
-        const h0 = windows[m], h1 = windows[m + 1], w0 = windows[m + 2], w1 = windows[m + 3];
-        let best = -Infinity, at = base + h0 * w + w0;
+        const h0 = windows[m],
+          h1 = windows[m + 1],
+          w0 = windows[m + 2],
+          w1 = windows[m + 3];
+        let best = -Infinity,
+          at = base + h0 * w + w0;
         for (let r = h0; r < h1; r++) {
           for (let q = w0; q < w1; q++) {
             const v = X[base + r * w + q];
-            if (v > best || Number.isNaN(v)) { best = v; at = base + r * w + q; if (Number.isNaN(v)) break; }
+            if (v > best || Number.isNaN(v)) {
+              best = v;
+              at = base + r * w + q;
+              if (Number.isNaN(v)) break;
+            }
           }
         }
         Y[out] = best;
@@ -85,22 +108,43 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
  * there are no bounds to clip. Same scan order and tie rule as the general loop:
  * the first maximum wins, and a NaN wins and propagates.
  */
-function maxPool2x2(X: FloatStorage, Y: FloatStorage, winner: Int32Array, planes: number, h: number, w: number, oh: number, ow: number): void {
+function maxPool2x2(
+  X: FloatStorage,
+  Y: FloatStorage,
+  winner: Int32Array,
+  planes: number,
+  h: number,
+  w: number,
+  oh: number,
+  ow: number,
+): void {
   let out = 0;
   for (let plane = 0; plane < planes; plane++) {
     for (let i = 0; i < oh; i++) {
       let top = plane * h * w + 2 * i * w;
       for (let j = 0; j < ow; j++, out++, top += 2) {
         const bottom = top + w;
-        let best = X[top], at = top;
+        let best = X[top],
+          at = top;
         // biome-ignore lint/suspicious/noSelfCompare: a NaN test in the hot loop (NaN propagates, as in PyTorch)
         if (best === best) {
-          const v1 = X[top + 1], v2 = X[bottom], v3 = X[bottom + 1];
-          if (!(v1 <= best)) { best = v1; at = top + 1; }
+          const v1 = X[top + 1],
+            v2 = X[bottom],
+            v3 = X[bottom + 1];
+          if (!(v1 <= best)) {
+            best = v1;
+            at = top + 1;
+          }
           // biome-ignore lint/suspicious/noSelfCompare: as above
-          if (best === best && !(v2 <= best)) { best = v2; at = bottom; }
+          if (best === best && !(v2 <= best)) {
+            best = v2;
+            at = bottom;
+          }
           // biome-ignore lint/suspicious/noSelfCompare: as above
-          if (best === best && !(v3 <= best)) { best = v3; at = bottom + 1; }
+          if (best === best && !(v3 <= best)) {
+            best = v3;
+            at = bottom + 1;
+          }
         }
         Y[out] = best;
         winner[out] = at;
@@ -124,7 +168,10 @@ export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   for (let plane = 0, out = 0; plane < n * c; plane++) {
     const base = plane * h * w;
     for (let m = 0; m < windows.length; m += 4, out++) {
-      const h0 = windows[m], h1 = windows[m + 1], w0 = windows[m + 2], w1 = windows[m + 3];
+      const h0 = windows[m],
+        h1 = windows[m + 1],
+        w0 = windows[m + 2],
+        w1 = windows[m + 3];
       let acc = 0;
       for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) acc += X[base + r * w + q];
       Y[out] = acc * inv;
@@ -136,7 +183,10 @@ export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
     for (let plane = 0, out = 0; plane < n * c; plane++) {
       const base = plane * h * w;
       for (let m = 0; m < windows.length; m += 4, out++) {
-        const h0 = windows[m], h1 = windows[m + 1], w0 = windows[m + 2], w1 = windows[m + 3];
+        const h0 = windows[m],
+          h1 = windows[m + 1],
+          w0 = windows[m + 2],
+          w1 = windows[m + 3];
         const share = G[out] * inv;
         for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) D[base + r * w + q] += share;
       }
@@ -153,7 +203,8 @@ export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
 function windowBounds({ h, w, k, s, p, oh, ow }: PoolGeometry): Int32Array {
   const bounds = new Int32Array(oh * ow * 4);
   for (let i = 0, m = 0; i < oh; i++) {
-    const h0 = Math.max(i * s - p, 0), h1 = Math.min(i * s - p + k, h);
+    const h0 = Math.max(i * s - p, 0),
+      h1 = Math.min(i * s - p + k, h);
     for (let j = 0; j < ow; j++) {
       bounds[m++] = h0;
       bounds[m++] = h1;

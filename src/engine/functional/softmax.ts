@@ -10,18 +10,26 @@ import { lanesOf, requireFloat } from './checks';
  * Backward: dp_j/dx_i = p_j(δ_ij - p_i), so dx_i = p_i (g_i - Σ_j g_j p_j).
  */
 export function softmax(x: Tensor, dim = -1): Tensor {
-  return laneByLane('softmax', x, dim,
+  return laneByLane(
+    'softmax',
+    x,
+    dim,
     (X, P, start, end, step) => {
       const m = laneMax(X, start, end, step);
       let s = 0;
-      for (let j = start; j < end; j += step) { const e = Math.exp(X[j] - m); P[j] = e; s += e; }
+      for (let j = start; j < end; j += step) {
+        const e = Math.exp(X[j] - m);
+        P[j] = e;
+        s += e;
+      }
       for (let j = start; j < end; j += step) P[j] /= s;
     },
     (P, G, D, start, end, step) => {
       let dot = 0;
       for (let j = start; j < end; j += step) dot += G[j] * P[j];
       for (let j = start; j < end; j += step) D[j] = P[j] * (G[j] - dot);
-    });
+    },
+  );
 }
 
 /**
@@ -29,7 +37,10 @@ export function softmax(x: Tensor, dim = -1): Tensor {
  * Backward: d(log p_j)/dx_i = δ_ij - p_i, so dx_i = g_i - p_i Σ_j g_j.
  */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
-  return laneByLane('logSoftmax', x, dim,
+  return laneByLane(
+    'logSoftmax',
+    x,
+    dim,
     (X, Y, start, end, step) => {
       const m = laneMax(X, start, end, step);
       let s = 0;
@@ -41,7 +52,8 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
       let gsum = 0;
       for (let j = start; j < end; j += step) gsum += G[j];
       for (let j = start; j < end; j += step) D[j] = G[j] - Math.exp(Y[j]) * gsum;
-    });
+    },
+  );
 }
 
 // A lane is the elements start, start + step, … before end.
@@ -53,13 +65,7 @@ type BackwardLane = (y: FloatStorage, g: FloatStorage, dx: FloatStorage, start: 
  * output's lane from the input's, `backward(y, g, dx, lane)` the input gradient's
  * lane from the output and the upstream gradient (both ops here need no more).
  */
-function laneByLane(
-  op: string,
-  x: Tensor,
-  dim: number,
-  forward: ForwardLane,
-  backward: BackwardLane,
-): Tensor {
+function laneByLane(op: string, x: Tensor, dim: number, forward: ForwardLane, backward: BackwardLane): Tensor {
   const dtype = requireFloat(op, 'input', x);
   const { outer, len, inner } = lanesOf(op, x, dim);
   const span = len * inner;

@@ -36,15 +36,21 @@ export class MultiHeadAttention extends Module {
   /** The softmax weights of the last forward, [N, heads, L, S], detached (before dropout). */
   lastAttentionWeights: Tensor | null = null;
 
-  constructor(readonly embedDim: number, readonly numHeads: number, options: MultiHeadAttentionOptions = {}) {
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    options: MultiHeadAttentionOptions = {},
+  ) {
     super();
     const { opts, dtype } = layerOptions('MultiHeadAttention', { embedDim, numHeads }, options);
     this.dtype = dtype;
-    if (embedDim % numHeads !== 0) throw new EngineError('MultiHeadAttention', `embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
+    if (embedDim % numHeads !== 0)
+      throw new EngineError('MultiHeadAttention', `embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     this.causal = opts.causal ?? false;
     this.dropout = opts.dropout ?? 0;
-    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout <= 1)) throw new EngineError('MultiHeadAttention', `dropout must be in [0, 1], got ${describe(this.dropout)}`);
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout <= 1))
+      throw new EngineError('MultiHeadAttention', `dropout must be in [0, 1], got ${describe(this.dropout)}`);
     const rng = initRng('MultiHeadAttention', opts);
     const layer = { dtype: this.dtype, rng, bias: opts.bias ?? true };
     // As torch.nn.MultiheadAttention: Xavier-uniform input projections, zero biases.
@@ -67,7 +73,11 @@ export class MultiHeadAttention extends Module {
    */
   forward(query: Tensor, key: Tensor = query, value: Tensor = key, opts: AttentionCallOptions = {}): Tensor {
     const name = 'MultiHeadAttention';
-    for (const [label, t] of [['query', query], ['key', key], ['value', value]] as const) {
+    for (const [label, t] of [
+      ['query', query],
+      ['key', key],
+      ['value', value],
+    ] as const) {
       requireDtype(name, t, this.dtype);
       if ((t.ndim !== 3 && t.ndim !== 2) || t.shape[t.ndim - 1] !== this.embedDim) {
         throw new EngineError(name, `${label} must be [N, L, ${this.embedDim}] (or [L, ${this.embedDim}]), got shape ${fmtShape(t.shape)}`);
@@ -75,12 +85,20 @@ export class MultiHeadAttention extends Module {
     }
     const unbatched = query.ndim === 2;
     if (key.ndim !== query.ndim || value.ndim !== query.ndim) {
-      throw new EngineError(name, `query ${fmtShape(query.shape)}, key ${fmtShape(key.shape)} and value ${fmtShape(value.shape)} must all be batched or all unbatched`);
+      throw new EngineError(
+        name,
+        `query ${fmtShape(query.shape)}, key ${fmtShape(key.shape)} and value ${fmtShape(value.shape)} must all be batched or all unbatched`,
+      );
     }
     const batch = (t: Tensor) => (unbatched ? reshape(t, [1, ...t.shape]) : t);
-    const q = batch(query), k = batch(key), v = batch(value);
+    const q = batch(query),
+      k = batch(key),
+      v = batch(value);
     if (k.shape[0] !== q.shape[0] || v.shape[0] !== q.shape[0] || k.shape[1] !== v.shape[1]) {
-      throw new EngineError(name, `batch or sequence sizes disagree: query ${fmtShape(query.shape)}, key ${fmtShape(key.shape)}, value ${fmtShape(value.shape)}`);
+      throw new EngineError(
+        name,
+        `batch or sequence sizes disagree: query ${fmtShape(query.shape)}, key ${fmtShape(key.shape)}, value ${fmtShape(value.shape)}`,
+      );
     }
     const [n, len] = q.shape;
     const attnOpts: AttentionOptions = {
@@ -90,7 +108,10 @@ export class MultiHeadAttention extends Module {
       rng: this.rng,
     };
     const { output, weights } = scaledDotProductAttentionWithWeights(
-      this.splitHeads(this.qProj.forward(q)), this.splitHeads(this.kProj.forward(k)), this.splitHeads(this.vProj.forward(v)), attnOpts,
+      this.splitHeads(this.qProj.forward(q)),
+      this.splitHeads(this.kProj.forward(k)),
+      this.splitHeads(this.vProj.forward(v)),
+      attnOpts,
     );
     this.lastAttentionWeights = weights.detach();
     const joined = reshape(permute(output, [0, 2, 1, 3]), [n, len, this.embedDim]); // [N, L, E]

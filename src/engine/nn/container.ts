@@ -36,7 +36,10 @@ export class Sequential extends Module {
 
 /** Flattens dims startDim..endDim (default: everything but the batch dim). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
     requireInt('Flatten', 'startDim', startDim);
     requireInt('Flatten', 'endDim', endDim);

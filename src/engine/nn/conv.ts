@@ -20,7 +20,12 @@ export class Conv2d extends Module {
   readonly stride: number;
   readonly padding: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv2dLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    options: Conv2dLayerOptions = {},
+  ) {
     super();
     const { opts, dtype } = layerOptions('Conv2d', { inChannels, outChannels, kernelSize }, options);
     this.dtype = dtype;

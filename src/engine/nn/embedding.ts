@@ -10,7 +10,11 @@ export class Embedding extends Module {
   readonly dtype: FloatDType;
 
   /** Rows start as N(0, 1) samples, as in torch.nn.Embedding. */
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: InitOptions = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options: InitOptions = {},
+  ) {
     super();
     const { opts, dtype } = layerOptions('Embedding', { numEmbeddings, embeddingDim }, options);
     this.dtype = dtype;

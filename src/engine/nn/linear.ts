@@ -24,7 +24,8 @@ export function initWeights(weight: Tensor, bias: Tensor | null, init: WeightIni
   requireFloat('initWeights', 'weight', weight);
   if (bias !== null && bias !== undefined) requireFloat('initWeights', 'bias', bias);
   if (!(rng instanceof Rng)) throw new EngineError('initWeights', `rng must be an Rng, got ${describe(rng)}`);
-  if (typeof layer !== 'string' || layer === '') throw new EngineError('initWeights', `layer must be the layer's name, got ${describe(layer)}`);
+  if (typeof layer !== 'string' || layer === '')
+    throw new EngineError('initWeights', `layer must be the layer's name, got ${describe(layer)}`);
   const fanIn = weight.size / weight.shape[0];
   switch (init) {
     case 'default': {
@@ -33,11 +34,23 @@ export function initWeights(weight: Tensor, bias: Tensor | null, init: WeightIni
       if (bias) uniform_(bias, { rng, low: -b, high: b });
       return;
     }
-    case 'kaimingNormal': kaimingNormal_(weight, { rng, nonlinearity: 'relu' }); break;
-    case 'kaimingUniform': kaimingUniform_(weight, { rng, nonlinearity: 'relu' }); break;
-    case 'xavierNormal': xavierNormal_(weight, { rng }); break;
-    case 'xavierUniform': xavierUniform_(weight, { rng }); break;
-    default: throw new EngineError(layer, `unknown init '${String(init)}'; use 'default', 'kaimingNormal', 'kaimingUniform', 'xavierNormal' or 'xavierUniform'`);
+    case 'kaimingNormal':
+      kaimingNormal_(weight, { rng, nonlinearity: 'relu' });
+      break;
+    case 'kaimingUniform':
+      kaimingUniform_(weight, { rng, nonlinearity: 'relu' });
+      break;
+    case 'xavierNormal':
+      xavierNormal_(weight, { rng });
+      break;
+    case 'xavierUniform':
+      xavierUniform_(weight, { rng });
+      break;
+    default:
+      throw new EngineError(
+        layer,
+        `unknown init '${String(init)}'; use 'default', 'kaimingNormal', 'kaimingUniform', 'xavierNormal' or 'xavierUniform'`,
+      );
   }
   if (bias) zeros_(bias);
 }
@@ -47,7 +60,11 @@ export class Linear extends Module {
   readonly bias: Tensor | null;
   readonly dtype: FloatDType;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
     super();
     const { opts, dtype } = layerOptions('Linear', { inFeatures, outFeatures }, options);
     this.dtype = dtype;

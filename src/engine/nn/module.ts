@@ -167,7 +167,10 @@ export abstract class Module {
       const v = state[k];
       const src = v instanceof Tensor ? v : fromNested(v, target.dtype, 'loadStateDict');
       if (src.shape.join(',') !== target.shape.join(',')) {
-        throw new EngineError('loadStateDict', `shape mismatch for '${k}': the module has ${fmtShape(target.shape)}, the state has ${fmtShape(src.shape)}`);
+        throw new EngineError(
+          'loadStateDict',
+          `shape mismatch for '${k}': the module has ${fmtShape(target.shape)}, the state has ${fmtShape(src.shape)}`,
+        );
       }
       plan.push([target, src]);
     }
@@ -212,7 +215,11 @@ export function dtypeOf(layer: string, opts: ModuleOptions): FloatDType {
  * What a layer's constructor checks first: each of its `sizes` is a positive integer and
  * its options are an object. Returns the options and the dtype of its parameters.
  */
-export function layerOptions<O extends ModuleOptions>(layer: string, sizes: Record<string, number>, options: O): { opts: O; dtype: FloatDType } {
+export function layerOptions<O extends ModuleOptions>(
+  layer: string,
+  sizes: Record<string, number>,
+  options: O,
+): { opts: O; dtype: FloatDType } {
   for (const [name, size] of Object.entries(sizes)) requirePositiveInt(layer, name, size);
   const opts = requireOptions(layer, 'opts', options);
   return { opts, dtype: dtypeOf(layer, opts) };
@@ -221,5 +228,9 @@ export function layerOptions<O extends ModuleOptions>(layer: string, sizes: Reco
 /** Throws unless the input has the module's dtype: mixing precisions is always a mistake here. */
 export function requireDtype(layer: string, x: Tensor, dtype: FloatDType): void {
   if (!(x instanceof Tensor)) throw new EngineError(layer, `input must be a Tensor, got ${describe(x)}`);
-  if (x.dtype !== dtype) throw new EngineError(layer, `input is ${x.dtype} ${fmtShape(x.shape)} but the layer's parameters are ${dtype}; build the layer with { dtype: '${x.dtype}' } or convert the input with .to('${dtype}')`);
+  if (x.dtype !== dtype)
+    throw new EngineError(
+      layer,
+      `input is ${x.dtype} ${fmtShape(x.shape)} but the layer's parameters are ${dtype}; build the layer with { dtype: '${x.dtype}' } or convert the input with .to('${dtype}')`,
+    );
 }

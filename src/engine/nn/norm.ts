@@ -21,7 +21,13 @@ abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number;
 
-  constructor(readonly numFeatures: number, options: BatchNormLayerOptions, private readonly layer: string, private readonly ndims: number[], private readonly layout: string) {
+  constructor(
+    readonly numFeatures: number,
+    options: BatchNormLayerOptions,
+    private readonly layer: string,
+    private readonly ndims: number[],
+    private readonly layout: string,
+  ) {
     super();
     const { opts, dtype } = layerOptions(layer, { numFeatures }, options);
     this.dtype = dtype;
@@ -38,11 +44,19 @@ abstract class BatchNormBase extends Module {
     requireDtype(this.layer, x, this.dtype);
     if (!this.ndims.includes(x.ndim)) throw new EngineError(this.layer, `expects ${this.layout}, got shape ${fmtShape(x.shape)}`);
     if (x.shape[1] !== this.numFeatures) {
-      throw new EngineError(this.layer, `input shape ${fmtShape(x.shape)} has ${x.shape[1]} channels, the layer was built for ${this.numFeatures}`);
+      throw new EngineError(
+        this.layer,
+        `input shape ${fmtShape(x.shape)} has ${x.shape[1]} channels, the layer was built for ${this.numFeatures}`,
+      );
     }
     return batchNorm(x, {
-      weight: this.weight, bias: this.bias, runningMean: this.runningMean, runningVar: this.runningVar,
-      training: this.training, momentum: this.momentum, eps: this.eps,
+      weight: this.weight,
+      bias: this.bias,
+      runningMean: this.runningMean,
+      runningVar: this.runningVar,
+      training: this.training,
+      momentum: this.momentum,
+      eps: this.eps,
     });
   }
 
@@ -80,7 +94,10 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | number[], options: LayerNormLayerOptions = {}) {
     super();
     if (typeof normalizedShape !== 'number' && !(Array.isArray(normalizedShape) && normalizedShape.length > 0)) {
-      throw new EngineError('LayerNorm', `normalizedShape must be a positive integer or a non-empty array of them, got ${describe(normalizedShape)}`);
+      throw new EngineError(
+        'LayerNorm',
+        `normalizedShape must be a positive integer or a non-empty array of them, got ${describe(normalizedShape)}`,
+      );
     }
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     for (const d of this.normalizedShape) requirePositiveInt('LayerNorm', 'normalizedShape entry', d);

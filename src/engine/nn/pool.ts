@@ -14,7 +14,12 @@ abstract class Pool2dBase extends Module {
   readonly stride: number;
   readonly padding: number;
 
-  constructor(layer: string, readonly kernelSize: number, options: PoolLayerOptions, private readonly pool: (x: Tensor, opts: Pool2dOptions) => Tensor) {
+  constructor(
+    layer: string,
+    readonly kernelSize: number,
+    options: PoolLayerOptions,
+    private readonly pool: (x: Tensor, opts: Pool2dOptions) => Tensor,
+  ) {
     super();
     requirePositiveInt(layer, 'kernelSize', kernelSize);
     const opts = requireOptions(layer, 'opts', options);

@@ -16,7 +16,10 @@ export function resultDtype(op: string, a: Tensor, b: Tensor): DType {
   if (a.dtype === b.dtype) return a.dtype === 'bool' ? 'float64' : a.dtype;
   if (a.dtype === 'bool') return b.dtype;
   if (b.dtype === 'bool') return a.dtype;
-  throw new EngineError(op, `dtype mismatch: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with .to('${a.dtype}') or .to('${b.dtype}')`);
+  throw new EngineError(
+    op,
+    `dtype mismatch: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with .to('${a.dtype}') or .to('${b.dtype}')`,
+  );
 }
 
 /** A number becomes a 0-d tensor in the dtype of the tensor it meets (the default dtype beside a bool mask). */
@@ -39,14 +42,18 @@ function operands(op: string, a: unknown, b: unknown, names: [string, string] = 
 /** Apply f to broadcast pairs; returns a fresh tensor (not recorded). */
 export function mapBinary(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => number, outDtype?: DType): Tensor {
   const dtype = outDtype ?? resultDtype(op, a, b);
-  const x = a.data, y = b.data;
+  const x = a.data,
+    y = b.data;
   if (sameShape(a.shape, b.shape)) {
     const out = allocate(dtype, a.size);
     for (let i = 0; i < out.length; i++) out[i] = f(x[i], y[i]);
     return new Tensor(out, a.shape, dtype);
   }
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = allocate(dtype, shape.reduce((p, d) => p * d, 1));
+  const out = allocate(
+    dtype,
+    shape.reduce((p, d) => p * d, 1),
+  );
   if (b.size === 1) {
     const s = y[0];
     for (let i = 0; i < out.length; i++) out[i] = f(x[i % x.length], s);
@@ -94,38 +101,87 @@ function binaryRecorded(
 
 // d(a+b) = da + db
 export const add = (a: TensorLike, b: TensorLike): Tensor =>
-  binaryRecorded('add', a, b, (x, y) => x + y, (g) => [g, g]);
+  binaryRecorded(
+    'add',
+    a,
+    b,
+    (x, y) => x + y,
+    (g) => [g, g],
+  );
 
 // d(a-b) = da - db
 export const sub = (a: TensorLike, b: TensorLike): Tensor =>
-  binaryRecorded('sub', a, b, (x, y) => x - y, (g) => [g, neg(g)]);
+  binaryRecorded(
+    'sub',
+    a,
+    b,
+    (x, y) => x - y,
+    (g) => [g, neg(g)],
+  );
 
 // d(ab) = b da + a db
 export const mul = (a: TensorLike, b: TensorLike): Tensor =>
-  binaryRecorded('mul', a, b, (x, y) => x * y, (g, a, b) => [mul(g, b), mul(g, a)]);
+  binaryRecorded(
+    'mul',
+    a,
+    b,
+    (x, y) => x * y,
+    (g, a, b) => [mul(g, b), mul(g, a)],
+  );
 
 // d(a/b) = da/b - a/b^2 db
 export const div = (a: TensorLike, b: TensorLike): Tensor =>
-  binaryRecorded('div', a, b, (x, y) => x / y, (g, a, b) => [div(g, b), neg(div(mul(g, a), mul(b, b)))]);
+  binaryRecorded(
+    'div',
+    a,
+    b,
+    (x, y) => x / y,
+    (g, a, b) => [div(g, b), neg(div(mul(g, a), mul(b, b)))],
+  );
 
 // d(a^p) = p a^(p-1) da ;  d(a^b)/db = a^b ln a
 export const pow = (a: TensorLike, p: TensorLike): Tensor =>
-  binaryRecorded('pow', a, p, Math.pow, (g, a, b, out) => [
-    mul(g, mul(b, mapBinary('pow', a, b, (x, y) => (y === 0 ? 0 : x ** (y - 1))))),
-    b.requiresGrad ? mul(g, mul(out, mapUnary(a, Math.log))) : null,
-  ], ['input', 'exponent']);
+  binaryRecorded(
+    'pow',
+    a,
+    p,
+    Math.pow,
+    (g, a, b, out) => [
+      mul(
+        g,
+        mul(
+          b,
+          mapBinary('pow', a, b, (x, y) => (y === 0 ? 0 : x ** (y - 1))),
+        ),
+      ),
+      b.requiresGrad ? mul(g, mul(out, mapUnary(a, Math.log))) : null,
+    ],
+    ['input', 'exponent'],
+  );
 
 // d max(a,b): the gradient goes to the larger (to a on ties, as a choice of subgradient)
 export const maximum = (a: TensorLike, b: TensorLike): Tensor =>
   binaryRecorded('maximum', a, b, Math.max, (g, a, b) => [
-    mul(g, mapBinary('maximum', a, b, (x, y) => (x >= y ? 1 : 0))),
-    mul(g, mapBinary('maximum', a, b, (x, y) => (x >= y ? 0 : 1))),
+    mul(
+      g,
+      mapBinary('maximum', a, b, (x, y) => (x >= y ? 1 : 0)),
+    ),
+    mul(
+      g,
+      mapBinary('maximum', a, b, (x, y) => (x >= y ? 0 : 1)),
+    ),
   ]);
 
 export const minimum = (a: TensorLike, b: TensorLike): Tensor =>
   binaryRecorded('minimum', a, b, Math.min, (g, a, b) => [
-    mul(g, mapBinary('minimum', a, b, (x, y) => (x <= y ? 1 : 0))),
-    mul(g, mapBinary('minimum', a, b, (x, y) => (x <= y ? 0 : 1))),
+    mul(
+      g,
+      mapBinary('minimum', a, b, (x, y) => (x <= y ? 1 : 0)),
+    ),
+    mul(
+      g,
+      mapBinary('minimum', a, b, (x, y) => (x <= y ? 0 : 1)),
+    ),
   ]);
 
 /** A recorded unary op: `local(a, out)` is the elementwise derivative d out / d a. */
@@ -149,7 +205,13 @@ export const log = (a: Tensor): Tensor => unary('log', a, Math.log, (a) => mapUn
 export const sqrt = (a: Tensor): Tensor => unary('sqrt', a, Math.sqrt, (_a, out) => mapUnary(out, (y) => 0.5 / y));
 // d |a| = sign(a) da
 export const abs = (a: Tensor): Tensor => unary('abs', a, Math.abs, (a) => mapUnary(a, Math.sign));
-export const square = (a: Tensor): Tensor => unary('square', a, (x) => x * x, (a) => mapUnary(a, (x) => 2 * x));
+export const square = (a: Tensor): Tensor =>
+  unary(
+    'square',
+    a,
+    (x) => x * x,
+    (a) => mapUnary(a, (x) => 2 * x),
+  );
 export const sin = (a: Tensor): Tensor => unary('sin', a, Math.sin, (a) => mapUnary(a, Math.cos));
 export const cos = (a: Tensor): Tensor => unary('cos', a, Math.cos, (a) => mapUnary(a, (x) => -Math.sin(x)));
 // clamp passes the gradient where the input was inside [lo, hi]
@@ -157,15 +219,22 @@ export function clamp(a: Tensor, lo = -Infinity, hi = Infinity): Tensor {
   requireTensor('clamp', 'input', a);
   requireNumber('clamp', 'min', lo);
   requireNumber('clamp', 'max', hi);
-  return unary('clamp', a, (x) => Math.min(hi, Math.max(lo, x)), (a) => mapUnary(a, (x) => (x >= lo && x <= hi ? 1 : 0)));
+  return unary(
+    'clamp',
+    a,
+    (x) => Math.min(hi, Math.max(lo, x)),
+    (a) => mapUnary(a, (x) => (x >= lo && x <= hi ? 1 : 0)),
+  );
 }
 
 // Comparisons give bool masks and carry no gradient.
-const compare = (op: string, f: (x: number, y: number) => boolean) => (a: TensorLike, b: TensorLike): Tensor => {
-  const [ta, tb] = operands(op, a, b);
-  if (ta.dtype !== 'bool' && tb.dtype !== 'bool') resultDtype(op, ta, tb);
-  return mapBinary(op, ta, tb, (x, y) => (f(x, y) ? 1 : 0), 'bool');
-};
+const compare =
+  (op: string, f: (x: number, y: number) => boolean) =>
+  (a: TensorLike, b: TensorLike): Tensor => {
+    const [ta, tb] = operands(op, a, b);
+    if (ta.dtype !== 'bool' && tb.dtype !== 'bool') resultDtype(op, ta, tb);
+    return mapBinary(op, ta, tb, (x, y) => (f(x, y) ? 1 : 0), 'bool');
+  };
 export const gt = compare('gt', (x, y) => x > y);
 export const ge = compare('ge', (x, y) => x >= y);
 export const lt = compare('lt', (x, y) => x < y);

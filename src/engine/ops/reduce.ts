@@ -47,7 +47,8 @@ export function sum(a: Tensor, dims?: Dims, keepdim = false): Tensor {
   a = floatOf(requireTensor('sum', 'input', a));
   const p = plan('sum', a.shape, dims, keepdim);
   const out = allocate(a.dtype, sizeOf(p.outShape)) as FloatStorage;
-  const x = a.data, oi = p.outIndex;
+  const x = a.data,
+    oi = p.outIndex;
   if (p.axes.length === a.ndim) {
     let s = 0;
     for (let i = 0; i < x.length; i++) s += x[i];
@@ -104,7 +105,8 @@ function extremum(op: string, a: Tensor, dim: number | undefined, keepdim: boole
   const n = sizeOf(p.outShape);
   const vals = allocate(a.dtype, n) as FloatStorage;
   const arg = new Int32Array(n).fill(-1); // flat input index of the winner
-  const x = a.data, oi = p.outIndex;
+  const x = a.data,
+    oi = p.outIndex;
   for (let i = 0; i < x.length; i++) {
     const o = oi[i];
     const v = x[i];

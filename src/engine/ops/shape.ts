@@ -21,7 +21,10 @@ export function reshape(a: Tensor, shape: Shape): Tensor {
     target[infer] = a.size / rest;
   }
   if (sizeOf(target) !== a.size) {
-    throw new EngineError('reshape', `cannot reshape ${fmtShape(a.shape)} (${a.size} elements) into ${fmtShape(shape)} (${sizeOf(target)} elements)`);
+    throw new EngineError(
+      'reshape',
+      `cannot reshape ${fmtShape(a.shape)} (${a.size} elements) into ${fmtShape(shape)} (${sizeOf(target)} elements)`,
+    );
   }
   const out = new Tensor(a.data, target, a.dtype); // contiguous storage: a view
   return record('reshape', out, [a], (g) => [reshape(g, a.shape)]);
@@ -30,12 +33,16 @@ export function reshape(a: Tensor, shape: Shape): Tensor {
 export function permute(a: Tensor, dims: number[]): Tensor {
   requireTensor('permute', 'input', a);
   requireDims('permute', 'dims', dims);
-  if (dims.length !== a.ndim) throw new EngineError('permute', `got ${dims.length} dims ${fmtShape(dims)} for a tensor of shape ${fmtShape(a.shape)}`);
+  if (dims.length !== a.ndim)
+    throw new EngineError('permute', `got ${dims.length} dims ${fmtShape(dims)} for a tensor of shape ${fmtShape(a.shape)}`);
   const p = dims.map((d) => normAxis('permute', d, a.ndim));
   if (new Set(p).size !== p.length) throw new EngineError('permute', `repeated dim in ${fmtShape(dims)}`);
   const shape = p.map((d) => a.shape[d]);
   const s = stridesOf(a.shape);
-  const idx = offsetTable(shape, p.map((d) => s[d]));
+  const idx = offsetTable(
+    shape,
+    p.map((d) => s[d]),
+  );
   const out = allocate(a.dtype, a.size);
   const x = a.data;
   for (let i = 0; i < out.length; i++) out[i] = x[idx[i]];
@@ -48,16 +55,26 @@ export function transpose(a: Tensor, d0 = -2, d1 = -1): Tensor {
   requireTensor('transpose', 'input', a);
   if (a.ndim < 2 && d0 === -2 && d1 === -1) return a;
   const p = [...a.shape.keys()];
-  const i = normAxis('transpose', d0, a.ndim), j = normAxis('transpose', d1, a.ndim);
+  const i = normAxis('transpose', d0, a.ndim),
+    j = normAxis('transpose', d1, a.ndim);
   [p[i], p[j]] = [p[j], p[i]];
   return permute(a, p);
 }
 
 export function squeeze(a: Tensor, dim?: number): Tensor {
   requireTensor('squeeze', 'input', a);
-  if (dim === undefined) return reshape(a, a.shape.filter((d) => d !== 1));
+  if (dim === undefined)
+    return reshape(
+      a,
+      a.shape.filter((d) => d !== 1),
+    );
   const d = normAxis('squeeze', dim, a.ndim);
-  return a.shape[d] === 1 ? reshape(a, a.shape.filter((_, i) => i !== d)) : a;
+  return a.shape[d] === 1
+    ? reshape(
+        a,
+        a.shape.filter((_, i) => i !== d),
+      )
+    : a;
 }
 
 export function unsqueeze(a: Tensor, dim: number): Tensor {
@@ -71,7 +88,8 @@ export function unsqueeze(a: Tensor, dim: number): Tensor {
 export function flatten(a: Tensor, start = 0, end = -1): Tensor {
   requireTensor('flatten', 'input', a);
   if (a.ndim === 0) return reshape(a, [1]);
-  const s = normAxis('flatten', start, a.ndim), e = normAxis('flatten', end, a.ndim);
+  const s = normAxis('flatten', start, a.ndim),
+    e = normAxis('flatten', end, a.ndim);
   const shape = [...a.shape.slice(0, s), sizeOf(a.shape.slice(s, e + 1)), ...a.shape.slice(e + 1)];
   return reshape(a, shape);
 }
@@ -81,7 +99,10 @@ export function expand(a: Tensor, shape: Shape): Tensor {
   requireTensor('expand', 'input', a);
   requireShape('expand', 'shape', shape);
   if (a.ndim > shape.length || !sameShape(broadcastShapes('expand', a.shape, shape), shape)) {
-    throw new EngineError('expand', `a tensor of shape ${fmtShape(a.shape)} cannot be expanded to ${fmtShape(shape)}: each dim must match or be 1`);
+    throw new EngineError(
+      'expand',
+      `a tensor of shape ${fmtShape(a.shape)} cannot be expanded to ${fmtShape(shape)}: each dim must match or be 1`,
+    );
   }
   const out = expandTo(a, shape);
   return record('expand', out === a ? new Tensor(a.data, a.shape, a.dtype) : out, [a], (g) => [sumTo(g, a.shape)]);
@@ -91,18 +112,25 @@ export function expand(a: Tensor, shape: Shape): Tensor {
 export function gather(a: Tensor, dim: number, index: Tensor | number[][] | number[]): Tensor {
   requireTensor('gather', 'input', a);
   const d = normAxis('gather', dim, a.ndim);
-  if (!(index instanceof Tensor) && !Array.isArray(index)) throw new EngineError('gather', `index must be a Tensor or nested arrays of integers, got ${describe(index)}`);
+  if (!(index instanceof Tensor) && !Array.isArray(index))
+    throw new EngineError('gather', `index must be a Tensor or nested arrays of integers, got ${describe(index)}`);
   const idx = index instanceof Tensor ? index : indexTensor(index);
-  if (idx.ndim !== a.ndim) throw new EngineError('gather', `index has ${idx.ndim} dims ${fmtShape(idx.shape)}, input has ${a.ndim} ${fmtShape(a.shape)}`);
+  if (idx.ndim !== a.ndim)
+    throw new EngineError('gather', `index has ${idx.ndim} dims ${fmtShape(idx.shape)}, input has ${a.ndim} ${fmtShape(a.shape)}`);
   idx.shape.forEach((n, i) => {
-    if (i !== d && n > a.shape[i]) throw new EngineError('gather', `index shape ${fmtShape(idx.shape)} exceeds input shape ${fmtShape(a.shape)} at dim ${i}`);
+    if (i !== d && n > a.shape[i])
+      throw new EngineError('gather', `index shape ${fmtShape(idx.shape)} exceeds input shape ${fmtShape(a.shape)} at dim ${i}`);
   });
   const as = stridesOf(a.shape);
-  const base = offsetTable(idx.shape, as.map((s, i) => (i === d ? 0 : s)));
+  const base = offsetTable(
+    idx.shape,
+    as.map((s, i) => (i === d ? 0 : s)),
+  );
   const src = new Int32Array(idx.size);
   for (let i = 0; i < idx.size; i++) {
     const k = idx.data[i];
-    if (!Number.isInteger(k) || k < -a.shape[d] || k >= a.shape[d]) throw new EngineError('gather', `index ${k} out of range for dim ${d} of size ${a.shape[d]}`);
+    if (!Number.isInteger(k) || k < -a.shape[d] || k >= a.shape[d])
+      throw new EngineError('gather', `index ${k} out of range for dim ${d} of size ${a.shape[d]}`);
     src[i] = base[i] + (k < 0 ? k + a.shape[d] : k) * as[d];
   }
   const out = allocate(a.dtype, idx.size);
@@ -129,7 +157,8 @@ export function concat(tensors: Tensor[], dim = 0): Tensor {
     if (t.ndim !== first.ndim || t.shape.some((n, i) => i !== d && n !== first.shape[i])) {
       throw new EngineError('concat', `shapes ${fmtShape(first.shape)} and ${fmtShape(t.shape)} differ outside dim ${d}`);
     }
-    if (t.dtype !== first.dtype) throw new EngineError('concat', `dtype mismatch: ${first.dtype} ${fmtShape(first.shape)} and ${t.dtype} ${fmtShape(t.shape)}`);
+    if (t.dtype !== first.dtype)
+      throw new EngineError('concat', `dtype mismatch: ${first.dtype} ${fmtShape(first.shape)} and ${t.dtype} ${fmtShape(t.shape)}`);
   }
   const outer = sizeOf(first.shape.slice(0, d));
   const inner = sizeOf(first.shape.slice(d + 1));
@@ -158,10 +187,14 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   requireTensorList('stack', 'tensors', tensors);
   if (!tensors.length) throw new EngineError('stack', 'needs at least one tensor');
   for (const t of tensors) {
-    if (t.shape.join(',') !== tensors[0].shape.join(',')) throw new EngineError('stack', `shapes ${fmtShape(tensors[0].shape)} and ${fmtShape(t.shape)} differ`);
+    if (t.shape.join(',') !== tensors[0].shape.join(','))
+      throw new EngineError('stack', `shapes ${fmtShape(tensors[0].shape)} and ${fmtShape(t.shape)} differ`);
   }
   const d = normAxis('stack', dim, tensors[0].ndim + 1);
-  return concat(tensors.map((t) => unsqueeze(t, d)), d);
+  return concat(
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
+  );
 }
 
 /** Elements start..start+length along `dim` (a copy). */
@@ -184,7 +217,8 @@ export function narrow(a: Tensor, dim: number, start: number, length: number): T
   }
   return record('narrow', new Tensor(out, shape, a.dtype), [a], (g) => {
     const ga = allocate(g.dtype, a.size) as FloatStorage;
-    for (let o = 0; o < outer; o++) ga.set(g.data.subarray(o * length * inner, (o + 1) * length * inner) as FloatStorage, (o * a.shape[d] + start) * inner);
+    for (let o = 0; o < outer; o++)
+      ga.set(g.data.subarray(o * length * inner, (o + 1) * length * inner) as FloatStorage, (o * a.shape[d] + start) * inner);
     return [new Tensor(ga, a.shape, g.dtype)];
   });
 }
@@ -196,7 +230,8 @@ export function index(a: Tensor, i: number): Tensor {
   if (a.ndim === 0) throw new EngineError('index', 'cannot index a 0-d tensor');
   const n = a.shape[0];
   const k = i < 0 ? i + n : i;
-  if (!Number.isInteger(k) || k < 0 || k >= n) throw new EngineError('index', `index ${i} is out of range for first dim of size ${n} (shape ${fmtShape(a.shape)})`);
+  if (!Number.isInteger(k) || k < 0 || k >= n)
+    throw new EngineError('index', `index ${i} is out of range for first dim of size ${n} (shape ${fmtShape(a.shape)})`);
   return reshape(narrow(a, 0, k, 1), a.shape.slice(1));
 }
 
@@ -208,7 +243,8 @@ export function slice(a: Tensor, start = 0, end?: number): Tensor {
   optionalInt('slice', 'end', end, 0);
   const n = a.shape[0];
   const norm = (v: number) => Math.min(n, Math.max(0, v < 0 ? v + n : v));
-  const s = norm(start), e = norm(end ?? n);
+  const s = norm(start),
+    e = norm(end ?? n);
   return narrow(a, 0, s, Math.max(0, e - s));
 }
 
@@ -224,7 +260,8 @@ export function indexSelect(a: Tensor, rows: ArrayLike<number>): Tensor {
   const out = allocate(a.dtype, rows.length * inner);
   for (let r = 0; r < rows.length; r++) {
     const k = rows[r];
-    if (!Number.isInteger(k) || k < 0 || k >= n) throw new EngineError('indexSelect', `row ${k} is out of range for first dim of size ${n}`);
+    if (!Number.isInteger(k) || k < 0 || k >= n)
+      throw new EngineError('indexSelect', `row ${k} is out of range for first dim of size ${n}`);
     out.set(a.data.subarray(k * inner, (k + 1) * inner), r * inner);
   }
   return record('indexSelect', new Tensor(out, [rows.length, ...a.shape.slice(1)], a.dtype), [a], (g) => {

@@ -42,7 +42,11 @@ function sessionFor(context: vscode.ExtensionContext): TrainingSession {
   if (!session) {
     const created = new TrainingSession(context);
     session = created;
-    context.subscriptions.push(created, { dispose: () => { if (session === created) session = undefined; } });
+    context.subscriptions.push(created, {
+      dispose: () => {
+        if (session === created) session = undefined;
+      },
+    });
   }
   return session;
 }

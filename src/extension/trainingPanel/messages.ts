@@ -9,7 +9,15 @@ import * as vscode from 'vscode';
 import { modelSummary } from '../../training/models/catalog';
 import type { RunStore } from '../../training/runStore';
 import type { TrainConfig, TrainEvent } from '../../training/events';
-import { type ExportFormat, type HostMessage, type Placement, ProtocolError, parseWebviewMessage, type RunListItem, type WebviewMessage } from '../../trainingPanelProtocol';
+import {
+  type ExportFormat,
+  type HostMessage,
+  type Placement,
+  ProtocolError,
+  parseWebviewMessage,
+  type RunListItem,
+  type WebviewMessage,
+} from '../../trainingPanelProtocol';
 import { exportAsPyTorch } from '../panelPyTorch';
 import { configOfRun, eventsFromRun, runLabel, runListItem } from '../panelRunHistory';
 import type { PanelJob } from './job';
@@ -43,7 +51,11 @@ export function receivePanelMessage(session: PanelSession, raw: unknown): void {
     session.notice('error', `GradLens ignored a panel message: ${err.message}`);
     // A refused last event must still end the run, or the job would wait for it forever.
     const event = (raw as { type?: unknown; event?: { type?: unknown } } | null)?.event;
-    if ((raw as { type?: unknown } | null)?.type === 'pageEvent' && (event?.type === 'done' || event?.type === 'error') && session.job?.active) {
+    if (
+      (raw as { type?: unknown } | null)?.type === 'pageEvent' &&
+      (event?.type === 'done' || event?.type === 'error') &&
+      session.job?.active
+    ) {
       try {
         session.job.receive({ type: 'error', message: `the page ended the run with an event GradLens could not read: ${err.message}` });
       } catch {
@@ -86,8 +98,11 @@ async function handle(session: PanelSession, message: WebviewMessage): Promise<v
       break;
     case 'pickDataDir': {
       const picked = await vscode.window.showOpenDialog({
-        canSelectFolders: true, canSelectFiles: false, canSelectMany: false,
-        openLabel: 'Use this folder', title: 'Folder with MNIST / Fashion-MNIST IDX files or CIFAR-10 binary batches',
+        canSelectFolders: true,
+        canSelectFiles: false,
+        canSelectMany: false,
+        openLabel: 'Use this folder',
+        title: 'Folder with MNIST / Fashion-MNIST IDX files or CIFAR-10 binary batches',
       });
       const dir = picked?.[0]?.fsPath ?? null;
       if (dir) await session.rememberDataDir(dir);

@@ -8,7 +8,15 @@ import * as vscode from 'vscode';
 import { RunStore } from '../../training/runStore';
 import type { ModelSummary } from '../../training/summary';
 import type { AttentionEvent, SamplesEvent, StartedEvent, TrainConfig, TrainEvent } from '../../training/events';
-import { type HostMessage, type JobState, type MeasuredSpeeds, type Placement, type RunListItem, TRAINING_PLACES, type TrainingPlace } from '../../trainingPanelProtocol';
+import {
+  type HostMessage,
+  type JobState,
+  type MeasuredSpeeds,
+  type Placement,
+  type RunListItem,
+  TRAINING_PLACES,
+  type TrainingPlace,
+} from '../../trainingPanelProtocol';
 import { panelChoices } from '../panelChoices';
 import { PanelEventLog } from '../panelEventLog';
 import { panelHtml } from '../panelHtml';
@@ -86,7 +94,12 @@ export class TrainingSession implements PanelSession, vscode.Disposable {
       this.panel.reveal();
       return this.panel;
     }
-    const panel = vscode.window.createWebviewPanel(TRAINING_VIEW_TYPE, 'GradLens Training', vscode.ViewColumn.Active, this.webviewOptions());
+    const panel = vscode.window.createWebviewPanel(
+      TRAINING_VIEW_TYPE,
+      'GradLens Training',
+      vscode.ViewColumn.Active,
+      this.webviewOptions(),
+    );
     this.attach(panel);
     return panel;
   }
@@ -127,7 +140,11 @@ export class TrainingSession implements PanelSession, vscode.Disposable {
     this.job?.pageGone('the panel was closed');
     if (this.job?.active) {
       void vscode.window
-        .showInformationMessage('GradLens: training goes on in the background. Reopen the panel to watch it.', 'Open Panel', 'Stop Training')
+        .showInformationMessage(
+          'GradLens: training goes on in the background. Reopen the panel to watch it.',
+          'Open Panel',
+          'Stop Training',
+        )
         .then((choice) => {
           if (choice === 'Open Panel') this.show();
           if (choice === 'Stop Training') this.job?.send({ type: 'stop' });
@@ -229,7 +246,10 @@ export class TrainingSession implements PanelSession, vscode.Disposable {
     this.memory = undefined;
     this.jobConfig = config;
     this.placement = placement;
-    this.current = job((e) => this.relay(e), () => this.jobEnded());
+    this.current = job(
+      (e) => this.relay(e),
+      () => this.jobEnded(),
+    );
     this.post({ type: 'job', state: 'running', placement });
   }
 
@@ -248,8 +268,14 @@ export class TrainingSession implements PanelSession, vscode.Disposable {
       return;
     }
     const store = this.store;
-    this.begin(config, placement, (relay, ended) =>
-      new PageTrainingJob({ create: (c, label) => store.create(c, label) }, relay, ended, (request) => this.post({ type: 'pageControl', request })));
+    this.begin(
+      config,
+      placement,
+      (relay, ended) =>
+        new PageTrainingJob({ create: (c, label) => store.create(c, label) }, relay, ended, (request) =>
+          this.post({ type: 'pageControl', request }),
+        ),
+    );
   }
 
   private relay(event: TrainEvent): void {
@@ -266,7 +292,8 @@ export class TrainingSession implements PanelSession, vscode.Disposable {
     if (this.memory) void this.context.workspaceState.update(LAST_RUN_KEY, this.memory);
     this.post({ type: 'job', state: 'idle' });
     this.post({ type: 'runs', runs: this.listRuns() });
-    const speeds = this.jobConfig && this.placement ? withMeasuredSpeed(this.speeds, this.jobConfig, this.placement.where, this.log.replay()) : null;
+    const speeds =
+      this.jobConfig && this.placement ? withMeasuredSpeed(this.speeds, this.jobConfig, this.placement.where, this.log.replay()) : null;
     if (speeds) {
       void this.context.workspaceState.update(SPEEDS_KEY, speeds);
       this.post({ type: 'speeds', speeds });

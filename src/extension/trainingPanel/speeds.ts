@@ -20,7 +20,10 @@ const UNITS: Record<DatasetDescription['kind'], string> = { image: 'images/s', p
 export function steadySpeed(events: readonly TrainEvent[]): number | null {
   const steps = events.filter((e): e is StepEvent => e.type === 'step');
   const lastStep = steps.at(-1)?.step ?? 0;
-  const rates = steps.filter((s) => s.step > lastStep / 2 && s.throughput > 0).map((s) => s.throughput).sort((a, b) => a - b);
+  const rates = steps
+    .filter((s) => s.step > lastStep / 2 && s.throughput > 0)
+    .map((s) => s.throughput)
+    .sort((a, b) => a - b);
   if (rates.length < MIN_STEADY_EVENTS) return null;
   const mid = rates.length >> 1;
   return rates.length % 2 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
@@ -30,7 +33,12 @@ export function steadySpeed(events: readonly TrainEvent[]): number | null {
  * `speeds` with the finished job's measurement in, replacing the older one for the same
  * setup and place; null when the job says nothing (it failed, or was too short).
  */
-export function withMeasuredSpeed(speeds: MeasuredSpeeds, config: TrainConfig, where: 'host' | 'page', events: readonly TrainEvent[]): MeasuredSpeeds | null {
+export function withMeasuredSpeed(
+  speeds: MeasuredSpeeds,
+  config: TrainConfig,
+  where: 'host' | 'page',
+  events: readonly TrainEvent[],
+): MeasuredSpeeds | null {
   const started = events.find((e) => e.type === 'started');
   if (!started || !events.some((e) => e.type === 'done')) return null;
   const speed = steadySpeed(events);

@@ -16,11 +16,20 @@ function isShapeSpec(v: unknown): v is number[] {
 function resolveInput(name: string, spec: unknown, rng: Rng): FlatTensor {
   const what = `input '${name}'`;
   if (typeof spec === 'function') {
-    const made = callUser((e) => `${what}'s generator threw ${defaultDescribe(e)}`, () => (spec as (r: Rng) => unknown)(rng));
+    const made = callUser(
+      (e) => `${what}'s generator threw ${defaultDescribe(e)}`,
+      () => (spec as (r: Rng) => unknown)(rng),
+    );
     return toFlat(made, `the value made for ${what}`);
   }
   if (isShapeSpec(spec)) return { data: randn(spec, { rng, dtype: 'float64' }).data as Float64Array, shape: spec.slice() };
-  if (spec instanceof Tensor || Array.isArray(spec) || spec instanceof Float64Array || spec instanceof Float32Array || typeof spec === 'number') {
+  if (
+    spec instanceof Tensor ||
+    Array.isArray(spec) ||
+    spec instanceof Float64Array ||
+    spec instanceof Float32Array ||
+    typeof spec === 'number'
+  ) {
     return toFlat(spec, what);
   }
   throw new ContractError(`${what} must be a shape like [4, 5], a tensor, a nested array or (rng) => tensor; got ${describeValue(spec)}`);
@@ -78,7 +87,12 @@ export function adaptLayerDefinition(def: LayerDefinition, name: string, options
     forward(inputs) {
       replayRandomness(ctx.rng);
       const result = callUser(describe, () => def.forward(asObject(inputs), ctx));
-      const isPair = result !== null && typeof result === 'object' && !(result instanceof Tensor) && !Array.isArray(result) && !ArrayBuffer.isView(result);
+      const isPair =
+        result !== null &&
+        typeof result === 'object' &&
+        !(result instanceof Tensor) &&
+        !Array.isArray(result) &&
+        !ArrayBuffer.isView(result);
       if (isPair && !('out' in result)) {
         throw new ContractError(`${name}.forward must return a tensor or { out, cache }; got ${describeValue(result)}`);
       }

@@ -31,7 +31,9 @@ export function normalizeGradients(
   const convert = (g: unknown, i: number): FlatTensor | null => {
     if (g !== null && g !== undefined) return toFlat(g, `${fnName}'s gradient for '${inputNames[i]}'`, inputs[i].shape);
     if (rules.requireAll) {
-      throw new ContractError(`${fnName} returned no gradient for '${inputNames[i]}'; expected one for each checked input ${list}, of the input's shape ${formatShape(inputs[i].shape)}`);
+      throw new ContractError(
+        `${fnName} returned no gradient for '${inputNames[i]}'; expected one for each checked input ${list}, of the input's shape ${formatShape(inputs[i].shape)}`,
+      );
     }
     return null;
   };
@@ -60,7 +62,9 @@ export function normalizeGradients(
     const obj = result as Record<string, unknown>;
     const unknownKeys = Object.keys(obj).filter((k) => !inputNames.includes(k));
     if (unknownKeys.length > 0) {
-      const what = unknownKeys.map((k) => `'${k}'${rules.unchecked?.has(k) ? ` (${rules.unchecked.get(k)}, passed but not checked)` : ''}`).join(', ');
+      const what = unknownKeys
+        .map((k) => `'${k}'${rules.unchecked?.has(k) ? ` (${rules.unchecked.get(k)}, passed but not checked)` : ''}`)
+        .join(', ');
       const input = rules.unchecked ? 'checked input' : 'input';
       throw new ContractError(
         `${fnName} returned a gradient for ${what}, which ${unknownKeys.length === 1 ? `is not ${input === 'input' ? 'an' : 'a'} ${input}` : `are not ${input}s`}; ${input}s are ${list}`,

@@ -8,7 +8,19 @@ import type { CheckTarget, FlatTensor, Tolerance } from '../../gradcheck/types';
 import type { TagArg } from '../tag';
 import { tagValues } from '../tagValues';
 import { normalizeGradients } from './gradients';
-import { type AdaptOptions, callUser, ContractError, defaultDescribe, describeValue, flatToNested, NestedInput, nestedToFlat, requireFinite, sizeOf, toFlat } from './values';
+import {
+  type AdaptOptions,
+  callUser,
+  ContractError,
+  defaultDescribe,
+  describeValue,
+  flatToNested,
+  NestedInput,
+  nestedToFlat,
+  requireFinite,
+  sizeOf,
+  toFlat,
+} from './values';
 
 /**
  * A tagged function (a pair's forward, a loss function) called with the arguments of its
@@ -113,7 +125,12 @@ function argsOf(spec: { args?: TagArg[]; inputNames?: string[]; inputShapes?: nu
 /** A course-style xxxForward/xxxBackward pair (nested arrays in and out) as a CheckTarget. */
 export function adaptPair(pair: PairSpec, options: AdaptOptions = {}): CheckTarget {
   const { forwardName, backwardName } = pair;
-  const forward = new TaggedCall(argsOf(pair, forwardName), options, pair.forward, `the @gradcheck tag of ${forwardName} ${NAME_EACH_INPUT}`);
+  const forward = new TaggedCall(
+    argsOf(pair, forwardName),
+    options,
+    pair.forward,
+    `the @gradcheck tag of ${forwardName} ${NAME_EACH_INPUT}`,
+  );
   const describe = options.describeThrow ?? defaultDescribe;
   // A forward that returns a typed array gets its upstream gradient as one too.
   let outWasTyped = false;
@@ -156,7 +173,8 @@ const GRADS_FORMS = 'grads being the gradient itself (one checked input), an arr
 function lossValue(loss: unknown, fnName: string): number {
   let v: unknown = loss;
   if (loss instanceof Tensor && loss.size === 1 && loss.dtype !== 'bool') v = Number(loss.data[0]);
-  if (typeof v !== 'number') throw new ContractError(`${fnName}'s loss (the first thing it returns) must be a number; got ${describeValue(loss)}`);
+  if (typeof v !== 'number')
+    throw new ContractError(`${fnName}'s loss (the first thing it returns) must be a number; got ${describeValue(loss)}`);
   if (!Number.isFinite(v)) throw new ContractError(`${fnName} returned a loss of ${v}`);
   return v;
 }
@@ -169,7 +187,12 @@ function lossValue(loss: unknown, fnName: string): number {
  */
 export function adaptLossFunction(spec: LossSpec, options: AdaptOptions = {}): CheckTarget {
   const { name } = spec;
-  const loss = new TaggedCall(spec.args, options, spec.fn, `the @gradcheck tag of ${name} must name at least one checked input with its shape, like x:[4,5]`);
+  const loss = new TaggedCall(
+    spec.args,
+    options,
+    spec.fn,
+    `the @gradcheck tag of ${name} must name at least one checked input with its shape, like x:[4,5]`,
+  );
   const { inputNames } = loss;
   // The checker is done with one output before it calls forward again (CheckTarget.forward).
   const out: FlatTensor = { data: new Float64Array(1), shape: [] };
@@ -180,13 +203,20 @@ export function adaptLossFunction(spec: LossSpec, options: AdaptOptions = {}): C
       const result = loss.call(inputs);
       const parts = twoParts(result, 'loss', 'grads');
       if (!parts) {
-        const spread = Array.isArray(result) && result.length > 2 ? ` (put the gradients in one array: [loss, [${inputNames.map((n) => `d${n}`).join(', ')}]])` : '';
-        throw new ContractError(`${name} must return [loss, grads] or { loss, grads }, ${GRADS_FORMS}; got ${describeValue(result)}${spread}`);
+        const spread =
+          Array.isArray(result) && result.length > 2
+            ? ` (put the gradients in one array: [loss, [${inputNames.map((n) => `d${n}`).join(', ')}]])`
+            : '';
+        throw new ContractError(
+          `${name} must return [loss, grads] or { loss, grads }, ${GRADS_FORMS}; got ${describeValue(result)}${spread}`,
+        );
       }
       const [value, grads] = parts;
       out.data[0] = lossValue(value, name);
       if (grads === undefined || grads === null) {
-        throw new ContractError(`${name} returned its loss but no gradients; return [loss, grads], ${GRADS_FORMS} (${inputNames.join(', ')})`);
+        throw new ContractError(
+          `${name} returned its loss but no gradients; return [loss, grads], ${GRADS_FORMS} (${inputNames.join(', ')})`,
+        );
       }
       return { out, cache: grads };
     },

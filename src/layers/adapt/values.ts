@@ -119,7 +119,10 @@ function describeNestedProblem(value: unknown, shape: readonly number[], what: s
 export function toFlat(value: unknown, what: string, flatShape?: readonly number[]): FlatTensor {
   if (value instanceof Tensor) {
     if (value.dtype === 'bool') throw new ContractError(`${what} is a bool tensor; it must hold numbers`);
-    return { data: value.data instanceof Float64Array ? value.data.slice() : Float64Array.from(value.data as FlatArray), shape: value.shape.slice() };
+    return {
+      data: value.data instanceof Float64Array ? value.data.slice() : Float64Array.from(value.data as FlatArray),
+      shape: value.shape.slice(),
+    };
   }
   if (typeof value === 'number') return { data: Float64Array.of(value), shape: [] };
   if (value instanceof Float64Array || value instanceof Float32Array) {

@@ -94,7 +94,14 @@ export function discoverLayers(text: string): DiscoveredLayer[] {
     const open = start + m[1].length - 1;
     const close = matchBracket(code, open);
     const exportName = m[2] ?? 'default';
-    const layer: DiscoveredLayer = { name: exportName, convention: 'layer', exportName, line: line(start), endLine: line(close), inputNames: [] };
+    const layer: DiscoveredLayer = {
+      name: exportName,
+      convention: 'layer',
+      exportName,
+      line: line(start),
+      endLine: line(close),
+      inputNames: [],
+    };
     const objectStart = open + 1 + /^\s*/.exec(code.slice(open + 1))![0].length;
     if (code[objectStart] === '{') {
       for (const k of objectKeys(code, text, objectStart)) {
@@ -222,7 +229,10 @@ export function discoverCandidates(text: string): TagCandidate[] {
   const starts = lineStarts(text);
   const functions = functionDeclarations(code);
   const all = [...functions.values()].sort((a, b) => a.start - b.start);
-  const top = atTopLevel(code, all.map((d) => d.start));
+  const top = atTopLevel(
+    code,
+    all.map((d) => d.start),
+  );
   const candidates: TagCandidate[] = [];
   const add = (name: string, convention: 'pair' | 'loss', d: Declaration) => {
     const line = lineOf(starts, d.start);

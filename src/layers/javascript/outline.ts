@@ -111,7 +111,12 @@ function commentAbove(scanned: Scanned, text: string, pos: number): string | und
   let k = lo - 1;
   if (k < 0 || /\S/.test(text.slice(comments[k].end, pos))) return undefined;
   const parts = [comments[k].text];
-  while (k > 0 && comments[k].text.startsWith('//') && comments[k - 1].text.startsWith('//') && !/\S/.test(text.slice(comments[k - 1].end, comments[k].start))) {
+  while (
+    k > 0 &&
+    comments[k].text.startsWith('//') &&
+    comments[k - 1].text.startsWith('//') &&
+    !/\S/.test(text.slice(comments[k - 1].end, comments[k].start))
+  ) {
     parts.unshift(comments[--k].text);
   }
   return parts.join('\n');

@@ -52,7 +52,10 @@ export function backwardNameOf(forwardName: string): string | undefined {
  * just `forward` (or `_forward_`) keeps its whole name: an empty name says nothing.
  */
 export function pairStem(forwardName: string): string {
-  const stem = forwardName.replace(FORWARD, '').replace(/_{2,}/g, '_').replace(/^_+|_+$/g, '');
+  const stem = forwardName
+    .replace(FORWARD, '')
+    .replace(/_{2,}/g, '_')
+    .replace(/^_+|_+$/g, '');
   return stem === '' ? forwardName : stem;
 }
 
@@ -116,7 +119,9 @@ export function pythonLayersOf(units: PyUnit[], where: string): DiscoveredLayer[
           layer.backwardLine = backward.definition.line;
           if (backward.cell === cell) layer.endLine = Math.max(d.endLine, backward.definition.endLine);
         } else {
-          problem(`no ${backwardName} in ${where} to pair with ${d.name}: a tagged forward needs its backward, named with 'backward' in place of 'forward'`);
+          problem(
+            `no ${backwardName} in ${where} to pair with ${d.name}: a tagged forward needs its backward, named with 'backward' in place of 'forward'`,
+          );
         }
       } else if (/backward/i.test(d.name)) {
         const forwardName = d.name.replace(/backward/i, (w) => (w === 'Backward' ? 'Forward' : w === 'BACKWARD' ? 'FORWARD' : 'forward'));
@@ -134,7 +139,10 @@ export function pythonLayersOf(units: PyUnit[], where: string): DiscoveredLayer[
       if (backward) layer.backwardLine = backward.line;
       const missing = [forward ? undefined : 'forward', backward ? undefined : 'backward'].filter((m) => m !== undefined);
       if (missing.length > 0) {
-        const kind = layer.convention === 'autograd' ? 'a torch.autograd.Function needs static forward(ctx, ...) and backward(ctx, grad)' : 'a layer object needs forward(...) and backward(dout) methods';
+        const kind =
+          layer.convention === 'autograd'
+            ? 'a torch.autograd.Function needs static forward(ctx, ...) and backward(ctx, grad)'
+            : 'a layer object needs forward(...) and backward(dout) methods';
         problem(`class ${d.name} has no ${missing.join(' or ')} method: ${kind}`);
       }
     }
@@ -144,7 +152,23 @@ export function pythonLayersOf(units: PyUnit[], where: string): DiscoveredLayer[
 }
 
 /** Hyperparameters that are passed as constants, not checked. */
-const CONSTANT_NAMES = new Set(['mode', 'reg', 'p', 'eps', 'momentum', 'stride', 'pad', 'padding', 'dilation', 'lr', 'axis', 'dim', 'training', 'seed', 'num_classes']);
+const CONSTANT_NAMES = new Set([
+  'mode',
+  'reg',
+  'p',
+  'eps',
+  'momentum',
+  'stride',
+  'pad',
+  'padding',
+  'dilation',
+  'lr',
+  'axis',
+  'dim',
+  'training',
+  'seed',
+  'num_classes',
+]);
 /** Integer labels. */
 const LABEL_NAMES = new Set(['y', 'labels', 'label', 'target', 'targets', 't']);
 
@@ -193,11 +217,19 @@ export function pythonCandidatesOf(units: PyUnit[]): TagCandidate[] {
       if (isAutograd(d)) {
         // forward(ctx, ...); with setup_context (PyTorch 2) forward has no ctx.
         const forward = d.methods.get('forward')!.params;
-        found = { name: d.name, convention: 'autograd', params: tagParams(d.methods.has('setup_context') ? forward : withoutFirst(forward)) };
+        found = {
+          name: d.name,
+          convention: 'autograd',
+          params: tagParams(d.methods.has('setup_context') ? forward : withoutFirst(forward)),
+        };
       } else {
         const taken = new Set<string>();
         const init = tagParams(withoutFirst(d.methods.get('__init__')?.params), taken);
-        found = { name: d.name, convention: 'object', params: [...init, ...tagParams(withoutFirst(d.methods.get('forward')!.params), taken)] };
+        found = {
+          name: d.name,
+          convention: 'object',
+          params: [...init, ...tagParams(withoutFirst(d.methods.get('forward')!.params), taken)],
+        };
       }
     }
     if (!found) continue;

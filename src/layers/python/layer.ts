@@ -38,7 +38,13 @@ export function deathReason(err: PythonExited, timedOut: boolean, timeoutMs: num
 let nextLayerId = 1;
 
 /** Sets one layer up in the worker and checks it in the thread, relaying its requests. */
-export async function checkLayer(proc: PythonProcess, t: CheckThread, d: DiscoveredLayer, program: Program, run: LayerRun): Promise<LayerReport> {
+export async function checkLayer(
+  proc: PythonProcess,
+  t: CheckThread,
+  d: DiscoveredLayer,
+  program: Program,
+  run: LayerRun,
+): Promise<LayerReport> {
   const mode = run.check.mode;
   const tolerance = { ...run.check.tolerance, ...d.tolerance };
   const fail = (message: string) => errorReport(d.name, message, mode, tolerance);

@@ -36,7 +36,8 @@ export function parseNotebook(json: string): NotebookCell[] {
     throw new Error(`the notebook is not valid JSON: ${(e as Error).message}`);
   }
   if (!isRecord(doc)) throw new Error('the notebook is not a JSON object');
-  if (typeof doc.nbformat === 'number' && doc.nbformat !== 4) throw new Error(`the notebook is nbformat ${doc.nbformat}; only nbformat 4 is read (save it again from Jupyter)`);
+  if (typeof doc.nbformat === 'number' && doc.nbformat !== 4)
+    throw new Error(`the notebook is nbformat ${doc.nbformat}; only nbformat 4 is read (save it again from Jupyter)`);
   if (!Array.isArray(doc.cells)) throw new Error('the notebook has no cells array');
   return doc.cells.map((cell: unknown, index: number): NotebookCell => {
     // Messages count cells from 1, as a reader counts them down the notebook.
@@ -91,7 +92,10 @@ function scanCells(cells: { index: number; source: string }[]): ScannedCell[] {
  * the backward's own cell, and `endLine` is the forward's own end.
  */
 export function discoverNotebookLayers(cells: { index: number; source: string }[]): DiscoveredLayer[] {
-  return pythonLayersOf(scanCells(cells).map((c) => c.unit), 'this notebook');
+  return pythonLayersOf(
+    scanCells(cells).map((c) => c.unit),
+    'this notebook',
+  );
 }
 
 /** Untagged layer-like definitions anywhere in the notebook (a pair's halves may be in different cells). */
@@ -106,10 +110,27 @@ type Literal = { kind: 'atom'; hashable: true } | { kind: 'tuple' | 'list' | 'se
 type Target = { kind: 'name' } | { kind: 'sequence'; items: Target[] };
 
 const KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
+    ' ',
+  ),
 );
 /** Annotations that evaluate without any import (annotations at the top level are evaluated). */
-const BUILTIN_TYPES = new Set(['int', 'float', 'complex', 'bool', 'str', 'bytes', 'list', 'tuple', 'dict', 'set', 'frozenset', 'object', 'type', 'None']);
+const BUILTIN_TYPES = new Set([
+  'int',
+  'float',
+  'complex',
+  'bool',
+  'str',
+  'bytes',
+  'list',
+  'tuple',
+  'dict',
+  'set',
+  'frozenset',
+  'object',
+  'type',
+  'None',
+]);
 
 /** Reads literals from tokens [k, end); every reader returns undefined for anything that is not one. */
 class LiteralReader {
@@ -251,7 +272,14 @@ function isBuiltinAnnotation(scan: PyScan, from: number, to: number): boolean {
   for (let k = from; k < to; k++) {
     const t = scan.tokens[k];
     const text = tokenText(scan, k);
-    if (t.kind === 'string' ? /[ft]/.test(t.prefix) : t.kind === 'name' ? !BUILTIN_TYPES.has(text) : !['[', ']', ',', '|', '...'].includes(text)) return false;
+    if (
+      t.kind === 'string'
+        ? /[ft]/.test(t.prefix)
+        : t.kind === 'name'
+          ? !BUILTIN_TYPES.has(text)
+          : !['[', ']', ',', '|', '...'].includes(text)
+    )
+      return false;
   }
   return true;
 }
@@ -268,7 +296,11 @@ function isLiteralAssignment(scan: PyScan, from: number, to: number): boolean {
   if (annotated.length > 1) {
     if (targets.length !== 1 || annotated.length !== 2) return false;
     const [[nameFrom, nameTo], [annotationFrom, annotationTo]] = annotated;
-    return nameTo === nameFrom + 1 && readTarget(scan, nameFrom, nameTo)?.kind === 'name' && isBuiltinAnnotation(scan, annotationFrom, annotationTo);
+    return (
+      nameTo === nameFrom + 1 &&
+      readTarget(scan, nameFrom, nameTo)?.kind === 'name' &&
+      isBuiltinAnnotation(scan, annotationFrom, annotationTo)
+    );
   }
   return targets.every(([f, t]) => {
     const target = readTarget(scan, f, t);
@@ -293,7 +325,10 @@ function isFutureImport(scan: PyScan, from: number): boolean {
  * index and a 0-based line in that cell, so a traceback's line maps back to the cell.
  * `from __future__` imports go first, where Python requires them.
  */
-export function notebookDefinitions(cells: { index: number; source: string }[]): { source: string; lines: { cell: number; line: number }[] } {
+export function notebookDefinitions(cells: { index: number; source: string }[]): {
+  source: string;
+  lines: { cell: number; line: number }[];
+} {
   const future: { text: string; at: { cell: number; line: number } }[] = [];
   const body: { text: string; at: { cell: number; line: number } }[] = [];
   for (const { index, scan, unit } of scanCells(cells)) {

@@ -152,7 +152,8 @@ function commentsAbove(scan: PyScan, line: number): { first: number; texts: stri
 }
 
 /** A gradient's name: grads, dx_grad, dW, d_out, dscores (not data, dim or done). */
-const GRADIENT_NAME = /grad|^d[A-Z_\d]|^d(?:x|w|b|h|y|z|a|s|q|k|v|out|in|input|inputs|scores|logits|probs|theta|params?|gamma|beta|weights?|bias)\d*$/;
+const GRADIENT_NAME =
+  /grad|^d[A-Z_\d]|^d(?:x|w|b|h|y|z|a|s|q|k|v|out|in|input|inputs|scores|logits|probs|theta|params?|gamma|beta|weights?|bias)\d*$/;
 
 /** Whether a function's own body (not nested functions) returns two values, the second a gradient. */
 function returnShape(scan: PyScan, s: number, colon: number): { pair: boolean; gradient: boolean } {

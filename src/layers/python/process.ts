@@ -16,7 +16,11 @@ export class PythonSetupError extends Error {
 /** The process died (killed for time, os._exit, a crash) while a request was open. */
 export class PythonExited extends Error {
   override name = 'PythonExited';
-  constructor(readonly code: number | null, readonly signal: NodeJS.Signals | null, readonly stderrTail: string) {
+  constructor(
+    readonly code: number | null,
+    readonly signal: NodeJS.Signals | null,
+    readonly stderrTail: string,
+  ) {
     super(signal ? `was killed by ${signal}` : `exited with code ${code}`);
   }
 }
@@ -41,7 +45,10 @@ export class PythonProcess {
   onLog: (text: string) => void = (t) => process.stderr.write(t);
   info: PythonInfo | undefined;
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, readonly pythonPath: string) {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly pythonPath: string,
+  ) {
     child.stdout.on('data', (chunk: Buffer) => {
       for (const message of this.reader.push(chunk)) {
         const p = this.pending;
@@ -79,7 +86,9 @@ export class PythonProcess {
     }
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
-      child.once('error', (err: NodeJS.ErrnoException) => reject(new PythonSetupError(notStarted(pythonPath, err.code === 'ENOENT' ? 'no such program' : err.message))));
+      child.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new PythonSetupError(notStarted(pythonPath, err.code === 'ENOENT' ? 'no such program' : err.message))),
+      );
     });
     await spawned;
     const proc = new PythonProcess(child, pythonPath);

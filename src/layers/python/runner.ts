@@ -98,7 +98,8 @@ async function runFile(file: string, options: PythonRunOptions): Promise<PythonF
         proc?.kill();
       });
     } catch (err) {
-      if (timedOut || err === TIMEOUT) return `loading ${path.basename(abs)} timed out after ${formatSeconds(timeoutMs)} (an infinite loop at the top level?)`;
+      if (timedOut || err === TIMEOUT)
+        return `loading ${path.basename(abs)} timed out after ${formatSeconds(timeoutMs)} (an infinite loop at the top level?)`;
       if (err instanceof PythonExited) return `loading ${path.basename(abs)} ${deathReason(err, false, timeoutMs, memoryMb)}`;
       throw err;
     }

@@ -196,7 +196,8 @@ export function scanPython(text: string, options: ScanOptions = {}): PyScan {
     TOKEN.lastIndex = i;
     const m = TOKEN.exec(text);
     const end = TOKEN.lastIndex;
-    if (m === null) i++; // whitespace Python would reject anyway
+    if (m === null)
+      i++; // whitespace Python would reject anyway
     else if (m[1] !== undefined) {
       i = end;
     } else if (m[2] !== undefined) {

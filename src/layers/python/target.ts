@@ -17,7 +17,10 @@ export interface SyncChannel {
 /** A fault raised by the user's Python code; `position` is the flat element being perturbed when it was raised. */
 export class PythonFault extends Error {
   override name = 'PythonFault';
-  constructor(message: string, readonly position?: number) {
+  constructor(
+    message: string,
+    readonly position?: number,
+  ) {
     super(message);
   }
 }
@@ -40,7 +43,8 @@ function answerOf(message: WireMessage): WireMessage {
 const f64 = (t: FlatTensor) => ({ data: t.data, shape: t.shape });
 
 export function pythonTarget(spec: PythonTargetSpec, channel: SyncChannel): CheckTarget {
-  const call = (header: Record<string, unknown>, arrays: WireMessage['arrays']) => answerOf(channel.call({ ...header, id: spec.id }, arrays));
+  const call = (header: Record<string, unknown>, arrays: WireMessage['arrays']) =>
+    answerOf(channel.call({ ...header, id: spec.id }, arrays));
   return {
     name: spec.name,
     inputNames: spec.inputNames.slice(),

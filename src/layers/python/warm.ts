@@ -52,7 +52,10 @@ export function acquireThread(distDir: string): CheckThread {
   const { port1, port2 } = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
   const flag = new Int32Array(signal);
-  const worker = new Worker(path.join(distDir, 'pythonCheck.js'), { workerData: { port: port2, signal } satisfies ThreadData, transferList: [port2] });
+  const worker = new Worker(path.join(distDir, 'pythonCheck.js'), {
+    workerData: { port: port2, signal } satisfies ThreadData,
+    transferList: [port2],
+  });
   const answer = (a: RelayAnswer) => {
     port1.postMessage(a);
     Atomics.store(flag, 0, 1);

@@ -7,11 +7,17 @@ import type { ImageDataset, ImageSplit, SequenceSplit } from './types';
 import type { ImagePayload } from '../events';
 
 /** Images `indices` of a split as [B, C, H, W], each channel normalised by the dataset's mean and std. */
-export function imageBatch(ds: ImageDataset, split: ImageSplit, indices: ArrayLike<number>, range: 'standard' | 'tanh' = 'standard'): Tensor {
+export function imageBatch(
+  ds: ImageDataset,
+  split: ImageSplit,
+  indices: ArrayLike<number>,
+  range: 'standard' | 'tanh' = 'standard',
+): Tensor {
   const plane = ds.height * ds.width;
   const size = ds.channels * plane;
   const out = new Float32Array(indices.length * size);
-  const scale: number[] = [], shift: number[] = [];
+  const scale: number[] = [],
+    shift: number[] = [];
   for (let c = 0; c < ds.channels; c++) {
     // standard: (v/255 - mean)/std; tanh: v/255 mapped to [-1, 1] (the GAN generator's range)
     scale.push(range === 'tanh' ? 2 / 255 : 1 / (255 * ds.std[c]));
@@ -20,8 +26,10 @@ export function imageBatch(ds: ImageDataset, split: ImageSplit, indices: ArrayLi
   for (let b = 0; b < indices.length; b++) {
     const src = indices[b] * size;
     for (let c = 0; c < ds.channels; c++) {
-      const s = scale[c], t = shift[c];
-      const from = src + c * plane, to = b * size + c * plane;
+      const s = scale[c],
+        t = shift[c];
+      const from = src + c * plane,
+        to = b * size + c * plane;
       for (let p = 0; p < plane; p++) out[to + p] = split.pixels[from + p] * s + t;
     }
   }
@@ -51,16 +59,30 @@ export function imagePayload(ds: ImageDataset, split: ImageSplit, index: number)
   const plane = ds.height * ds.width;
   const size = ds.channels * plane;
   const pixels = new Array<number>(size);
-  for (let p = 0; p < plane; p++) for (let c = 0; c < ds.channels; c++) pixels[p * ds.channels + c] = split.pixels[index * size + c * plane + p];
+  for (let p = 0; p < plane; p++)
+    for (let c = 0; c < ds.channels; c++) pixels[p * ds.channels + c] = split.pixels[index * size + c * plane + p];
   return { width: ds.width, height: ds.height, channels: ds.channels === 1 ? 1 : 3, pixels };
 }
 
 /** A float [C, H, W] slice as a display payload, scaled so its own min..max spans 0..255. */
-export function floatImagePayload(data: ArrayLike<number>, offset: number, channels: number, height: number, width: number, fixedRange?: [number, number]): ImagePayload {
+export function floatImagePayload(
+  data: ArrayLike<number>,
+  offset: number,
+  channels: number,
+  height: number,
+  width: number,
+  fixedRange?: [number, number],
+): ImagePayload {
   const plane = height * width;
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   if (fixedRange) [lo, hi] = fixedRange;
-  else for (let i = 0; i < channels * plane; i++) { const v = data[offset + i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+  else
+    for (let i = 0; i < channels * plane; i++) {
+      const v = data[offset + i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   const span = hi > lo ? hi - lo : 1;
   const shown = channels === 3 ? 3 : 1;
   const pixels = new Array<number>(plane * shown);
@@ -77,8 +99,13 @@ export function floatImagePayload(data: ArrayLike<number>, offset: number, chann
 export function argmaxRows(data: ArrayLike<number>, rows: number, cols: number): Int32Array {
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
-    let best = -Infinity, k = 0;
-    for (let c = 0; c < cols; c++) if (data[r * cols + c] > best) { best = data[r * cols + c]; k = c; }
+    let best = -Infinity,
+      k = 0;
+    for (let c = 0; c < cols; c++)
+      if (data[r * cols + c] > best) {
+        best = data[r * cols + c];
+        k = c;
+      }
     out[r] = k;
   }
   return out;

@@ -29,7 +29,12 @@ export const DATASETS: DatasetInfo[] = [
   { name: 'sort', description: 'sort a sequence of digits', models: ['attention'], needsDataDir: false },
   { name: 'copy', description: 'copy a sequence of digits after a delay', models: ['attention'], needsDataDir: false },
   { name: 'mnist', description: 'MNIST handwritten digits (IDX files)', models: ['cnn', 'gan', 'attention'], needsDataDir: true },
-  { name: 'fashion-mnist', description: 'Fashion-MNIST clothing images (IDX files)', models: ['cnn', 'gan', 'attention'], needsDataDir: true },
+  {
+    name: 'fashion-mnist',
+    description: 'Fashion-MNIST clothing images (IDX files)',
+    models: ['cnn', 'gan', 'attention'],
+    needsDataDir: true,
+  },
   { name: 'cifar10', description: 'CIFAR-10 (binary version)', models: ['cnn', 'attention'], needsDataDir: true },
 ];
 
@@ -58,7 +63,9 @@ export function datasetInfo(name: string): DatasetInfo {
 export function checkDatasetForModel(name: string, model: ModelKind): DatasetInfo {
   const info = datasetInfo(name);
   if (!info.models.includes(model)) {
-    const fits = DATASETS.filter((d) => d.models.includes(model)).map((d) => d.name).join(', ');
+    const fits = DATASETS.filter((d) => d.models.includes(model))
+      .map((d) => d.name)
+      .join(', ');
     throw new DatasetError(`dataset '${name}' does not suit the ${model} model; choose one of ${fits}`);
   }
   return info;
@@ -78,6 +85,12 @@ export function generateDataset(name: string, opts: LoadOptions = {}): Dataset {
     case 'ring':
       return makeRingDataset({ seed, count: opts.trainCount });
     default:
-      return makeSequenceDataset(name as 'reverse' | 'sort' | 'copy', { seed, causal: opts.causal, symbols: opts.symbols, delay: opts.delay, ...sizes });
+      return makeSequenceDataset(name as 'reverse' | 'sort' | 'copy', {
+        seed,
+        causal: opts.causal,
+        symbols: opts.symbols,
+        delay: opts.delay,
+        ...sizes,
+      });
   }
 }

@@ -21,19 +21,64 @@ const FASHION_BASE = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com
 
 export const REMOTE_DATASETS: Record<'mnist' | 'fashion-mnist' | 'cifar10', RemoteFile[]> = {
   mnist: [
-    { name: 'train-images-idx3-ubyte.gz', url: `${MNIST_BASE}train-images-idx3-ubyte.gz`, sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609', bytes: 9912422 },
-    { name: 'train-labels-idx1-ubyte.gz', url: `${MNIST_BASE}train-labels-idx1-ubyte.gz`, sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c', bytes: 28881 },
-    { name: 't10k-images-idx3-ubyte.gz', url: `${MNIST_BASE}t10k-images-idx3-ubyte.gz`, sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6', bytes: 1648877 },
-    { name: 't10k-labels-idx1-ubyte.gz', url: `${MNIST_BASE}t10k-labels-idx1-ubyte.gz`, sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6', bytes: 4542 },
+    {
+      name: 'train-images-idx3-ubyte.gz',
+      url: `${MNIST_BASE}train-images-idx3-ubyte.gz`,
+      sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
+      bytes: 9912422,
+    },
+    {
+      name: 'train-labels-idx1-ubyte.gz',
+      url: `${MNIST_BASE}train-labels-idx1-ubyte.gz`,
+      sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
+      bytes: 28881,
+    },
+    {
+      name: 't10k-images-idx3-ubyte.gz',
+      url: `${MNIST_BASE}t10k-images-idx3-ubyte.gz`,
+      sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
+      bytes: 1648877,
+    },
+    {
+      name: 't10k-labels-idx1-ubyte.gz',
+      url: `${MNIST_BASE}t10k-labels-idx1-ubyte.gz`,
+      sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6',
+      bytes: 4542,
+    },
   ],
   'fashion-mnist': [
-    { name: 'train-images-idx3-ubyte.gz', url: `${FASHION_BASE}train-images-idx3-ubyte.gz`, sha256: 'b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7', bytes: 26421856 },
-    { name: 'train-labels-idx1-ubyte.gz', url: `${FASHION_BASE}train-labels-idx1-ubyte.gz`, sha256: '0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056', bytes: 29491 },
-    { name: 't10k-images-idx3-ubyte.gz', url: `${FASHION_BASE}t10k-images-idx3-ubyte.gz`, sha256: 'cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa', bytes: 4422079 },
-    { name: 't10k-labels-idx1-ubyte.gz', url: `${FASHION_BASE}t10k-labels-idx1-ubyte.gz`, sha256: '8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05', bytes: 5125 },
+    {
+      name: 'train-images-idx3-ubyte.gz',
+      url: `${FASHION_BASE}train-images-idx3-ubyte.gz`,
+      sha256: 'b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7',
+      bytes: 26421856,
+    },
+    {
+      name: 'train-labels-idx1-ubyte.gz',
+      url: `${FASHION_BASE}train-labels-idx1-ubyte.gz`,
+      sha256: '0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056',
+      bytes: 29491,
+    },
+    {
+      name: 't10k-images-idx3-ubyte.gz',
+      url: `${FASHION_BASE}t10k-images-idx3-ubyte.gz`,
+      sha256: 'cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa',
+      bytes: 4422079,
+    },
+    {
+      name: 't10k-labels-idx1-ubyte.gz',
+      url: `${FASHION_BASE}t10k-labels-idx1-ubyte.gz`,
+      sha256: '8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05',
+      bytes: 5125,
+    },
   ],
   cifar10: [
-    { name: 'cifar-10-binary.tar.gz', url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz', sha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd', bytes: 170052171 },
+    {
+      name: 'cifar-10-binary.tar.gz',
+      url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
+      sha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd',
+      bytes: 170052171,
+    },
   ],
 };
 
@@ -80,7 +125,10 @@ export async function downloadFile(file: RemoteFile, dest: string, onProgress?: 
   const digest = hash.digest('hex');
   if (digest !== file.sha256) {
     rmSync(part, { force: true });
-    throw new DatasetError(`${file.name}: checksum mismatch: SHA-256 ${digest}, expected ${file.sha256} (${received} bytes received); the download was discarded`, dest);
+    throw new DatasetError(
+      `${file.name}: checksum mismatch: SHA-256 ${digest}, expected ${file.sha256} (${received} bytes received); the download was discarded`,
+      dest,
+    );
   }
   renameSync(part, dest);
 }
@@ -99,7 +147,8 @@ export function* tarEntries(tar: Uint8Array, archive: string): Generator<{ name:
     const prefix = text(at + 345, 155);
     const size = parseInt(text(at + 124, 12).trim() || '0', 8);
     const type = String.fromCharCode(tar[at + 156] || 48);
-    if (!Number.isFinite(size) || at + 512 + size > tar.length) throw new DatasetError(`${archive}: truncated tar entry '${name}'`, archive);
+    if (!Number.isFinite(size) || at + 512 + size > tar.length)
+      throw new DatasetError(`${archive}: truncated tar entry '${name}'`, archive);
     if (type === '0') yield { name: prefix ? `${prefix}/${name}` : name, data: tar.subarray(at + 512, at + 512 + size) };
     at += 512 + Math.ceil(size / 512) * 512;
   }
@@ -109,7 +158,11 @@ export function* tarEntries(tar: Uint8Array, archive: string): Generator<{ name:
  * Fetch a dataset into `dir` (skipping files already there with the right digest) and
  * return the folder to pass as --data-dir.
  */
-export async function downloadDataset(name: 'mnist' | 'fashion-mnist' | 'cifar10', dir: string, opts: DownloadOptions = {}): Promise<string> {
+export async function downloadDataset(
+  name: 'mnist' | 'fashion-mnist' | 'cifar10',
+  dir: string,
+  opts: DownloadOptions = {},
+): Promise<string> {
   const files = opts.files ?? REMOTE_DATASETS[name];
   if (!files) throw new DatasetError(`no download source for dataset '${name}'; downloadable: ${Object.keys(REMOTE_DATASETS).join(', ')}`);
   mkdirSync(dir, { recursive: true });

@@ -34,14 +34,19 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   if (bytes.length < 4) throw new DatasetError(`${file}: too short for an IDX header (${bytes.length} bytes)`, file);
   const magic = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
   const hex = `0x${magic.toString(16).padStart(8, '0')}`;
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw new DatasetError(`${file}: bad magic number ${hex}; an IDX file starts with two zero bytes`, file);
+  if (bytes[0] !== 0 || bytes[1] !== 0)
+    throw new DatasetError(`${file}: bad magic number ${hex}; an IDX file starts with two zero bytes`, file);
   if (bytes[2] !== UNSIGNED_BYTE) {
-    throw new DatasetError(`${file}: bad magic number ${hex}: element type 0x${bytes[2].toString(16).padStart(2, '0')} is not unsigned byte (0x08)`, file);
+    throw new DatasetError(
+      `${file}: bad magic number ${hex}: element type 0x${bytes[2].toString(16).padStart(2, '0')} is not unsigned byte (0x08)`,
+      file,
+    );
   }
   const ndim = bytes[3];
   if (ndim === 0) throw new DatasetError(`${file}: bad magic number ${hex}: zero dimensions`, file);
   const headerLength = 4 + 4 * ndim;
-  if (bytes.length < headerLength) throw new DatasetError(`${file}: truncated header: ${ndim} dimensions need ${headerLength} bytes, file has ${bytes.length}`, file);
+  if (bytes.length < headerLength)
+    throw new DatasetError(`${file}: truncated header: ${ndim} dimensions need ${headerLength} bytes, file has ${bytes.length}`, file);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   let size = 1;
@@ -53,7 +58,10 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const expected = headerLength + size;
   if (bytes.length !== expected) {
     const what = bytes.length < expected ? 'truncated' : 'has trailing bytes';
-    throw new DatasetError(`${file}: wrong length: header says ${dims.join('x')} (${expected} bytes in all), file has ${bytes.length} bytes (${what})`, file);
+    throw new DatasetError(
+      `${file}: wrong length: header says ${dims.join('x')} (${expected} bytes in all), file has ${bytes.length} bytes (${what})`,
+      file,
+    );
   }
   return { dims, data: bytes.subarray(headerLength) };
 }
@@ -79,18 +87,31 @@ export function findIdxFile(dir: string, stem: string): string | null {
 }
 
 /** Images and labels from one pair of IDX files, checked against each other. */
-export function readIdxSplit(imagesPath: string, labelsPath: string, numClasses: number): { split: ImageSplit; height: number; width: number } {
+export function readIdxSplit(
+  imagesPath: string,
+  labelsPath: string,
+  numClasses: number,
+): { split: ImageSplit; height: number; width: number } {
   const images = readIdxFile(imagesPath);
   const labels = readIdxFile(labelsPath);
   if (images.dims.length !== 3) {
-    throw new DatasetError(`${imagesPath}: expected an image file with 3 dimensions (count x rows x cols), found ${images.dims.length}: ${images.dims.join('x')}`, imagesPath);
+    throw new DatasetError(
+      `${imagesPath}: expected an image file with 3 dimensions (count x rows x cols), found ${images.dims.length}: ${images.dims.join('x')}`,
+      imagesPath,
+    );
   }
   if (labels.dims.length !== 1) {
-    throw new DatasetError(`${labelsPath}: expected a label file with 1 dimension, found ${labels.dims.length}: ${labels.dims.join('x')}`, labelsPath);
+    throw new DatasetError(
+      `${labelsPath}: expected a label file with 1 dimension, found ${labels.dims.length}: ${labels.dims.join('x')}`,
+      labelsPath,
+    );
   }
   const [count, height, width] = images.dims;
   if (labels.dims[0] !== count) {
-    throw new DatasetError(`${labelsPath}: wrong label count: ${labels.dims[0]} labels for ${count} images in ${basename(imagesPath)}`, labelsPath);
+    throw new DatasetError(
+      `${labelsPath}: wrong label count: ${labels.dims[0]} labels for ${count} images in ${basename(imagesPath)}`,
+      labelsPath,
+    );
   }
   for (let i = 0; i < count; i++) {
     if (labels.data[i] >= numClasses) {
@@ -109,15 +130,34 @@ export function loadIdxDataset(name: 'mnist' | 'fashion-mnist', dir: string): Im
     testImages: 't10k-images-idx3-ubyte',
     testLabels: 't10k-labels-idx1-ubyte',
   };
-  const found = Object.fromEntries(Object.entries(stems).map(([k, stem]) => [k, findIdxFile(dir, stem)])) as Record<keyof typeof stems, string | null>;
-  const missing = Object.entries(found).filter(([, p]) => !p).map(([k]) => stems[k as keyof typeof stems]);
+  const found = Object.fromEntries(Object.entries(stems).map(([k, stem]) => [k, findIdxFile(dir, stem)])) as Record<
+    keyof typeof stems,
+    string | null
+  >;
+  const missing = Object.entries(found)
+    .filter(([, p]) => !p)
+    .map(([k]) => stems[k as keyof typeof stems]);
   if (missing.length) throw new DatasetError(`${name}: ${dir} lacks ${missing.map((s) => `${s}[.gz]`).join(', ')}`, dir);
   const classNames = name === 'mnist' ? MNIST_CLASSES : FASHION_MNIST_CLASSES;
   const train = readIdxSplit(found.trainImages!, found.trainLabels!, classNames.length);
   const test = readIdxSplit(found.testImages!, found.testLabels!, classNames.length);
   if (train.height !== test.height || train.width !== test.width) {
-    throw new DatasetError(`${found.testImages}: images are ${test.height}x${test.width} but the training images are ${train.height}x${train.width}`, found.testImages!);
+    throw new DatasetError(
+      `${found.testImages}: images are ${test.height}x${test.width} but the training images are ${train.height}x${train.width}`,
+      found.testImages!,
+    );
   }
   const { mean, std } = channelStats(train.split, 1, train.height * train.width);
-  return { kind: 'image', name, channels: 1, height: train.height, width: train.width, classNames, train: train.split, test: test.split, mean, std };
+  return {
+    kind: 'image',
+    name,
+    channels: 1,
+    height: train.height,
+    width: train.width,
+    classNames,
+    train: train.split,
+    test: test.split,
+    mean,
+    std,
+  };
 }

@@ -25,7 +25,10 @@ export function loadDataset(name: string, opts: LoadOptions = {}): Dataset {
   const info = datasetInfo(name);
   if (!info.needsDataDir) return generateDataset(name, opts);
   const dir = opts.dataDir ?? conventionalDataDir(name);
-  if (!dir) throw new DatasetError(`dataset '${name}' is read from files: pass --data-dir with the folder that holds them (or download them first)`);
+  if (!dir)
+    throw new DatasetError(
+      `dataset '${name}' is read from files: pass --data-dir with the folder that holds them (or download them first)`,
+    );
   if (name === 'cifar10') return loadCifar10(dir);
   return loadIdxDataset(name as 'mnist' | 'fashion-mnist', dir);
 }

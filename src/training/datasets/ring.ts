@@ -44,11 +44,16 @@ export function ringCoverage(ds: PointDataset, generated: Float32Array): { quali
   let good = 0;
   const limit = 3 * ds.spread;
   for (let i = 0; i < n; i++) {
-    const x = generated[2 * i], y = generated[2 * i + 1];
-    let best = Infinity, which = -1;
+    const x = generated[2 * i],
+      y = generated[2 * i + 1];
+    let best = Infinity,
+      which = -1;
     ds.centres.forEach(([cx, cy], k) => {
       const d = Math.hypot(x - cx, y - cy);
-      if (d < best) { best = d; which = k; }
+      if (d < best) {
+        best = d;
+        which = k;
+      }
     });
     if (best <= limit) {
       good++;

@@ -70,7 +70,10 @@ export type Dataset = ImageDataset | PointDataset | SequenceDataset;
 
 /** A dataset file or folder that cannot be used; the message names the file and the fault. */
 export class DatasetError extends Error {
-  constructor(message: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(message);
     this.name = 'DatasetError';
   }

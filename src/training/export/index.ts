@@ -47,7 +47,8 @@ function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
 }
 
 function cifarBytes(split: ImageSplit, limit: number | null): Uint8Array {
-  const n = Math.min(split.count, limit ?? Infinity), size = 3 * 32 * 32;
+  const n = Math.min(split.count, limit ?? Infinity),
+    size = 3 * 32 * 32;
   const out = new Uint8Array(n * (size + 1));
   for (let i = 0; i < n; i++) {
     out[i * (size + 1)] = split.labels[i];
@@ -72,7 +73,10 @@ function bundledData(ds: Dataset, trainLimit: number | null, testLimit: number |
       files.set('test_batch.bin', cifarBytes(ds.test, testLimit));
     } else {
       const size = ds.channels * ds.height * ds.width;
-      for (const [prefix, split, limit] of [['train', ds.train, trainLimit], ['t10k', ds.test, testLimit]] as const) {
+      for (const [prefix, split, limit] of [
+        ['train', ds.train, trainLimit],
+        ['t10k', ds.test, testLimit],
+      ] as const) {
         const n = Math.min(split.count, limit ?? Infinity);
         const dims = ds.channels === 1 ? [n, ds.height, ds.width] : [n, ds.channels, ds.height, ds.width];
         files.set(`${prefix}-images-idx3-ubyte`, idxBytes(dims, split.pixels.subarray(0, n * size)));
@@ -80,7 +84,10 @@ function bundledData(ds: Dataset, trainLimit: number | null, testLimit: number |
       }
     }
   } else if (ds.kind === 'sequence') {
-    for (const [part, split, limit] of [['train', ds.train, trainLimit], ['test', ds.test, testLimit]] as [string, SequenceSplit, number | null][]) {
+    for (const [part, split, limit] of [
+      ['train', ds.train, trainLimit],
+      ['test', ds.test, testLimit],
+    ] as [string, SequenceSplit, number | null][]) {
       const n = Math.min(split.count, limit ?? Infinity);
       files.set(`${ds.name}-${part}-inputs.i32`, int32Bytes(split.inputs.subarray(0, n * ds.length)));
       files.set(`${ds.name}-${part}-targets.i32`, int32Bytes(split.targets.subarray(0, n * ds.length)));
@@ -99,9 +106,14 @@ export async function exportPyTorch(requested: TrainConfig, outDir: string): Pro
   const { task, resolved } = resolveRun(config, dataset);
   if (config.model === 'gan') return exportGan(config, outDir, dataset, task, resolved, !info.needsDataDir);
   const modules = Object.values(task.modules());
-  if (modules.length !== 1) throw new ConfigError(`the ${config.model} model has ${modules.length} networks; only single-network models are exported`);
+  if (modules.length !== 1)
+    throw new ConfigError(`the ${config.model} model has ${modules.length} networks; only single-network models are exported`);
   const state = modules[0].stateDict();
-  const tensors: SafeTensor[] = Object.entries(state).map(([name, t]) => ({ name: torchName(name), shape: [...t.shape], data: t.data as ArrayLike<number> }));
+  const tensors: SafeTensor[] = Object.entries(state).map(([name, t]) => ({
+    name: torchName(name),
+    shape: [...t.shape],
+    data: t.data as ArrayLike<number>,
+  }));
 
   let modelCode: string;
   let taskKind: 'image' | 'sequence';
@@ -135,7 +147,8 @@ export async function exportPyTorch(requested: TrainConfig, outDir: string): Pro
 
   const bundled = !info.needsDataDir;
   const length = scriptLength(config);
-  const trainCount = task.dataset.trainCount, testCount = task.dataset.testCount;
+  const trainCount = task.dataset.trainCount,
+    testCount = task.dataset.testCount;
   const data: Record<string, unknown> = {
     name: datasetName,
     bundled,
@@ -163,12 +176,18 @@ export async function exportPyTorch(requested: TrainConfig, outDir: string): Pro
 
   const { files, write } = writer(outDir);
   write('train.py', scriptText(title, CONFIG, modelCode, SCRIPT_BODY));
-  write('initial_weights.safetensors', encodeSafetensors(tensors, { format: 'pt', producer: 'gradlens', model: config.model, preset: resolved.preset, seed: String(seed) }));
+  write(
+    'initial_weights.safetensors',
+    encodeSafetensors(tensors, { format: 'pt', producer: 'gradlens', model: config.model, preset: resolved.preset, seed: String(seed) }),
+  );
   if (bundled) {
     mkdirSync(join(outDir, 'data'), { recursive: true });
     for (const [name, bytes] of bundledData(dataset, resolved.trainLimit, resolved.testLimit)) write(join('data', name), bytes);
   }
-  write('README.md', exportReadme({ title, dataset: datasetName, bundled, format: String(data.format), task: taskKind, batchSize: resolved.batchSize }));
+  write(
+    'README.md',
+    exportReadme({ title, dataset: datasetName, bundled, format: String(data.format), task: taskKind, batchSize: resolved.batchSize }),
+  );
   const params = tensors.filter((t) => !/running_(mean|var)$/.test(t.name)).reduce((n, t) => n + t.data.length, 0);
   const summary = `${title}: ${formatCount(params)} parameters, Adam lr ${resolved.lr}, weight decay ${resolved.weightDecay}, batch ${resolved.batchSize}, seed ${seed} -> ${outDir}`;
   return { dir: outDir, files, summary };
@@ -177,7 +196,9 @@ export async function exportPyTorch(requested: TrainConfig, outDir: string): Pro
 /** The run length train.py defaults to: the one asked for (steps win over epochs), else the model's (loop.ts). */
 function scriptLength(config: TrainConfig): { epochs: number | null; steps: number | null } {
   const given = config.steps !== undefined || config.epochs !== undefined;
-  const { epochs, steps } = given ? { epochs: config.steps !== undefined ? undefined : config.epochs, steps: config.steps } : DEFAULT_LENGTH[config.model];
+  const { epochs, steps } = given
+    ? { epochs: config.steps !== undefined ? undefined : config.epochs, steps: config.steps }
+    : DEFAULT_LENGTH[config.model];
   return { epochs: epochs ?? null, steps: steps ?? null };
 }
 
@@ -212,7 +233,14 @@ function float32Bytes(values: ArrayLike<number>): Uint8Array {
 }
 
 /** The GAN: both players in one safetensors file (G. and D. prefixes), the training pool and the fixed evaluation batch in data/. */
-function exportGan(config: TrainConfig, outDir: string, dataset: Dataset, task: TrainTask, resolved: ResolvedConfig, bundled: boolean): ExportResult {
+function exportGan(
+  config: TrainConfig,
+  outDir: string,
+  dataset: Dataset,
+  task: TrainTask,
+  resolved: ResolvedConfig,
+  bundled: boolean,
+): ExportResult {
   if (dataset.kind === 'sequence') throw new ConfigError(`the GAN trains on points or images; '${dataset.name}' is a sequence task`);
   const images = dataset.kind === 'image';
   const preset = ganPreset(resolved.preset);
@@ -220,8 +248,12 @@ function exportGan(config: TrainConfig, outDir: string, dataset: Dataset, task: 
   const { latent, g, d } = ganLayers(preset, sampleSize, images);
   const { generator, discriminator } = task.modules();
   const tensors: SafeTensor[] = [];
-  for (const [prefix, module] of [['G.', generator], ['D.', discriminator]] as const) {
-    for (const [name, t] of Object.entries(module.stateDict())) tensors.push({ name: prefix + torchName(name), shape: [...t.shape], data: t.data as ArrayLike<number> });
+  for (const [prefix, module] of [
+    ['G.', generator],
+    ['D.', discriminator],
+  ] as const) {
+    for (const [name, t] of Object.entries(module.stateDict()))
+      tensors.push({ name: prefix + torchName(name), shape: [...t.shape], data: t.data as ArrayLike<number> });
   }
   const count = task.dataset.trainCount;
   const evalCount = Math.min(GAN_EVAL_COUNT, count);
@@ -247,14 +279,24 @@ function exportGan(config: TrainConfig, outDir: string, dataset: Dataset, task: 
     length,
     trainLimit: resolved.trainLimit,
     testLimit: resolved.testLimit,
-    data: { name: dataset.name, bundled, format, count, inputShape: task.dataset.inputShape, ...(images ? {} : { points: 'ring-points.f32' }) },
+    data: {
+      name: dataset.name,
+      bundled,
+      format,
+      count,
+      inputShape: task.dataset.inputShape,
+      ...(images ? {} : { points: 'ring-points.f32' }),
+    },
     eval: { count: evalCount, real: 'gan-eval-real.f32', noise: 'gan-eval-noise.f32' },
   };
   if (!images) CONFIG.ring = { centres: dataset.centres, spread: dataset.spread };
 
   const { files, write } = writer(outDir);
   write('train.py', scriptText(title, CONFIG, ganPython(latent, sampleSize, g, d, 0.2), GAN_SCRIPT_BODY));
-  write('initial_weights.safetensors', encodeSafetensors(tensors, { format: 'pt', producer: 'gradlens', model: 'gan', preset: preset.name, seed: String(resolved.seed) }));
+  write(
+    'initial_weights.safetensors',
+    encodeSafetensors(tensors, { format: 'pt', producer: 'gradlens', model: 'gan', preset: preset.name, seed: String(resolved.seed) }),
+  );
   mkdirSync(join(outDir, 'data'), { recursive: true });
   if (bundled) {
     if (images) for (const [name, bytes] of bundledData(dataset, resolved.trainLimit, resolved.testLimit)) write(join('data', name), bytes);

@@ -16,7 +16,8 @@ export function sequentialPython(input: number[], layers: LayerSpec[], leakySlop
     let code: string;
     switch (l.kind) {
       case 'conv': {
-        const s = l.stride ?? 1, p = l.padding ?? 0;
+        const s = l.stride ?? 1,
+          p = l.padding ?? 0;
         code = `nn.Conv2d(${shape[0]}, ${l.out}, kernel_size=${l.kernel}, stride=${s}, padding=${p})`;
         shape = [l.out, Math.floor((shape[1] - l.kernel + 2 * p) / s) + 1, Math.floor((shape[2] - l.kernel + 2 * p) / s) + 1];
         break;
@@ -137,7 +138,15 @@ class TransformerModel(nn.Module):
         return self.norm(x)
 `;
 
-export function vitPython(input: number[], classes: number, patch: number, dim: number, heads: number, mlp: number, layers: number): string {
+export function vitPython(
+  input: number[],
+  classes: number,
+  patch: number,
+  dim: number,
+  heads: number,
+  mlp: number,
+  layers: number,
+): string {
   const [c, h, w] = input;
   const tokens = (h / patch) * (w / patch);
   return `${TRANSFORMER_PYTHON}
@@ -166,7 +175,15 @@ def build_model():
 `;
 }
 
-export function sequencePython(vocab: number, length: number, causal: boolean, dim: number, heads: number, mlp: number, layers: number): string {
+export function sequencePython(
+  vocab: number,
+  length: number,
+  causal: boolean,
+  dim: number,
+  heads: number,
+  mlp: number,
+  layers: number,
+): string {
   return `${TRANSFORMER_PYTHON}
 
 class SequenceTransformer(TransformerModel):
@@ -203,10 +220,14 @@ export function ganPython(latent: number, sampleSize: number, g: LayerSpec[], d:
     def __init__(self):
         super().__init__()
         self.G = nn.Sequential(
-${sequentialPython([latent], g).map((l) => `    ${l}`).join('\n')}
+${sequentialPython([latent], g)
+  .map((l) => `    ${l}`)
+  .join('\n')}
         )
         self.D = nn.Sequential(
-${sequentialPython([sampleSize], d, leakySlope).map((l) => `    ${l}`).join('\n')}
+${sequentialPython([sampleSize], d, leakySlope)
+  .map((l) => `    ${l}`)
+  .join('\n')}
         )
 
 

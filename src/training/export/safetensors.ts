@@ -43,12 +43,18 @@ export function encodeSafetensors(tensors: SafeTensor[], metadata: Record<string
 }
 
 /** Read back what encodeSafetensors writes (F32 only); for tests and tools. */
-export function decodeSafetensors(bytes: Uint8Array): { tensors: Map<string, { shape: number[]; data: Float32Array }>; metadata: Record<string, string> } {
+export function decodeSafetensors(bytes: Uint8Array): {
+  tensors: Map<string, { shape: number[]; data: Float32Array }>;
+  metadata: Record<string, string>;
+} {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 8) throw new Error('safetensors: shorter than its 8-byte header length');
   const n = Number(view.getBigUint64(0, true));
   if (8 + n > bytes.length) throw new Error(`safetensors: header length ${n} runs past the end of the file (${bytes.length} bytes)`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   let metadata: Record<string, string> = {};
   for (const [name, info] of Object.entries(header)) {

@@ -36,8 +36,26 @@ export interface AttentionPreset {
 
 export const ATTENTION_PRESETS: Record<string, AttentionPreset> = {
   tiny: { name: 'tiny', description: 'one block, width 32, 2 heads', dim: 32, heads: 2, layers: 1, mlp: 64, lr: 3e-3, batchSize: 32 },
-  small: { name: 'small', description: 'two blocks, width 64, 4 heads (default)', dim: 64, heads: 4, layers: 2, mlp: 128, lr: 2e-3, batchSize: 32 },
-  vit: { name: 'vit', description: 'tiny ViT: 4x4 patches grid, two blocks, width 48, 4 heads', dim: 48, heads: 4, layers: 2, mlp: 96, lr: 2e-3, batchSize: 32 },
+  small: {
+    name: 'small',
+    description: 'two blocks, width 64, 4 heads (default)',
+    dim: 64,
+    heads: 4,
+    layers: 2,
+    mlp: 128,
+    lr: 2e-3,
+    batchSize: 32,
+  },
+  vit: {
+    name: 'vit',
+    description: 'tiny ViT: 4x4 patches grid, two blocks, width 48, 4 heads',
+    dim: 48,
+    heads: 4,
+    layers: 2,
+    mlp: 96,
+    lr: 2e-3,
+    batchSize: 32,
+  },
 };
 
 export function attentionPreset(name: string): AttentionPreset {
@@ -58,7 +76,11 @@ export class SelfAttention extends Module {
   keepWeights = false;
   lastWeights: Tensor | null = null;
 
-  constructor(readonly dim: number, readonly heads: number, rng: Rng) {
+  constructor(
+    readonly dim: number,
+    readonly heads: number,
+    rng: Rng,
+  ) {
     super();
     if (dim % heads) throw new Error(`SelfAttention: width ${dim} is not divisible by ${heads} heads`);
     this.qProj = this.registerModule('qProj', new Linear(dim, dim, { rng, dtype, init: 'xavierUniform' }));
@@ -70,12 +92,18 @@ export class SelfAttention extends Module {
   /** x [B, T, D] -> [B, T, D]. */
   forward(x: Tensor, causal?: unknown): Tensor {
     const [b, t, d] = x.shape;
-    const h = this.heads, dh = d / h;
+    const h = this.heads,
+      dh = d / h;
     // [B, T, D] -> [B, H, T, D/H]: each head attends in its own slice of the width.
     const split = (y: Tensor): Tensor => y.reshape([b, t, h, dh]).permute([0, 2, 1, 3]);
-    const { output, weights } = scaledDotProductAttentionWithWeights(split(this.qProj.forward(x)), split(this.kProj.forward(x)), split(this.vProj.forward(x)), {
-      isCausal: causal === true,
-    });
+    const { output, weights } = scaledDotProductAttentionWithWeights(
+      split(this.qProj.forward(x)),
+      split(this.kProj.forward(x)),
+      split(this.vProj.forward(x)),
+      {
+        isCausal: causal === true,
+      },
+    );
     if (this.keepWeights) this.lastWeights = weights.detach();
     return this.outProj.forward(output.permute([0, 2, 1, 3]).reshape([b, t, d]));
   }
@@ -123,7 +151,13 @@ export class SequenceTransformer extends Module {
   readonly norm: LayerNorm;
   readonly head: Linear;
 
-  constructor(readonly vocab: number, readonly length: number, readonly preset: AttentionPreset, readonly causal: boolean, rng: Rng) {
+  constructor(
+    readonly vocab: number,
+    readonly length: number,
+    readonly preset: AttentionPreset,
+    readonly causal: boolean,
+    rng: Rng,
+  ) {
     super();
     const { dim, heads, mlp, layers } = preset;
     this.embed = this.registerModule('embed', new Embedding(vocab, dim, { rng, dtype }));
@@ -159,7 +193,12 @@ export class TinyViT extends Module {
   readonly head: Linear;
   readonly patch: number;
 
-  constructor(readonly input: number[], readonly classes: number, readonly preset: AttentionPreset, rng: Rng) {
+  constructor(
+    readonly input: number[],
+    readonly classes: number,
+    readonly preset: AttentionPreset,
+    rng: Rng,
+  ) {
     super();
     const [c, h, w] = input;
     this.patch = vitPatchSize(input);
@@ -199,7 +238,11 @@ export function vitPatchSize(input: number[]): number {
 }
 
 export function sequenceSummary(vocab: number, length: number, preset: AttentionPreset, causal: boolean): ModelSummary {
-  return summarize(`Transformer (${preset.name}${causal ? ', causal' : ''}) on sequences of ${length}`, [length], SequenceTransformer.layers(vocab, preset));
+  return summarize(
+    `Transformer (${preset.name}${causal ? ', causal' : ''}) on sequences of ${length}`,
+    [length],
+    SequenceTransformer.layers(vocab, preset),
+  );
 }
 
 export function vitSummary(input: number[], classes: number, preset: AttentionPreset): ModelSummary {

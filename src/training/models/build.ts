@@ -29,7 +29,8 @@ export function buildSequential(input: number[], layers: LayerSpec[], opts: Buil
     switch (l.kind) {
       case 'conv': {
         const m = new Conv2d(shape[0], l.out, l.kernel, { stride: l.stride ?? 1, padding: l.padding ?? 0, rng: opts.rng, dtype, init });
-        const s = l.stride ?? 1, p = l.padding ?? 0;
+        const s = l.stride ?? 1,
+          p = l.padding ?? 0;
         shape = [l.out, Math.floor((shape[1] - l.kernel + 2 * p) / s) + 1, Math.floor((shape[2] - l.kernel + 2 * p) / s) + 1];
         return m;
       }

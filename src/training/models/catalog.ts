@@ -46,14 +46,24 @@ export function modelSummary(req: SummaryRequest): ModelSummary {
   switch (req.model) {
     case 'cnn': {
       const preset = cnnPreset(req.preset ?? defaultCnnPreset(input));
-      return summarize(`CNN (${preset.name}) on ${dataset}, input ${input[1]}x${input[2]}x${input[0]}`, input, cnnLayers(preset, input, classes));
+      return summarize(
+        `CNN (${preset.name}) on ${dataset}, input ${input[1]}x${input[2]}x${input[0]}`,
+        input,
+        cnnLayers(preset, input, classes),
+      );
     }
     case 'gan': {
       const preset = ganPreset(req.preset ?? 'mlp');
       const images = input.length === 3;
       const sampleSize = input.reduce((a, b) => a * b, 1);
       const { latent, g, d } = ganLayers(preset, sampleSize, images);
-      return ganSummary(`GAN (${preset.name}) on ${dataset}: generator ${latent} -> ${sampleSize}, discriminator ${sampleSize} -> 1`, latent, sampleSize, g, d);
+      return ganSummary(
+        `GAN (${preset.name}) on ${dataset}: generator ${latent} -> ${sampleSize}, discriminator ${sampleSize} -> 1`,
+        latent,
+        sampleSize,
+        g,
+        d,
+      );
     }
     case 'attention': {
       if (input.length === 3) return vitSummary(input, classes, attentionPreset(req.preset ?? 'vit'));

@@ -21,11 +21,56 @@ export interface CnnPreset {
 }
 
 export const CNN_PRESETS: Record<string, CnnPreset> = {
-  seed: { name: 'seed', description: "the course's CIFAR-10 CNN: conv 64-128-256-512, FC 1024-512, dropout 0.5", blocks: [64, 128, 256, 512], hidden: [1024, 512], dropout: 0.5, lr: 1e-3, weightDecay: 1e-4, batchSize: 64 },
-  half: { name: 'half', description: 'the seed CNN at half width: conv 32-64-128-256, FC 512-256', blocks: [32, 64, 128, 256], hidden: [512, 256], dropout: 0.5, lr: 1e-3, weightDecay: 1e-4, batchSize: 64 },
-  small: { name: 'small', description: 'three blocks at a quarter width: conv 16-32-64, FC 128 (CPU default for 32x32)', blocks: [16, 32, 64], hidden: [128], dropout: 0.25, lr: 2e-3, weightDecay: 1e-4, batchSize: 64 },
-  grey28: { name: 'grey28', description: 'for 28x28 grey images: conv 16-32, FC 128 (default for MNIST, Fashion-MNIST, digits)', blocks: [16, 32], hidden: [128], dropout: 0.25, lr: 2e-3, weightDecay: 1e-4, batchSize: 64 },
-  tiny: { name: 'tiny', description: 'two narrow blocks: conv 8-16, FC 32 (seconds per epoch; tests)', blocks: [8, 16], hidden: [32], dropout: 0, lr: 3e-3, weightDecay: 0, batchSize: 32 },
+  seed: {
+    name: 'seed',
+    description: "the course's CIFAR-10 CNN: conv 64-128-256-512, FC 1024-512, dropout 0.5",
+    blocks: [64, 128, 256, 512],
+    hidden: [1024, 512],
+    dropout: 0.5,
+    lr: 1e-3,
+    weightDecay: 1e-4,
+    batchSize: 64,
+  },
+  half: {
+    name: 'half',
+    description: 'the seed CNN at half width: conv 32-64-128-256, FC 512-256',
+    blocks: [32, 64, 128, 256],
+    hidden: [512, 256],
+    dropout: 0.5,
+    lr: 1e-3,
+    weightDecay: 1e-4,
+    batchSize: 64,
+  },
+  small: {
+    name: 'small',
+    description: 'three blocks at a quarter width: conv 16-32-64, FC 128 (CPU default for 32x32)',
+    blocks: [16, 32, 64],
+    hidden: [128],
+    dropout: 0.25,
+    lr: 2e-3,
+    weightDecay: 1e-4,
+    batchSize: 64,
+  },
+  grey28: {
+    name: 'grey28',
+    description: 'for 28x28 grey images: conv 16-32, FC 128 (default for MNIST, Fashion-MNIST, digits)',
+    blocks: [16, 32],
+    hidden: [128],
+    dropout: 0.25,
+    lr: 2e-3,
+    weightDecay: 1e-4,
+    batchSize: 64,
+  },
+  tiny: {
+    name: 'tiny',
+    description: 'two narrow blocks: conv 8-16, FC 32 (seconds per epoch; tests)',
+    blocks: [8, 16],
+    hidden: [32],
+    dropout: 0,
+    lr: 3e-3,
+    weightDecay: 0,
+    batchSize: 32,
+  },
 };
 
 /** The default preset for an input: grey28 for 28x28 single-channel images, small otherwise. */
@@ -45,7 +90,12 @@ export function cnnLayers(preset: CnnPreset, input: number[], classes: number): 
   let side = Math.min(input[1], input[2]);
   for (const filters of preset.blocks) {
     if (side < 2) throw new ConfigError(`preset '${preset.name}' has too many pooling blocks for a ${input[1]}x${input[2]} input`);
-    layers.push({ kind: 'conv', kernel: 3, out: filters, padding: 1 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'maxpool', kernel: 2 });
+    layers.push(
+      { kind: 'conv', kernel: 3, out: filters, padding: 1 },
+      { kind: 'batchnorm' },
+      { kind: 'relu' },
+      { kind: 'maxpool', kernel: 2 },
+    );
     side = Math.floor(side / 2);
   }
   layers.push({ kind: 'flatten' });

@@ -21,12 +21,20 @@ export interface GanPreset {
 
 export const GAN_PRESETS: Record<string, GanPreset> = {
   mlp: {
-    name: 'mlp', description: 'G and D with two hidden layers (128 units for points, 256-512 for images)',
-    points: { latent: 8, hidden: [128, 128] }, images: { latent: 64, hidden: [256, 512] }, lr: 2e-3, batchSize: 128,
+    name: 'mlp',
+    description: 'G and D with two hidden layers (128 units for points, 256-512 for images)',
+    points: { latent: 8, hidden: [128, 128] },
+    images: { latent: 64, hidden: [256, 512] },
+    lr: 2e-3,
+    batchSize: 128,
   },
   small: {
-    name: 'small', description: 'G and D with two hidden layers (64 units for points, 128-256 for images)',
-    points: { latent: 4, hidden: [64, 64] }, images: { latent: 32, hidden: [128, 256] }, lr: 1e-3, batchSize: 64,
+    name: 'small',
+    description: 'G and D with two hidden layers (64 units for points, 128-256 for images)',
+    points: { latent: 4, hidden: [64, 64] },
+    images: { latent: 32, hidden: [128, 256] },
+    lr: 1e-3,
+    batchSize: 64,
   },
 };
 
@@ -61,13 +69,20 @@ export function buildGan(preset: GanPreset, sampleSize: number, images: boolean,
   const { latent, g, d } = ganLayers(preset, sampleSize, images);
   const generator = buildSequential([latent], g, { rng });
   const discriminator = buildSequential([sampleSize], d, { rng, leakySlope: 0.2 });
-  const summary = ganSummary(`GAN (${preset.name}): generator ${latent} -> ${sampleSize}, discriminator ${sampleSize} -> 1`, latent, sampleSize, g, d);
+  const summary = ganSummary(
+    `GAN (${preset.name}): generator ${latent} -> ${sampleSize}, discriminator ${sampleSize} -> 1`,
+    latent,
+    sampleSize,
+    g,
+    d,
+  );
   return { generator, discriminator, latent, sampleSize, summary };
 }
 
 /** One table for both players: the generator's rows (G:) then the discriminator's (D:). */
 export function ganSummary(title: string, latent: number, sampleSize: number, g: LayerSpec[], d: LayerSpec[]): ModelSummary {
-  const gs = summarize('', [latent], g), ds = summarize('', [sampleSize], d);
+  const gs = summarize('', [latent], g),
+    ds = summarize('', [sampleSize], d);
   return {
     title,
     input: [latent],

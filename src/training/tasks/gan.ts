@@ -62,7 +62,11 @@ export class GanTask extends TrainTask {
   private lastDReal = 0.5;
   private lastDFake = 0.5;
 
-  constructor(private readonly ds: PointDataset | ImageDataset, config: TrainConfig, rng: Rng) {
+  constructor(
+    private readonly ds: PointDataset | ImageDataset,
+    config: TrainConfig,
+    rng: Rng,
+  ) {
     const preset = ganPreset(config.preset ?? 'mlp');
     const images = ds.kind === 'image';
     const sampleSize = images ? ds.channels * ds.height * ds.width : 2;
@@ -78,7 +82,14 @@ export class GanTask extends TrainTask {
     this.optG = new Adam(model.generator.parameters(), { lr: this.lr, betas: [0.5, 0.999], weightDecay: this.weightDecay });
     this.noiseRng = rng.fork();
     this.dataset = images
-      ? { name: ds.name, kind: 'image', trainCount: this.count, testCount: 0, inputShape: [ds.channels, ds.height, ds.width], classNames: ds.classNames }
+      ? {
+          name: ds.name,
+          kind: 'image',
+          trainCount: this.count,
+          testCount: 0,
+          inputShape: [ds.channels, ds.height, ds.width],
+          classNames: ds.classNames,
+        }
       : { name: ds.name, kind: 'points', trainCount: this.count, testCount: 0, inputShape: [2] };
   }
 
@@ -116,7 +127,8 @@ export class GanTask extends TrainTask {
 
     // Generator: through D (whose gradients from this pass are discarded at its next zeroGrad).
     const logitGen = D.forward(G.forward(this.noise(n)));
-    const lossG = this.loss === 'minimax' ? binaryCrossEntropyWithLogits(logitGen, zeros).neg() : binaryCrossEntropyWithLogits(logitGen, ones);
+    const lossG =
+      this.loss === 'minimax' ? binaryCrossEntropyWithLogits(logitGen, zeros).neg() : binaryCrossEntropyWithLogits(logitGen, ones);
     this.optG.zeroGrad();
     lossG.backward();
     this.optG.step();
@@ -166,7 +178,10 @@ export class GanTask extends TrainTask {
         const logitReal = D.forward(this.realBatch(idx));
         const logitFake = D.forward(G.forward(new Tensor(ganEvalNoise(latent, n), [n, latent], 'float32')));
         const lossD = binaryCrossEntropyWithLogits(logitReal, ones).item() + binaryCrossEntropyWithLogits(logitFake, zeros).item();
-        const lossG = this.loss === 'minimax' ? -binaryCrossEntropyWithLogits(logitFake, zeros).item() : binaryCrossEntropyWithLogits(logitFake, ones).item();
+        const lossG =
+          this.loss === 'minimax'
+            ? -binaryCrossEntropyWithLogits(logitFake, zeros).item()
+            : binaryCrossEntropyWithLogits(logitFake, ones).item();
         let right = 0;
         for (let i = 0; i < n; i++) right += (logitReal.data[i] > 0 ? 1 : 0) + (logitFake.data[i] < 0 ? 1 : 0);
         return { testLoss: lossD, testLossG: lossG, testAccuracy: right / (2 * n) };
@@ -194,7 +209,14 @@ export class GanTask extends TrainTask {
       }
       const logits = noGrad(() => this.model.discriminator.forward(new Tensor(grid, [DECISION_GRID * DECISION_GRID, 2], 'float32')));
       const values = Array.from(logits.data, (z) => 1 / (1 + Math.exp(-z)));
-      return { kind: 'gan', real, fake, decisionMap: { size: DECISION_GRID, extent: ds.extent, values }, dReal: this.lastDReal, dFake: this.lastDFake };
+      return {
+        kind: 'gan',
+        real,
+        fake,
+        decisionMap: { size: DECISION_GRID, extent: ds.extent, values },
+        dReal: this.lastDReal,
+        dFake: this.lastDFake,
+      };
     }
     const ds = this.ds;
     const data = this.generate(16);

@@ -30,12 +30,29 @@ function limitSplit(split: ImageSplit, limit: number | null, imageSize: number):
 }
 
 export function describeImageDataset(ds: ImageDataset, train: ImageSplit, test: ImageSplit): DatasetDescription {
-  return { name: ds.name, kind: 'image', trainCount: train.count, testCount: test.count, inputShape: [ds.channels, ds.height, ds.width], classNames: ds.classNames };
+  return {
+    name: ds.name,
+    kind: 'image',
+    trainCount: train.count,
+    testCount: test.count,
+    inputShape: [ds.channels, ds.height, ds.width],
+    classNames: ds.classNames,
+  };
 }
 
 /** The network `kind` names, with its preset's defaults, its weights drawn from `initRng`. */
-function buildClassifier(kind: 'cnn' | 'vit', config: TrainConfig, input: number[], classes: number, initRng: Rng): {
-  net: Module; firstConv: Conv2d | null; vit: TinyViT | null; summary: ModelSummary; preset: PresetDefaults;
+function buildClassifier(
+  kind: 'cnn' | 'vit',
+  config: TrainConfig,
+  input: number[],
+  classes: number,
+  initRng: Rng,
+): {
+  net: Module;
+  firstConv: Conv2d | null;
+  vit: TinyViT | null;
+  summary: ModelSummary;
+  preset: PresetDefaults;
 } {
   if (kind === 'cnn') {
     const preset = cnnPreset(config.preset ?? defaultCnnPreset(input));
@@ -59,7 +76,12 @@ export class ImageClassifierTask extends TrainTask {
   private readonly classes: number;
   private confusion: number[][];
 
-  constructor(private readonly ds: ImageDataset, config: TrainConfig, kind: 'cnn' | 'vit', rng: Rng) {
+  constructor(
+    private readonly ds: ImageDataset,
+    config: TrainConfig,
+    kind: 'cnn' | 'vit',
+    rng: Rng,
+  ) {
     const input = [ds.channels, ds.height, ds.width];
     const imageSize = ds.channels * ds.height * ds.width;
     const train = limitSplit(ds.train, config.trainLimit ?? null, imageSize);
@@ -102,7 +124,8 @@ export class ImageClassifierTask extends TrainTask {
     this.net.eval();
     const n = Math.min(limit, this.test.count);
     const confusion = this.emptyConfusion();
-    let lossSum = 0, correct = 0;
+    let lossSum = 0,
+      correct = 0;
     noGrad(() => {
       for (let start = 0; start < n; start += EVAL_BATCH) {
         const idx = Int32Array.from({ length: Math.min(EVAL_BATCH, n - start) }, (_, i) => start + i);

@@ -33,7 +33,11 @@ export class SequenceTask extends TrainTask {
   private readonly train: SequenceSplit;
   private readonly test: SequenceSplit;
 
-  constructor(private readonly ds: SequenceDataset, config: TrainConfig, rng: Rng) {
+  constructor(
+    private readonly ds: SequenceDataset,
+    config: TrainConfig,
+    rng: Rng,
+  ) {
     const preset = attentionPreset(config.preset ?? 'small');
     const model = new SequenceTransformer(ds.vocabSize, ds.length, preset, ds.causal, rng.fork());
     const train = limitSplit(ds.train, config.trainLimit ?? null, ds.length);
@@ -43,12 +47,20 @@ export class SequenceTask extends TrainTask {
     this.optimizer = new Adam(model.parameters(), { lr: this.lr, weightDecay: this.weightDecay });
     this.train = train;
     this.test = limitSplit(ds.test, config.testLimit ?? null, ds.length);
-    this.dataset = { name: ds.name, kind: 'sequence', trainCount: this.train.count, testCount: this.test.count, inputShape: [ds.length], tokenNames: ds.tokenNames };
+    this.dataset = {
+      name: ds.name,
+      kind: 'sequence',
+      trainCount: this.train.count,
+      testCount: this.test.count,
+      inputShape: [ds.length],
+      tokenNames: ds.tokenNames,
+    };
   }
 
   /** Rows of the flattened [B*T, vocab] logits that are scored, and their targets. */
   private scored(targets: Int32Array): { rows: number[]; labels: number[] } {
-    const rows: number[] = [], labels: number[] = [];
+    const rows: number[] = [],
+      labels: number[] = [];
     targets.forEach((t, i) => {
       if (t !== IGNORE_TARGET) {
         rows.push(i);
@@ -63,7 +75,10 @@ export class SequenceTask extends TrainTask {
     const { ids, targets } = sequenceBatch(this.train, this.ds.length, idx);
     const { rows, labels } = this.scored(targets);
     this.model.train();
-    const logits = this.model.forward(ids).reshape([idx.length * this.ds.length, this.ds.vocabSize]).indexSelect(rows);
+    const logits = this.model
+      .forward(ids)
+      .reshape([idx.length * this.ds.length, this.ds.vocabSize])
+      .indexSelect(rows);
     const loss = crossEntropy(logits, labels);
     this.optimizer.zeroGrad();
     loss.backward();
@@ -87,7 +102,10 @@ export class SequenceTask extends TrainTask {
   }
 
   private measure(): Record<string, number> {
-    let tokens = 0, tokenHits = 0, seqHits = 0, lossSum = 0;
+    let tokens = 0,
+      tokenHits = 0,
+      seqHits = 0,
+      lossSum = 0;
     const T = this.ds.length;
     for (let start = 0; start < this.test.count; start += EVAL_BATCH) {
       const idx = Int32Array.from({ length: Math.min(EVAL_BATCH, this.test.count - start) }, (_, i) => start + i);
@@ -105,7 +123,11 @@ export class SequenceTask extends TrainTask {
         if (all) seqHits++;
       }
     }
-    return { loss: tokens ? lossSum / tokens : NaN, accuracy: tokens ? tokenHits / tokens : NaN, sequenceAccuracy: this.test.count ? seqHits / this.test.count : NaN };
+    return {
+      loss: tokens ? lossSum / tokens : NaN,
+      accuracy: tokens ? tokenHits / tokens : NaN,
+      sequenceAccuracy: this.test.count ? seqHits / this.test.count : NaN,
+    };
   }
 
   override evaluate(): Record<string, number> {

@@ -68,7 +68,8 @@ export abstract class TrainTask {
 export function weightEntries(modules: Record<string, Module>): WeightEntry[] {
   const out: WeightEntry[] = [];
   for (const [prefix, m] of Object.entries(modules)) {
-    for (const [name, t] of Object.entries(m.stateDict())) out.push({ name: `${prefix}.${name}`, shape: [...t.shape], data: t.data as ArrayLike<number> });
+    for (const [name, t] of Object.entries(m.stateDict()))
+      out.push({ name: `${prefix}.${name}`, shape: [...t.shape], data: t.data as ArrayLike<number> });
   }
   return out;
 }
@@ -79,7 +80,11 @@ export class EpochSampler {
   private at = 0;
   readonly stepsPerEpoch: number;
 
-  constructor(private readonly count: number, private readonly batch: number, private readonly rng: { permutation(n: number): Int32Array }) {
+  constructor(
+    private readonly count: number,
+    private readonly batch: number,
+    private readonly rng: { permutation(n: number): Int32Array },
+  ) {
     this.stepsPerEpoch = Math.max(1, Math.floor(count / batch));
     this.order = rng.permutation(count);
   }

@@ -41,13 +41,21 @@ const CHUNK_WORK = 4096;
 const SYNC_MODES = new Set(['webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu', 'dev']);
 
 const MODE_LABELS: Record<string, string> = {
-  webgl2: 'WebGL2', webgl: 'WebGL', headlessgl: 'headless-gl', webgpu: 'WebGPU',
-  webasm: 'WebAssembly (gpu.js)', cpu: 'JavaScript (gpu.js cpu)', async: 'gpu.js async', dev: 'gpu.js dev',
+  webgl2: 'WebGL2',
+  webgl: 'WebGL',
+  headlessgl: 'headless-gl',
+  webgpu: 'WebGPU',
+  webasm: 'WebAssembly (gpu.js)',
+  cpu: 'JavaScript (gpu.js cpu)',
+  async: 'gpu.js async',
+  dev: 'gpu.js dev',
 };
 
 function float32(op: string, name: string, x: FloatStorage): Float32Array {
   if (!(x instanceof Float32Array)) {
-    throw new TypeError(`gpu.js ${op}: ${name} must be float32 storage, got ${x.constructor.name}; backendFor keeps float64 on the reference backend, and other storage must be converted before it reaches a backend`);
+    throw new TypeError(
+      `gpu.js ${op}: ${name} must be float32 storage, got ${x.constructor.name}; backendFor keeps float64 on the reference backend, and other storage must be converted before it reaches a backend`,
+    );
   }
   return x;
 }
@@ -78,7 +86,12 @@ function copyInto(result: unknown, dst: Float32Array, offset: number): number {
 }
 
 function isTexture(x: unknown): x is GpuJsTexture {
-  return typeof x === 'object' && x !== null && typeof (x as GpuJsTexture).delete === 'function' && typeof (x as GpuJsTexture).toArray === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as GpuJsTexture).delete === 'function' &&
+    typeof (x as GpuJsTexture).toArray === 'function'
+  );
 }
 
 export class GpuJsBackend implements Backend {
@@ -91,7 +104,10 @@ export class GpuJsBackend implements Backend {
   private liveTextures = 0;
   private readonly launchCells: number;
 
-  constructor(private readonly gpu: GpuJsInstance, options: GpuJsBackendOptions = {}) {
+  constructor(
+    private readonly gpu: GpuJsInstance,
+    options: GpuJsBackendOptions = {},
+  ) {
     this.mode = gpu.mode;
     this.cacheSize = options.cacheSize ?? 96;
     this.launchCells = Math.min(K.MAX_DECODED_INDEX, options.maxLaunchCells ?? K.MAX_DECODED_INDEX);
@@ -115,7 +131,11 @@ export class GpuJsBackend implements Backend {
    * the parity tests assert the path they asked for is the one that ran.
    */
   compiledKernels(): Array<{ key: string; runsOn: string; fallbackReason: string | null }> {
-    return [...this.kernels].map(([key, k]) => ({ key, runsOn: (k.kernel?.constructor.name ?? 'unknown').replace(/^_+/, ''), fallbackReason: k.kernel?.fallbackReason ?? null }));
+    return [...this.kernels].map(([key, k]) => ({
+      key,
+      runsOn: (k.kernel?.constructor.name ?? 'unknown').replace(/^_+/, ''),
+      fallbackReason: k.kernel?.fallbackReason ?? null,
+    }));
   }
 
   /** Destroys every cached kernel and the gpu.js instance. */
@@ -127,12 +147,21 @@ export class GpuJsBackend implements Backend {
 
   private requireSync(op: string): void {
     if (!this.synchronous) {
-      throw new Error(`gpu.js ${op}: this backend's gpu.js instance runs in '${this.mode}' mode, whose kernels return Promises; the engine's ops need a synchronous mode (webgl2, webgl, webasm, cpu). Use gemmAsync, or create the GPU with a synchronous mode.`);
+      throw new Error(
+        `gpu.js ${op}: this backend's gpu.js instance runs in '${this.mode}' mode, whose kernels return Promises; the engine's ops need a synchronous mode (webgl2, webgl, webasm, cpu). Use gemmAsync, or create the GPU with a synchronous mode.`,
+      );
     }
   }
 
   /** The kernel for `key`, compiled on first use; `pipeline` kernels leave their output on the device. */
-  private kernel(key: string, fn: (...args: never[]) => number, output: number[], constants: object, pipeline = false, asyncMode = false): GpuJsKernel {
+  private kernel(
+    key: string,
+    fn: (...args: never[]) => number,
+    output: number[],
+    constants: object,
+    pipeline = false,
+    asyncMode = false,
+  ): GpuJsKernel {
     const fullKey = `${key}|${output.join('x')}|${JSON.stringify(constants)}|${pipeline ? 'p' : ''}${asyncMode ? 'a' : ''}`;
     const hit = this.kernels.get(fullKey);
     if (hit) {
@@ -190,11 +219,19 @@ export class GpuJsBackend implements Backend {
    * result (a Promise in async modes) and where in C it goes. A generator, so an
    * async caller awaits one block before the next is launched.
    */
-  private *gemmBlocks({ a, b, c, m, n, k, transA, transB, accumulate }: GemmArgs, asyncMode: boolean): Generator<{ out: unknown; C: Float32Array; at: number }> {
-    for (const [name, v] of [['m', m], ['n', n], ['k', k]] as const) {
+  private *gemmBlocks(
+    { a, b, c, m, n, k, transA, transB, accumulate }: GemmArgs,
+    asyncMode: boolean,
+  ): Generator<{ out: unknown; C: Float32Array; at: number }> {
+    for (const [name, v] of [
+      ['m', m],
+      ['n', n],
+      ['k', k],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`gpu.js gemm: ${name} must be a non-negative integer, got ${v}`);
     }
-    const A = exact('gemm', 'a', a, m * k), B = exact('gemm', 'b', b, k * n);
+    const A = exact('gemm', 'a', a, m * k),
+      B = exact('gemm', 'b', b, k * n);
     const C = float32('gemm', 'c', c);
     if (C.length < m * n) throw new RangeError(`gpu.js gemm: c has ${C.length} elements, needs ${m * n}`);
     if (n >= this.launchCells) throw new RangeError(`gpu.js gemm: rows of ${n} columns exceed one launch (${this.launchCells} cells)`);
@@ -204,9 +241,12 @@ export class GpuJsBackend implements Backend {
       return;
     }
     const constants: K.GemmConstants = {
-      n, k,
-      aI: transA ? 1 : k, aP: transA ? m : 1,
-      bP: transB ? 1 : n, bJ: transB ? k : 1,
+      n,
+      k,
+      aI: transA ? 1 : k,
+      aP: transA ? m : 1,
+      bP: transB ? 1 : n,
+      bJ: transB ? k : 1,
       accumulate: accumulate ? 1 : 0,
     };
     // Rows per launch: decoded flat indices stay below 2^22 (see kernels.ts).
@@ -234,37 +274,73 @@ export class GpuJsBackend implements Backend {
 
   private convConstants(op: string, g: Conv2dGeometry): K.ConvConstants {
     for (const key of ['n', 'c', 'h', 'w', 'o', 'kh', 'kw', 'stride', 'oh', 'ow'] as const) {
-      if (!Number.isInteger(g[key]) || g[key] < 1) throw new RangeError(`gpu.js ${op}: geometry.${key} must be a positive integer, got ${g[key]}`);
+      if (!Number.isInteger(g[key]) || g[key] < 1)
+        throw new RangeError(`gpu.js ${op}: geometry.${key} must be a positive integer, got ${g[key]}`);
     }
-    if (!Number.isInteger(g.padding) || g.padding < 0) throw new RangeError(`gpu.js ${op}: geometry.padding must be a non-negative integer, got ${g.padding}`);
-    if (g.n * Math.max(g.c, g.o) >= K.MAX_DECODED_INDEX) throw new RangeError(`gpu.js ${op}: batch x channels ${g.n} x ${Math.max(g.c, g.o)} is too large for one launch`);
+    if (!Number.isInteger(g.padding) || g.padding < 0)
+      throw new RangeError(`gpu.js ${op}: geometry.padding must be a non-negative integer, got ${g.padding}`);
+    if (g.n * Math.max(g.c, g.o) >= K.MAX_DECODED_INDEX)
+      throw new RangeError(`gpu.js ${op}: batch x channels ${g.n} x ${Math.max(g.c, g.o)} is too large for one launch`);
     return { n: g.n, c: g.c, h: g.h, w: g.w, o: g.o, kh: g.kh, kw: g.kw, s: g.stride, pad: g.padding, oh: g.oh, ow: g.ow };
   }
 
   /** A convolution kernel's shared preamble: its geometry checked, its operands as exact float32 arrays. */
-  private convOperands(op: string, g: Conv2dGeometry, inputs: Array<[name: string, data: FloatStorage, len: number]>, dst: [name: string, data: FloatStorage]) {
+  private convOperands(
+    op: string,
+    g: Conv2dGeometry,
+    inputs: Array<[name: string, data: FloatStorage, len: number]>,
+    dst: [name: string, data: FloatStorage],
+  ) {
     this.requireSync(op);
     const cc = this.convConstants(op, g);
     return { cc, args: inputs.map(([name, data, len]) => exact(op, name, data, len)), dst: float32(op, dst[0], dst[1]) };
   }
 
   conv2dForward(x: FloatStorage, w: FloatStorage, out: FloatStorage, g: Conv2dGeometry): void {
-    const { cc, args, dst } = this.convOperands('conv2dForward', g, [['x', x, inputSize(g)], ['w', w, weightSize(g)]], ['out', out]);
+    const { cc, args, dst } = this.convOperands(
+      'conv2dForward',
+      g,
+      [
+        ['x', x, inputSize(g)],
+        ['w', w, weightSize(g)],
+      ],
+      ['out', out],
+    );
     this.readBack(this.kernel('conv', K.conv2dForwardKernel, [g.ow, g.oh, g.n * g.o], cc)(...args), dst);
   }
 
   conv2dBackwardInput(gOut: FloatStorage, w: FloatStorage, gx: FloatStorage, g: Conv2dGeometry): void {
-    const { cc, args, dst } = this.convOperands('conv2dBackwardInput', g, [['gOut', gOut, outputSize(g)], ['w', w, weightSize(g)]], ['gx', gx]);
+    const { cc, args, dst } = this.convOperands(
+      'conv2dBackwardInput',
+      g,
+      [
+        ['gOut', gOut, outputSize(g)],
+        ['w', w, weightSize(g)],
+      ],
+      ['gx', gx],
+    );
     this.readBack(this.kernel('convDx', K.conv2dBackwardInputKernel, [g.w, g.h, g.n * g.c], cc)(...args), dst);
   }
 
   conv2dBackwardWeight(x: FloatStorage, gOut: FloatStorage, gw: FloatStorage, g: Conv2dGeometry): void {
-    const { cc, args, dst } = this.convOperands('conv2dBackwardWeight', g, [['x', x, inputSize(g)], ['gOut', gOut, outputSize(g)]], ['gw', gw]);
+    const { cc, args, dst } = this.convOperands(
+      'conv2dBackwardWeight',
+      g,
+      [
+        ['x', x, inputSize(g)],
+        ['gOut', gOut, outputSize(g)],
+      ],
+      ['gw', gw],
+    );
     const perChunk = Math.max(1, Math.min(g.n, Math.floor(CHUNK_WORK / (g.oh * g.ow))));
     const chunks = Math.ceil(g.n / perChunk);
     const taps = g.c * g.kh * g.kw;
-    if (g.o * taps >= K.MAX_DECODED_INDEX) throw new RangeError(`gpu.js conv2dBackwardWeight: weights of ${g.o * taps} elements are too many for one launch`);
-    const partial = this.onDevice(this.kernel('convDwPartial', K.conv2dWeightPartialKernel, [taps, g.o, chunks], { ...cc, perChunk }, true), ...args);
+    if (g.o * taps >= K.MAX_DECODED_INDEX)
+      throw new RangeError(`gpu.js conv2dBackwardWeight: weights of ${g.o * taps} elements are too many for one launch`);
+    const partial = this.onDevice(
+      this.kernel('convDwPartial', K.conv2dWeightPartialKernel, [taps, g.o, chunks], { ...cc, perChunk }, true),
+      ...args,
+    );
     try {
       this.readBack(this.kernel('chunkSum', K.chunkSumKernel, [g.o * taps], { cols: taps, rows: g.o, chunks })(partial), dst);
     } finally {

@@ -24,7 +24,12 @@ export const MAX_DECODED_INDEX = 1 << 22;
 // block shares one compiled kernel) is the block's first row.
 
 export interface GemmConstants {
-  n: number; k: number; aI: number; aP: number; bP: number; bJ: number;
+  n: number;
+  k: number;
+  aI: number;
+  aP: number;
+  bP: number;
+  bJ: number;
   /** 1: C += op(A) op(B), reading the block of C given; 0: C = op(A) op(B), `c` unread. */
   accumulate: number;
 }
@@ -33,8 +38,14 @@ export function gemmKernel(this: KernelThis<GemmConstants>, a: Float32Array, b: 
   const t = this.thread.x;
   let r = Math.floor((t + 0.5) / this.constants.n);
   let j = t - r * this.constants.n;
-  if (j < 0) { r = r - 1; j = j + this.constants.n; }
-  if (j >= this.constants.n) { r = r + 1; j = j - this.constants.n; }
+  if (j < 0) {
+    r = r - 1;
+    j = j + this.constants.n;
+  }
+  if (j >= this.constants.n) {
+    r = r + 1;
+    j = j - this.constants.n;
+  }
   const aRow = (row0 + r) * this.constants.aI;
   const bCol = j * this.constants.bJ;
   let sum = 0;
@@ -50,18 +61,34 @@ export function gemmKernel(this: KernelThis<GemmConstants>, a: Float32Array, b: 
 // zero padding `pad`, stride `s`.
 
 export interface ConvConstants {
-  n: number; c: number; h: number; w: number;
-  o: number; kh: number; kw: number;
-  s: number; pad: number; oh: number; ow: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  s: number;
+  pad: number;
+  oh: number;
+  ow: number;
 }
 
 /** Output [ow, oh, n*o]: y[n,o,p,q] = Σ_{c,i,j} x[n, c, p*s+i-pad, q*s+j-pad] · w[o,c,i,j]. */
 export function conv2dForwardKernel(this: KernelThis<ConvConstants>, x: Float32Array, w: Float32Array): number {
-  const ox = this.thread.x, oy = this.thread.y, z = this.thread.z;
+  const ox = this.thread.x,
+    oy = this.thread.y,
+    z = this.thread.z;
   let ni = Math.floor((z + 0.5) / this.constants.o);
   let oc = z - ni * this.constants.o;
-  if (oc < 0) { ni = ni - 1; oc = oc + this.constants.o; }
-  if (oc >= this.constants.o) { ni = ni + 1; oc = oc - this.constants.o; }
+  if (oc < 0) {
+    ni = ni - 1;
+    oc = oc + this.constants.o;
+  }
+  if (oc >= this.constants.o) {
+    ni = ni + 1;
+    oc = oc - this.constants.o;
+  }
   let sum = 0;
   for (let ci = 0; ci < this.constants.c; ci++) {
     for (let ky = 0; ky < this.constants.kh; ky++) {
@@ -70,8 +97,9 @@ export function conv2dForwardKernel(this: KernelThis<ConvConstants>, x: Float32A
         for (let kx = 0; kx < this.constants.kw; kx++) {
           const ix = ox * this.constants.s - this.constants.pad + kx;
           if (ix >= 0 && ix < this.constants.w) {
-            sum += x[((ni * this.constants.c + ci) * this.constants.h + iy) * this.constants.w + ix]
-              * w[((oc * this.constants.c + ci) * this.constants.kh + ky) * this.constants.kw + kx];
+            sum +=
+              x[((ni * this.constants.c + ci) * this.constants.h + iy) * this.constants.w + ix] *
+              w[((oc * this.constants.c + ci) * this.constants.kh + ky) * this.constants.kw + kx];
           }
         }
       }
@@ -85,11 +113,19 @@ export function conv2dForwardKernel(this: KernelThis<ConvConstants>, x: Float32A
  * of g[n,o,p,q] · w[o,c,i,j] (the forward's scatter, gathered per input pixel).
  */
 export function conv2dBackwardInputKernel(this: KernelThis<ConvConstants>, g: Float32Array, w: Float32Array): number {
-  const ix = this.thread.x, iy = this.thread.y, z = this.thread.z;
+  const ix = this.thread.x,
+    iy = this.thread.y,
+    z = this.thread.z;
   let ni = Math.floor((z + 0.5) / this.constants.c);
   let ci = z - ni * this.constants.c;
-  if (ci < 0) { ni = ni - 1; ci = ci + this.constants.c; }
-  if (ci >= this.constants.c) { ni = ni + 1; ci = ci - this.constants.c; }
+  if (ci < 0) {
+    ni = ni - 1;
+    ci = ci + this.constants.c;
+  }
+  if (ci >= this.constants.c) {
+    ni = ni + 1;
+    ci = ci - this.constants.c;
+  }
   let sum = 0;
   for (let oc = 0; oc < this.constants.o; oc++) {
     for (let ky = 0; ky < this.constants.kh; ky++) {
@@ -100,8 +136,9 @@ export function conv2dBackwardInputKernel(this: KernelThis<ConvConstants>, g: Fl
           const tx = ix + this.constants.pad - kx;
           const ox = Math.floor((tx + 0.5) / this.constants.s);
           if (tx >= 0 && ox * this.constants.s === tx && ox < this.constants.ow) {
-            sum += g[((ni * this.constants.o + oc) * this.constants.oh + oy) * this.constants.ow + ox]
-              * w[((oc * this.constants.c + ci) * this.constants.kh + ky) * this.constants.kw + kx];
+            sum +=
+              g[((ni * this.constants.o + oc) * this.constants.oh + oy) * this.constants.ow + ox] *
+              w[((oc * this.constants.c + ci) * this.constants.kh + ky) * this.constants.kw + kx];
           }
         }
       }
@@ -110,7 +147,9 @@ export function conv2dBackwardInputKernel(this: KernelThis<ConvConstants>, g: Fl
   return sum;
 }
 
-export interface ConvWeightConstants extends ConvConstants { perChunk: number }
+export interface ConvWeightConstants extends ConvConstants {
+  perChunk: number;
+}
 
 /**
  * First half of dw: output [c*kh*kw, o, chunks], each cell the sum over its chunk of
@@ -118,12 +157,20 @@ export interface ConvWeightConstants extends ConvConstants { perChunk: number }
  * batch gives the GPU n/perChunk times more threads and shortens each float32 sum.
  */
 export function conv2dWeightPartialKernel(this: KernelThis<ConvWeightConstants>, x: Float32Array, g: Float32Array): number {
-  const r = this.thread.x, oc = this.thread.y, chunk = this.thread.z;
+  const r = this.thread.x,
+    oc = this.thread.y,
+    chunk = this.thread.z;
   const taps = this.constants.kh * this.constants.kw;
   let ci = Math.floor((r + 0.5) / taps);
   let tap = r - ci * taps;
-  if (tap < 0) { ci = ci - 1; tap = tap + taps; }
-  if (tap >= taps) { ci = ci + 1; tap = tap - taps; }
+  if (tap < 0) {
+    ci = ci - 1;
+    tap = tap + taps;
+  }
+  if (tap >= taps) {
+    ci = ci + 1;
+    tap = tap - taps;
+  }
   const ky = Math.floor((tap + 0.5) / this.constants.kw);
   const kx = tap - ky * this.constants.kw;
   let sum = 0;
@@ -136,8 +183,9 @@ export function conv2dWeightPartialKernel(this: KernelThis<ConvWeightConstants>,
           for (let ox = 0; ox < this.constants.ow; ox++) {
             const ix = ox * this.constants.s - this.constants.pad + kx;
             if (ix >= 0 && ix < this.constants.w) {
-              sum += x[((ni * this.constants.c + ci) * this.constants.h + iy) * this.constants.w + ix]
-                * g[((ni * this.constants.o + oc) * this.constants.oh + oy) * this.constants.ow + ox];
+              sum +=
+                x[((ni * this.constants.c + ci) * this.constants.h + iy) * this.constants.w + ix] *
+                g[((ni * this.constants.o + oc) * this.constants.oh + oy) * this.constants.ow + ox];
             }
           }
         }
@@ -147,15 +195,25 @@ export function conv2dWeightPartialKernel(this: KernelThis<ConvWeightConstants>,
   return sum;
 }
 
-export interface ChunkSumConstants { cols: number; rows: number; chunks: number }
+export interface ChunkSumConstants {
+  cols: number;
+  rows: number;
+  chunks: number;
+}
 
 /** Second half: output [rows*cols] flat, the sum over chunks of partial[chunk][row][col]. */
 export function chunkSumKernel(this: KernelThis<ChunkSumConstants>, partial: Float32Array[][]): number {
   const t = this.thread.x;
   let row = Math.floor((t + 0.5) / this.constants.cols);
   let col = t - row * this.constants.cols;
-  if (col < 0) { row = row - 1; col = col + this.constants.cols; }
-  if (col >= this.constants.cols) { row = row + 1; col = col - this.constants.cols; }
+  if (col < 0) {
+    row = row - 1;
+    col = col + this.constants.cols;
+  }
+  if (col >= this.constants.cols) {
+    row = row + 1;
+    col = col - this.constants.cols;
+  }
   let sum = 0;
   for (let ch = 0; ch < this.constants.chunks; ch++) sum += partial[ch][row][col];
   return sum;

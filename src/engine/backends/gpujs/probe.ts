@@ -74,10 +74,16 @@ export async function webGpuAdapter(): Promise<string | null> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
   if (!gpu) return null;
   try {
-    const adapter = (await gpu.requestAdapter()) as { info?: Record<string, string>; requestAdapterInfo?(): Promise<Record<string, string>> } | null;
+    const adapter = (await gpu.requestAdapter()) as {
+      info?: Record<string, string>;
+      requestAdapterInfo?(): Promise<Record<string, string>>;
+    } | null;
     if (!adapter) return null;
     const info = adapter.info ?? (adapter.requestAdapterInfo ? await adapter.requestAdapterInfo() : {});
-    const text = ['vendor', 'architecture', 'device', 'description'].map((k) => info[k]).filter(Boolean).join(' ');
+    const text = ['vendor', 'architecture', 'device', 'description']
+      .map((k) => info[k])
+      .filter(Boolean)
+      .join(' ');
     return text || 'unnamed adapter';
   } catch {
     return null;
@@ -96,7 +102,10 @@ function makeCanvas(given: unknown): CanvasLike | null {
 export async function chooseGpuBackend(GPU: GpuJsConstructor, options: ChooseGpuOptions = {}): Promise<GpuChoice> {
   const webgpuAdapter = options.skipWebGpu ? null : await webGpuAdapter();
   const canvas = makeCanvas(options.canvas);
-  for (const [kind, mode, api] of [['webgl2', 'webgl2', 'WebGL2'], ['webgl', 'webgl', 'WebGL']] as const) {
+  for (const [kind, mode, api] of [
+    ['webgl2', 'webgl2', 'WebGL2'],
+    ['webgl', 'webgl', 'WebGL'],
+  ] as const) {
     const gl = canvas?.getContext(kind, { premultipliedAlpha: false, preserveDrawingBuffer: false }) as GlLike | null | undefined;
     if (!gl) continue;
     const renderer = glRenderer(gl);
@@ -106,7 +115,11 @@ export async function chooseGpuBackend(GPU: GpuJsConstructor, options: ChooseGpu
       ? `${api} is drawn by ${/swiftshader/i.test(renderer) ? 'SwiftShader' : /llvmpipe/i.test(renderer) ? 'llvmpipe' : 'a software renderer'}, a CPU emulation of a GPU: its kernels run slower than the WebAssembly CPU path, so training stays on the CPU.`
       : `${api} on a hardware GPU (${renderer}).${webgpuAdapter ? ` WebGPU is present too (${webgpuAdapter}), but the engine's ops read results back synchronously, which WebGPU cannot.` : ''}`;
     return {
-      mode, api, renderer, webgpuAdapter, software,
+      mode,
+      api,
+      renderer,
+      webgpuAdapter,
+      software,
       recommended: software ? 'cpu' : 'gpu',
       reason,
       label: `${api}, ${renderer}`,
@@ -117,7 +130,11 @@ export async function chooseGpuBackend(GPU: GpuJsConstructor, options: ChooseGpu
   const api: GpuApi = mode === 'webasm' ? 'WebAssembly' : 'JavaScript';
   const backend = new GpuJsBackend(new GPU({ mode }));
   return {
-    mode, api, renderer: null, webgpuAdapter, software: false,
+    mode,
+    api,
+    renderer: null,
+    webgpuAdapter,
+    software: false,
     recommended: 'cpu',
     reason: `No WebGL context${canvas ? '' : ' (no canvas in this environment)'}: gpu.js would run ${api} on the CPU, slower than the engine's own CPU backend, so training stays on the CPU.`,
     label: `${api} (gpu.js, no GPU)`,

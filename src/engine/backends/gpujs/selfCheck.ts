@@ -52,7 +52,8 @@ function f64(a: Float32Array, shape: number[], requiresGrad = false): Tensor {
 
 export function normwiseError(got: ArrayLike<number>, ref: ArrayLike<number>): number {
   if (got.length !== ref.length) return Infinity;
-  let diff = 0, scale = 0;
+  let diff = 0,
+    scale = 0;
   for (let i = 0; i < ref.length; i++) {
     const d = Math.abs(got[i] - ref[i]);
     diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
@@ -61,7 +62,17 @@ export function normwiseError(got: ArrayLike<number>, ref: ArrayLike<number>): n
   return scale === 0 ? diff : diff / scale;
 }
 
-interface ConvCase { n: number; c: number; h: number; w: number; o: number; kh: number; kw: number; stride: number; padding: number }
+interface ConvCase {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  padding: number;
+}
 const CONV_CASES: ConvCase[] = [
   { n: 2, c: 3, h: 9, w: 7, o: 4, kh: 3, kw: 3, stride: 1, padding: 1 },
   { n: 3, c: 2, h: 8, w: 9, o: 5, kh: 3, kw: 2, stride: 2, padding: 0 },
@@ -83,7 +94,14 @@ export function checkGpuKernels(backend: GpuJsBackend, options: SelfCheckOptions
       error = normwiseError(got, ref);
     } catch (e) {
       // A kernel that fails to compile or run is a parity failure, named with its cause.
-      results.push({ kernel, detail: `${detail}: ${(e as Error).message}`, error: Infinity, tolerance: PARITY_RTOL, ok: false, ms: performance.now() - t0 });
+      results.push({
+        kernel,
+        detail: `${detail}: ${(e as Error).message}`,
+        error: Infinity,
+        tolerance: PARITY_RTOL,
+        ok: false,
+        ms: performance.now() - t0,
+      });
       return;
     }
     results.push({ kernel, detail, error, tolerance: PARITY_RTOL, ok: error <= PARITY_RTOL, ms: performance.now() - t0 });
@@ -95,7 +113,9 @@ export function checkGpuKernels(backend: GpuJsBackend, options: SelfCheckOptions
     for (const transB of [false, true]) {
       for (const accumulate of [false, true]) {
         check('gemm', `${m}x${n}x${k}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''}${accumulate ? ' C+=' : ''}`, () => {
-          const a = randomF32(rng, m * k), b = randomF32(rng, k * n), c0 = randomF32(rng, m * n);
+          const a = randomF32(rng, m * k),
+            b = randomF32(rng, k * n),
+            c0 = randomF32(rng, m * n);
           const got = c0.slice();
           backend.gemm({ a, b, c: got, m, n, k, transA, transB, accumulate });
           const ref = wide(c0);
@@ -111,8 +131,11 @@ export function checkGpuKernels(backend: GpuJsBackend, options: SelfCheckOptions
     const ow = Math.floor((cc.w + 2 * cc.padding - cc.kw) / cc.stride) + 1;
     const g = { ...cc, oh, ow };
     const detail = `x ${cc.n}x${cc.c}x${cc.h}x${cc.w}, w ${cc.o}x${cc.c}x${cc.kh}x${cc.kw}, stride ${cc.stride}, pad ${cc.padding}`;
-    const x = randomF32(rng, cc.n * cc.c * cc.h * cc.w), w = randomF32(rng, cc.o * cc.c * cc.kh * cc.kw), gy = randomF32(rng, cc.n * cc.o * oh * ow);
-    const X = f64(x, [cc.n, cc.c, cc.h, cc.w], true), W = f64(w, [cc.o, cc.c, cc.kh, cc.kw], true);
+    const x = randomF32(rng, cc.n * cc.c * cc.h * cc.w),
+      w = randomF32(rng, cc.o * cc.c * cc.kh * cc.kw),
+      gy = randomF32(rng, cc.n * cc.o * oh * ow);
+    const X = f64(x, [cc.n, cc.c, cc.h, cc.w], true),
+      W = f64(w, [cc.o, cc.c, cc.kh, cc.kw], true);
     const Y = conv2d(X, W, null, { stride: cc.stride, padding: cc.padding });
     Y.backward(f64(gy, Y.shape));
     const kernels: Array<[kernel: string, run: (got: Float32Array) => void, ref: Tensor]> = [

@@ -12,8 +12,18 @@ import wasmBytes from 'gradlens:f64-kernels';
 
 interface F64KernelExports {
   memory: WebAssembly.Memory;
-  gemm(m: number, n: number, k: number, a: number, transA: number, b: number, transB: number,
-    c: number, accumulate: number, scratch: number): void;
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    transA: number,
+    b: number,
+    transB: number,
+    c: number,
+    accumulate: number,
+    scratch: number,
+  ): void;
 }
 
 const PAGE = 65536;
@@ -27,9 +37,10 @@ let heap = new Float64Array(0);
 function load(): F64KernelExports | null {
   if (kernels !== undefined) return kernels;
   try {
-    kernels = typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes)
-      ? new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), {}).exports as unknown as F64KernelExports
-      : null;
+    kernels =
+      typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes)
+        ? (new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), {}).exports as unknown as F64KernelExports)
+        : null;
   } catch {
     kernels = null;
   }
@@ -44,8 +55,17 @@ const span = (doubles: number) => doubles + (doubles & 1);
  * all operands contiguous Float64Arrays as the engine stores them. Returns false,
  * having touched nothing, where the kernel cannot run here.
  */
-export function wasmGemm64(a: Float64Array, b: Float64Array, c: Float64Array, m: number, n: number, k: number,
-  transA: boolean, transB: boolean, accumulate: boolean): boolean {
+export function wasmGemm64(
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  accumulate: boolean,
+): boolean {
   const kx = load();
   if (kx === null) return false;
   const aAt = BASE / 8;

@@ -21,8 +21,14 @@ export const WASM_GEMM64_MIN_MACS = 512;
  */
 export function referenceGemm({ a, b, c, m, n, k, transA, transB, accumulate }: GemmArgs): void {
   // The kernel sums in the same order, so which path runs never changes a result.
-  if (m * n * k >= WASM_GEMM64_MIN_MACS && a instanceof Float64Array && b instanceof Float64Array && c instanceof Float64Array
-    && wasmGemm64(a, b, c, m, n, k, transA, transB, accumulate === true)) return;
+  if (
+    m * n * k >= WASM_GEMM64_MIN_MACS &&
+    a instanceof Float64Array &&
+    b instanceof Float64Array &&
+    c instanceof Float64Array &&
+    wasmGemm64(a, b, c, m, n, k, transA, transB, accumulate === true)
+  )
+    return;
   // op(A)[i, p] = a[i * ai + p * ap]; op(B)[p, j] = b[p * bp + j * bj].
   const ai = transA ? 1 : k;
   const ap = transA ? m : 1;
@@ -35,27 +41,57 @@ export function referenceGemm({ a, b, c, m, n, k, transA, transB, accumulate }: 
     const c0 = i * n;
     const c1 = c0 + n;
     for (let j = 0; j < n4; j += 4) {
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
       let pa = i * ai;
       let pb = j * bj;
       for (let p = 0; p < k; p++) {
-        const a0 = a[pa], a1 = a[pa + ai];
-        const b0 = b[pb], b1 = b[pb + bj], b2 = b[pb + 2 * bj], b3 = b[pb + 3 * bj];
-        s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
-        s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
+        const a0 = a[pa],
+          a1 = a[pa + ai];
+        const b0 = b[pb],
+          b1 = b[pb + bj],
+          b2 = b[pb + 2 * bj],
+          b3 = b[pb + 3 * bj];
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s02 += a0 * b2;
+        s03 += a0 * b3;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+        s12 += a1 * b2;
+        s13 += a1 * b3;
         pa += ap;
         pb += bp;
       }
       if (keep) {
-        c[c0 + j] += s00; c[c0 + j + 1] += s01; c[c0 + j + 2] += s02; c[c0 + j + 3] += s03;
-        c[c1 + j] += s10; c[c1 + j + 1] += s11; c[c1 + j + 2] += s12; c[c1 + j + 3] += s13;
+        c[c0 + j] += s00;
+        c[c0 + j + 1] += s01;
+        c[c0 + j + 2] += s02;
+        c[c0 + j + 3] += s03;
+        c[c1 + j] += s10;
+        c[c1 + j + 1] += s11;
+        c[c1 + j + 2] += s12;
+        c[c1 + j + 3] += s13;
       } else {
-        c[c0 + j] = s00; c[c0 + j + 1] = s01; c[c0 + j + 2] = s02; c[c0 + j + 3] = s03;
-        c[c1 + j] = s10; c[c1 + j + 1] = s11; c[c1 + j + 2] = s12; c[c1 + j + 3] = s13;
+        c[c0 + j] = s00;
+        c[c0 + j + 1] = s01;
+        c[c0 + j + 2] = s02;
+        c[c0 + j + 3] = s03;
+        c[c1 + j] = s10;
+        c[c1 + j + 1] = s11;
+        c[c1 + j + 2] = s12;
+        c[c1 + j + 3] = s13;
       }
     }
     for (let j = n4; j < n; j++) {
-      let s0 = 0, s1 = 0;
+      let s0 = 0,
+        s1 = 0;
       let pa = i * ai;
       let pb = j * bj;
       for (let p = 0; p < k; p++) {
