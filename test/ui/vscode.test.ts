@@ -249,7 +249,7 @@ async function clickThrough(page: Page, shot: (name: string) => Promise<Buffer>,
       .catch(() => undefined);
     if ((await lens(page, /^✗ /).count()) > 0) break;
   }
-  const failure = lens(page, /^✗ d\S+ wrong/).first();
+  const failure = lens(page, /^✗ .*\bd\S+ wrong/).first();
   await failure.waitFor({ timeout: 60_000 });
   const failureText = (await failure.textContent()) ?? '';
   console.log(`failure lens: ${failureText}`);
@@ -368,7 +368,7 @@ async function pythonClickThrough(page: Page, shot: (name: string) => Promise<Bu
   // The same pair with a slip: the lens names the wrong gradient.
   await openInExplorer(page, 'wrong/affine_slip.py');
   await lens(page, 'Check gradients').first().click();
-  const failure = lens(page, /^✗ dw wrong/).first();
+  const failure = lens(page, /^✗ .*\bdw wrong/).first();
   await failure.waitFor({ timeout: 60_000 });
   console.log(`Python failure lens: ${await failure.textContent()}`);
   await shot('python-wrong');
