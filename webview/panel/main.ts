@@ -21,7 +21,6 @@ import { ChartsView, type Overlay } from './chartsView';
 import { ConfigForm } from './configForm';
 import { onThemeChange } from '../shared/colour';
 import { byId, h } from '../shared/dom';
-import { formatDuration, formatInt, formatMetric } from './format';
 import { buildLayout } from './layout';
 import { applyEvent, emptyRun, foldEvents, isActive, progressOf, type RunView, settleRecorded } from './runState';
 import { renderRuns } from './runsTable';
@@ -29,6 +28,7 @@ import { renderSummary } from './summaryTable';
 import { VisualsView } from './visuals';
 import { loadState, post, saveState } from './vscodeApi';
 import { PageTrainer } from './pageTrainer';
+import { progressText } from './progressText';
 import type { GpuProbe } from './pageWorkerProtocol';
 import { decidePlacement, placementHint, placementText } from './placement';
 
@@ -119,33 +119,8 @@ function renderControls(): void {
 }
 
 function renderProgress(view: RunView): void {
-  const bar = byId('progress') as HTMLProgressElement;
-  bar.value = progressOf(view);
-  const text = byId('progress-text');
-  if (view.status === 'interrupted') {
-    text.textContent = `Interrupted at step ${formatInt(view.step)} of ${formatInt(view.totalSteps)} (VS Code closed or reloaded while it ran)`;
-    return;
-  }
-  if (view.status === 'idle' && !view.steps.length) {
-    text.textContent = opened ? 'This run recorded no steps.' : 'Not started';
-    return;
-  }
-  const parts = [`Step ${formatInt(view.step)} / ${formatInt(view.totalSteps)}`];
-  if (view.stepsPerEpoch > 0 || view.epoch > 0) parts.push(`epoch ${view.epoch.toFixed(1)}`);
-  const tput = view.throughput[view.throughput.length - 1];
-  if (tput !== undefined) parts.push(`${formatInt(tput)} examples/s`);
-  parts.push(`${formatDuration(view.elapsedMs)} elapsed`);
-  if (view.done) {
-    const m = view.done.metrics;
-    const headline = ['testAccuracy', 'sequenceAccuracy', 'modesCovered'].find((k) => typeof m[k] === 'number');
-    text.textContent =
-      `${view.done.reason === 'completed' ? 'Completed' : 'Stopped'} at step ${formatInt(view.done.step)} in ${formatDuration(view.done.elapsedMs)}` +
-      (headline ? ` · ${headline} ${formatMetric(m[headline])}` : '');
-    return;
-  }
-  if (view.status === 'paused') parts.push('paused');
-  else if (view.etaMs !== null && isActive(view.status)) parts.push(`ETA ${formatDuration(view.etaMs)}`);
-  text.textContent = parts.join(' · ');
+  (byId('progress') as HTMLProgressElement).value = progressOf(view);
+  byId('progress-text').textContent = progressText(view, opened !== null);
 }
 
 function renderMessage(): void {
