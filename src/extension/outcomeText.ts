@@ -2,6 +2,7 @@
  * The words GradLens shows on VS Code's surfaces (code lenses, Problems, Test Explorer,
  * status bar) for a checker result. Pure: no vscode import, so it is tested in plain Node.
  */
+import { namesNoPattern } from '../gradcheck/diagnosis';
 import { layerHeadline } from '../gradcheck/headline';
 import { looserPassText } from '../gradcheck/looserTolerance';
 import type { InputReport, LayerReport } from '../gradcheck/types';
@@ -58,32 +59,20 @@ export function shortDiagnosis(diagnosis: string): string {
   return text.length > 70 ? `${text.slice(0, 67)}...` : text;
 }
 
-/** The outcome shown on a layer's code lens after a run. */
+/**
+ * The outcome shown on a layer's code lens after a run. A failure leads with the
+ * layer-level finding when there is one (headline.ts), then the failing gradients: the
+ * first one's diagnosis when it names a pattern, else just their names, since a count of
+ * wrong elements adds nothing to a finding that says where the slip is.
+ */
 export function lensOutcome(report: LayerReport): string {
   if (report.error) return `✗ could not check: ${firstLine(report.error)}`;
   const failed = failedInputs(report);
-  const headline = layerHeadline(report);
-  if (failed.length > 0 && headline) {
-    return `✗ ${headline.short} · ${failed.map((i) => gradName(i.name)).join(', ')} wrong`;
-  }
   if (failed.length > 0) {
-    const first = failed[0];
-    const short = first.diagnosis ? shortDiagnosis(first.diagnosis) : undefined;
-    // "wrong at 12 of 12 elements" reads on from the gradient's name; other diagnoses follow "wrong:".
-    const what =
-      short === undefined
-        ? ` wrong · max rel err ${formatError(first.maxRelError)}`
-        : short.startsWith('wrong ')
-          ? ` ${short}`
-          : ` wrong: ${short}`;
-    const more =
-      failed.length > 1
-        ? ` (+${failed
-            .slice(1)
-            .map((i) => gradName(i.name))
-            .join(', ')})`
-        : '';
-    return `✗ ${gradName(first.name)}${what}${more}`;
+    const headline = layerHeadline(report);
+    const plain = failed[0].diagnosis === undefined || namesNoPattern(failed[0].diagnosis);
+    if (headline && plain) return `✗ ${headline.short} · ${failed.map((i) => gradName(i.name)).join(', ')} wrong`;
+    return `✗ ${headline ? `${headline.short} · ` : ''}${failedGradients(failed)}`;
   }
   if (report.nondeterminism) return `✗ nondeterministic: ${firstLine(report.nondeterminism)}`;
   if (!report.passed) return '✗ failed';
@@ -94,6 +83,22 @@ export function lensOutcome(report: LayerReport): string {
   if (kinks > 0) parts.push(`${kinks} at kinks, within the one-sided slopes`);
   if (report.mode !== 'full') parts.push(report.mode);
   return parts.join(' · ');
+}
+
+/** "dW wrong: the transpose of the right one (+db)": the first failing gradient's short diagnosis, then the others' names. */
+function failedGradients(failed: InputReport[]): string {
+  const [first, ...others] = failed;
+  const short = first.diagnosis ? shortDiagnosis(first.diagnosis) : undefined;
+  const what = short === undefined ? ` wrong · max rel err ${formatError(first.maxRelError)}` : afterName(short);
+  const more = others.length > 0 ? ` (+${others.map((i) => gradName(i.name)).join(', ')})` : '';
+  return `${gradName(first.name)}${what}${more}`;
+}
+
+/** A diagnosis after a gradient's name: "wrong at 12 of 12 elements" and "at a kink of x[2]" read on from it; the others follow "wrong:". */
+function afterName(diagnosis: string): string {
+  if (diagnosis.startsWith('wrong ')) return ` ${diagnosis}`;
+  if (diagnosis.startsWith('at a kink ')) return ` wrong ${diagnosis}`;
+  return ` wrong: ${diagnosis}`;
 }
 
 export function maxRelError(report: LayerReport): number {
@@ -113,12 +118,12 @@ export function inputFinding(input: InputReport): string {
     case 'not-checked':
       return `${name} not checked: the backward returned no gradient for ${input.name}`;
     case 'kink':
-      return `${name}: every compared element sits at a kink, so none could be checked`;
+      return `${name}: every compared element sits at a kink; each lies between the one-sided slopes, but no derivative could be verified`;
     case 'failed': {
       const worst = input.worst[0];
       const where = worst ? `; worst at [${worst.index.join(', ')}]: analytic ${worst.analytic}, numeric ${worst.numeric}` : '';
       const d = input.diagnosis;
-      const diagnosis = d === undefined ? ' wrong' : d.startsWith('wrong ') ? ` ${d}` : ` wrong: ${d}`;
+      const diagnosis = d === undefined ? ' wrong' : afterName(d);
       return `${name}${diagnosis} (max abs err ${formatError(input.maxAbsError)}, max rel err ${formatError(input.maxRelError)}${where})`;
     }
   }
@@ -136,11 +141,12 @@ export function diagnosticMessage(report: LayerReport): string | undefined {
   return `GradLens: gradient check of '${report.name}' failed${lead}. ${findings.join('. ')}`;
 }
 
-/** The Test Explorer message for a failing layer: the lens outcome, then the layer-level finding in full. */
+/** The Test Explorer message for a failing layer: the lens outcome, the layer-level finding in full, then each failing input's. */
 export function testFailureMessage(report: LayerReport): string {
   const lines = [lensOutcome(report)];
   const headline = layerHeadline(report);
   if (headline) lines.push(headline.text);
+  lines.push(...failedInputs(report).map(inputFinding));
   if (report.nondeterminism) lines.push(report.nondeterminism);
   return lines.join('\n');
 }

@@ -1,14 +1,18 @@
 import type { Tolerance } from './types';
 import { elementPasses } from './compare';
-import { formatIndex, formatShape, stridesOf, transposedPositions, unravel } from './shapes';
+import { allZero, confinedPattern } from './confined';
+import { rearranged } from './rearranged';
+import { formatIndex, formatShape, transposedPositions, unravel } from './shapes';
+import { fmt } from './wording';
 
 /**
  * Says in one sentence what a failing gradient's error looks like. Checks run from the
  * most specific explanation to the least: broken values (NaN/Infinity), a gradient that
- * is zero or should be, a constant factor (sign, 1/N, ...), a transpose, a shift along
- * an axis, one factor per row or column, errors confined to some rows/columns/the
- * border/a few elements, zero or nonzero where the other is not, then a plain count.
- * A named pattern holds at every compared element; near misses get the plain count.
+ * is zero or should be, a constant factor (sign, 1/N, ...), a transpose, the right values
+ * moved (shifted, slices reordered, turned: rearranged.ts), one factor per row or column,
+ * errors confined to a diagonal, a block, some rows/columns, the border or a few elements
+ * (confined.ts), zero or nonzero where the other is not, then a plain count. A named
+ * pattern holds at every compared element; near misses get the plain count.
  */
 export interface DiagnosisInput {
   name: string;
@@ -52,7 +56,7 @@ function smoothDiagnosis(d: DiagnosisInput): string {
     zeroEverywhere(d, compared) ??
     constantFactor(d, compared) ??
     transposed(d, compared) ??
-    (d.complete ? shifted(d, compared) : undefined) ??
+    (d.complete ? rearranged(d, compared) : undefined) ??
     (d.complete ? factorPerSlice(d, compared) : undefined) ??
     (d.complete ? confinedPattern(d, compared) : undefined) ??
     zeroWhereFailing(d, compared) ??
@@ -169,43 +173,6 @@ export function describeFactor(k: number): string {
 }
 
 /**
- * The analytic gradient is the numeric one moved along one axis by a few places: rolled
- * round (analytic[i] = numeric[(i - s) mod n]) or shifted with zeros coming in, an
- * off-by-one in an index. Named only when it holds at every compared element.
- */
-function shifted(d: DiagnosisInput, compared: Int32Array): string | undefined {
-  const strides = stridesOf(d.shape);
-  for (let axis = 0; axis < d.shape.length; axis++) {
-    const n = d.shape[axis];
-    for (let s = 1; s < Math.min(n, 4); s++) {
-      for (const by of [s, -s]) {
-        for (const roll of [true, false]) {
-          if (shiftHolds(d, compared, strides[axis], n, by, roll)) {
-            const where = d.shape.length > 1 ? ` along axis ${axis}` : '';
-            const how = roll ? 'rolled round' : 'with zeros coming in';
-            return `the analytic gradient is the numeric one shifted by ${by > 0 ? '+' : ''}${by}${where} (${how}): an index off by ${s}?`;
-          }
-        }
-      }
-    }
-  }
-  return undefined;
-}
-
-function shiftHolds(d: DiagnosisInput, compared: Int32Array, stride: number, n: number, by: number, roll: boolean): boolean {
-  let moved = false;
-  for (const j of compared) {
-    const i = Math.floor(j / stride) % n;
-    let from = i - by;
-    if (roll) from = ((from % n) + n) % n;
-    const expected = from < 0 || from >= n ? 0 : d.numeric[j + (from - i) * stride];
-    if (!elementPasses(d.analytic[j], expected, d.tol)) return false;
-    if (!elementPasses(d.analytic[j], d.numeric[j], d.tol)) moved = true;
-  }
-  return moved;
-}
-
-/**
  * Right up to one factor per row (or per column) of the last two axes: analytic ≈ k_r ×
  * numeric in each, with at least two different factors (one is constantFactor's finding).
  * A row whose numeric gradient is all zero fixes no factor, so it must match as it is.
@@ -277,80 +244,6 @@ export function valuesMatchTransposed(
   return any;
 }
 
-function confinedPattern(d: DiagnosisInput, compared: Int32Array): string | undefined {
-  const failing = d.failing;
-  if (failing.length === 0 || failing.length === compared.length) return undefined;
-  const zeroNote = allZero(d.analytic, failing) ? ' (the analytic gradient is zero there)' : '';
-  const found = confinedToSlices(d, compared) ?? confinedToBorder(d) ?? fewElements(d, compared);
-  return found === undefined ? undefined : found + zeroNote;
-}
-
-/** Failures confined to a minority of the slices along one dimension (rows, columns, channels...). */
-function confinedToSlices(d: DiagnosisInput, compared: Int32Array): string | undefined {
-  const nd = d.shape.length;
-  if (nd < 2) return undefined;
-  const strides = stridesOf(d.shape);
-  let best: { dim: number; slices: number[]; fraction: number } | undefined;
-  for (let dim = 0; dim < nd; dim++) {
-    const size = d.shape[dim];
-    if (size < 2) continue;
-    const hit = new Uint8Array(size);
-    for (const j of d.failing) hit[Math.floor(j / strides[dim]) % size] = 1;
-    const slices: number[] = [];
-    hit.forEach((h, i) => h && slices.push(i));
-    const fraction = slices.length / size;
-    if (fraction > 0.5) continue;
-    // Most of the elements in those slices must be wrong, or it is a scatter, not a slice.
-    const perSlice = compared.length / size;
-    if (d.failing.length < 0.5 * slices.length * perSlice) continue;
-    if (!best || fraction < best.fraction) best = { dim, slices, fraction };
-  }
-  if (!best) return undefined;
-  const size = d.shape[best.dim];
-  const within = nd > 2 ? ` in shape ${formatShape(d.shape)}` : '';
-  const plural = best.slices.length > 1;
-  if (best.dim >= nd - 2) {
-    const noun = best.dim === nd - 2 ? (plural ? 'rows' : 'row') : plural ? 'columns' : 'column';
-    return `wrong only in ${noun} ${listOf(best.slices)} (of ${size}${within}); the rest matches`;
-  }
-  return `wrong only where dimension ${best.dim} is ${listOf(best.slices, 'or')} (of ${size}${within}); the rest matches`;
-}
-
-/** Failures confined to the first/last row or column of the last two dimensions; names the sides. */
-function confinedToBorder(d: DiagnosisInput): string | undefined {
-  const nd = d.shape.length;
-  if (nd < 2 || d.failing.length < 2) return undefined;
-  const rows = d.shape[nd - 2];
-  const cols = d.shape[nd - 1];
-  if (rows < 3 || cols < 3) return undefined;
-  const sides = [
-    { name: 'first row', on: (r: number, _c: number) => r === 0 },
-    { name: 'last row', on: (r: number, _c: number) => r === rows - 1 },
-    { name: 'first column', on: (_r: number, c: number) => c === 0 },
-    { name: 'last column', on: (_r: number, c: number) => c === cols - 1 },
-  ];
-  const cells = Array.from(d.failing, (j) => ({ r: Math.floor(j / cols) % rows, c: j % cols }));
-  if (cells.some(({ r, c }) => !sides.some((s) => s.on(r, c)))) return undefined;
-  // The fewest sides that cover every failure, greedily: corners belong to two sides.
-  const chosen: string[] = [];
-  let left = cells;
-  while (left.length > 0) {
-    const best = sides.reduce((a, b) =>
-      left.filter(({ r, c }) => b.on(r, c)).length > left.filter(({ r, c }) => a.on(r, c)).length ? b : a,
-    );
-    chosen.push(best.name);
-    left = left.filter(({ r, c }) => !best.on(r, c));
-  }
-  const where = chosen.length === 4 ? 'all four sides' : listOf(chosen);
-  return `wrong only on border elements (${where}); the interior matches: padding or edge handling?`;
-}
-
-function fewElements(d: DiagnosisInput, compared: Int32Array): string | undefined {
-  if (d.failing.length > 3 || compared.length < 8) return undefined;
-  const where = Array.from(d.failing, (j) => formatIndex(unravel(j, d.shape)));
-  return `wrong only at ${listOf(where)} (${d.failing.length} of ${compared.length} elements); the rest matches`;
-}
-
 function zeroWhereFailing(d: DiagnosisInput, compared: Int32Array): string | undefined {
   if (d.failing.length === 0 || !allZero(d.analytic, d.failing)) return undefined;
   return `the analytic gradient is zero at ${d.failing.length} of ${compared.length} ${d.complete ? '' : 'sampled '}elements where the numeric one is not: a missing term or a wrong mask?`;
@@ -360,6 +253,13 @@ function nonzeroWhereZero(d: DiagnosisInput, compared: Int32Array): string | und
   if (d.failing.length === 0) return undefined;
   for (const j of d.failing) if (!(Math.abs(d.numeric[j]) <= d.tol.atol)) return undefined;
   return `the analytic gradient is nonzero at ${d.failing.length} of ${compared.length} ${d.complete ? '' : 'sampled '}elements where the numeric one is zero: a missing mask (such as ReLU's z > 0 gate)?`;
+}
+
+const NO_PATTERN = 'elements with no simple pattern';
+
+/** True for the diagnosis that names no pattern, only how many elements are wrong. */
+export function namesNoPattern(diagnosis: string): boolean {
+  return diagnosis.startsWith('wrong at ') && diagnosis.includes(NO_PATTERN);
 }
 
 function plainCount(d: DiagnosisInput, compared: Int32Array): string {
@@ -373,23 +273,5 @@ function plainCount(d: DiagnosisInput, compared: Int32Array): string {
     }
   }
   const where = worst >= 0 ? ` (largest error ${fmt(worstErr)} at ${formatIndex(unravel(worst, d.shape))})` : '';
-  return `wrong at ${d.failing.length} of ${compared.length} ${d.complete ? '' : 'sampled '}elements with no simple pattern${where}`;
-}
-
-function allZero(values: Float64Array, positions: Int32Array): boolean {
-  for (const j of positions) if (values[j] !== 0) return false;
-  return positions.length > 0;
-}
-
-function listOf(items: (string | number)[], conjunction = 'and'): string {
-  const shown = items.slice(0, 6).map(String);
-  if (items.length > 6) return `${shown.join(', ')}, … (${items.length} in all)`;
-  if (shown.length === 1) return shown[0];
-  return `${shown.slice(0, -1).join(', ')} ${conjunction} ${shown[shown.length - 1]}`;
-}
-
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e4) ? x.toExponential(2) : String(Number(x.toPrecision(4)));
+  return `wrong at ${d.failing.length} of ${compared.length} ${d.complete ? '' : 'sampled '}${NO_PATTERN}${where}`;
 }

@@ -1,5 +1,5 @@
 import type { InputReport, InputStatus, LayerReport } from './types';
-import { layerHeadline } from './headline';
+import { layerHeadline, otherFindings } from './headline';
 import { looserPassText } from './looserTolerance';
 import { formatIndex } from './shapes';
 
@@ -76,11 +76,7 @@ function formatLayer(layer: LayerReport, paint: Paint): string[] {
       }
     }
   });
-  const rest = headline
-    ? (layer.findings ?? []).filter((f) => f !== headline).map((f) => f.text)
-    : layer.hint !== undefined
-      ? [layer.hint]
-      : [];
+  const rest = otherFindings(layer).map((f) => f.text);
   if (rest.length > 0) lines.push(`    ${paint('hint:', 'yellow')} ${rest.join('. ')}`);
   return lines;
 }

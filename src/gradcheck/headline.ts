@@ -13,3 +13,9 @@ export function layerHeadline(report: Pick<LayerReport, 'passed' | 'error' | 'fi
   if (report.passed || report.error !== undefined || !report.findings || report.findings.length === 0) return undefined;
   return report.findings.reduce((best, f) => (RANK[f.kind] < RANK[best.kind] ? f : best));
 }
+
+/** The findings after the headline, in the order found, for the surfaces that list them below it. */
+export function otherFindings(report: Pick<LayerReport, 'passed' | 'error' | 'findings'>): LayerFinding[] {
+  const headline = layerHeadline(report);
+  return (report.findings ?? []).filter((f) => f !== headline);
+}

@@ -1,12 +1,16 @@
 import type { InputReport, LayerReport } from './types';
+import { layerHeadline, otherFindings } from './headline';
+import { looserPassText } from './looserTolerance';
 import { formatIndex } from './shapes';
 
 /**
  * JUnit XML for CI systems: one <testsuite> per file, one <testcase> per layer input
  * (plus one for the layer itself when it could not be checked at all). Failures carry
- * the diagnosis as their message and expected (numeric) / actual (analytic) values in
- * their body. Inputs without a gradient are <skipped>; an input whose every element sits
- * at a kink is a failure, matching the report's `passed: false` for it.
+ * the layer's headline finding (headline.ts) and the diagnosis as their message, and
+ * expected (numeric) / actual (analytic) values in their body. Inputs without a gradient
+ * are <skipped>; an input whose every element sits at a kink is a failure, matching the
+ * report's `passed: false` for it. A pass at the layer's own, looser tolerance says so in
+ * each passing case's <system-out>.
  */
 export function toJUnitXml(reports: LayerReport[]): string {
   const byFile = new Map<string, LayerReport[]>();
@@ -45,6 +49,8 @@ interface TestCase {
   name: string;
   timeS: number;
   outcome?: { kind: 'failure' | 'error' | 'skipped'; type?: string; message: string; body?: string };
+  /** Said about a case that passed. */
+  note?: string;
 }
 
 function casesOf(layer: LayerReport, file: string): TestCase[] {
@@ -57,8 +63,11 @@ function casesOf(layer: LayerReport, file: string): TestCase[] {
   if (layer.nondeterminism !== undefined) {
     cases.push(layerCase({ kind: 'failure', type: 'Nondeterministic', message: layer.nondeterminism }));
   }
+  const looser = looserPassText(layer);
   for (const input of layer.inputs) {
-    cases.push({ classname, name: `${layer.name}: d${input.name}`, timeS: (input.timeMs ?? 0) / 1000, outcome: outcomeOf(input, layer) });
+    const outcome = outcomeOf(input, layer);
+    const note = outcome === undefined ? looser : undefined;
+    cases.push({ classname, name: `${layer.name}: d${input.name}`, timeS: (input.timeMs ?? 0) / 1000, outcome, ...(note ? { note } : {}) });
   }
   if (cases.length === 0) cases.push(layerCase({ kind: 'failure', type: 'NothingChecked', message: 'the layer has no inputs to check' }));
   return cases;
@@ -74,16 +83,21 @@ function outcomeOf(input: InputReport, layer: LayerReport): TestCase['outcome'] 
       return { kind: 'failure', type: 'AllKinks', message: input.diagnosis ?? `every element of ${input.name} sits at a kink` };
     case 'failed': {
       const tol = layer.tolerance;
+      const own = `d${input.name}: ${input.diagnosis ?? 'gradient mismatch'}`;
+      // The layer's headline leads each failing input, as on every other surface.
+      const headline = layerHeadline(layer);
+      const rest = otherFindings(layer).map((f) => f.text);
       const lines = [
-        `d${input.name}: ${input.diagnosis ?? 'gradient mismatch'}`,
+        ...(headline ? [`finding: ${headline.text}`] : []),
+        own,
         `max abs error ${input.maxAbsError}, max rel error ${input.maxRelError} (atol ${tol.atol}, rtol ${tol.rtol}, eps ${tol.eps})`,
         ...input.worst.map((w) => `${formatIndex(w.index)}: expected (numeric) ${w.numeric}, actual (analytic) ${w.analytic}`),
-        ...(layer.hint !== undefined ? [`hint: ${layer.hint}`] : []),
+        ...(rest.length > 0 ? [`hint: ${rest.join('. ')}`] : []),
       ];
       return {
         kind: 'failure',
         type: 'GradientMismatch',
-        message: `d${input.name}: ${input.diagnosis ?? 'gradient mismatch'}`,
+        message: headline ? `${headline.short} · ${own}` : own,
         body: lines.join('\n'),
       };
     }
@@ -92,7 +106,7 @@ function outcomeOf(input: InputReport, layer: LayerReport): TestCase['outcome'] 
 
 function renderCase(c: TestCase): string {
   const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}" time="${secs(c.timeS)}"`;
-  if (!c.outcome) return `${open}/>\n`;
+  if (!c.outcome) return c.note ? `${open}>\n      <system-out>${text(c.note)}</system-out>\n    </testcase>\n` : `${open}/>\n`;
   const o = c.outcome;
   const typeAttr = o.type ? ` type="${attr(o.type)}"` : '';
   const inner =

@@ -14,11 +14,15 @@ export function passFailFinding(inputs: readonly InputReport[]): LayerFinding | 
   if (passing.length === 0 || failing.length === 0) return undefined;
   const opening = `${listOf(passing)} ${passing.length === 1 ? 'is' : 'are'} right but ${listOf(failing)} ${failing.length === 1 ? 'is' : 'are'} wrong`;
   const finding = (text: string): LayerFinding => ({ kind: 'pass-fail', short: opening, text });
-  const layers = layerOrder(passing, failing);
+  const layers = layerOrder(
+    passing,
+    failing,
+    inputs.map((i) => i.name),
+  );
   if (layers) {
-    const { right, wrong } = layers;
+    const { right, wrong, read } = layers;
     return finding(
-      `${opening}: reading layer numbers from the input names, the gradient is right at layer ${right} and goes wrong where it flows back into layer ${wrong} ` +
+      `${opening}; reading layers from the input names ${listOf(read)}: the gradient is right at layer ${right} and goes wrong where it flows back into layer ${wrong} ` +
         `(check the step that computes the gradient at layer ${wrong}'s output, e.g. dE/dz${wrong}: which weight it is multiplied by, ` +
         `whether that weight is transposed, and the activation's gate)`,
     );
@@ -36,8 +40,14 @@ export function passFailFinding(inputs: readonly InputReport[]): LayerFinding | 
  * must be some) all have lower numbers (W1, b1), the numbers read as layers and the
  * gradient goes wrong between them: right = the lowest passing layer, wrong = the
  * highest failing one. Unnumbered failing inputs (x) are taken to come before layer 1.
+ * `read` names the inputs whose numbers were read, in input order, so the finding can
+ * show that its layers are a guess from names, not the layer's structure.
  */
-function layerOrder(passing: string[], failing: string[]): { right: number; wrong: number } | undefined {
+function layerOrder(
+  passing: string[],
+  failing: string[],
+  order: readonly string[],
+): { right: number; wrong: number; read: string[] } | undefined {
   const layerOf = (name: string): number | undefined => {
     const m = /^[A-Za-z_$][A-Za-z_$]*?_?(\d+)$/.exec(name);
     return m ? Number(m[1]) : undefined;
@@ -47,7 +57,8 @@ function layerOrder(passing: string[], failing: string[]): { right: number; wron
   const right = Math.min(...(passLayers as number[]));
   const failLayers = failing.map(layerOf).filter((l): l is number => l !== undefined);
   if (failLayers.length === 0 || failLayers.some((l) => l >= right)) return undefined;
-  return { right, wrong: Math.max(...failLayers) };
+  const read = order.filter((name) => layerOf(name) !== undefined && (passing.includes(name) || failing.includes(name)));
+  return { right, wrong: Math.max(...failLayers), read };
 }
 
 export function listOf(items: readonly string[]): string {

@@ -105,6 +105,26 @@ test('the mix-up in the slipped network leads, above the per-input table', async
   );
 });
 
+test("a tag's looser atol is said, not applied silently: table, JSON and exit 0", async () => {
+  // Doubling whose backward is off by 5e-5: wrong at the default atol 1e-5, right at the tag's 1e-4.
+  const pair = (tag: string) =>
+    `/** @gradcheck x:[4]${tag} */\n` +
+    'export function doubleForward(x) { return [x.map((v) => 2 * v), null]; }\n' +
+    'export function doubleBackward(dout) { return [dout.map((u) => 2 * u + 5e-5)]; }\n';
+  const loose = path.join(tmp, 'looseDouble.js');
+  writeFileSync(loose, pair(' atol=1e-4'));
+  const table = await check(loose);
+  assert.equal(table.code, 0);
+  assert.match(table.stdout, /\n {4}tolerance: passed at the layer's atol 1e-4 \(settings: atol 1e-5\)\n/);
+  const json = JSON.parse((await check(loose, '--json')).stdout) as JsonReport;
+  assert.equal(json.layers[0].toleranceNote, "passed at the layer's atol 1e-4 (settings: atol 1e-5)");
+  const strict = path.join(tmp, 'strictDouble.js');
+  writeFileSync(strict, pair(''));
+  const failed = await check(strict);
+  assert.equal(failed.code, 1);
+  assert.doesNotMatch(failed.stdout, /tolerance:/);
+});
+
 test('--fast and --sparse reach the checker; --junit writes XML', async () => {
   const junit = path.join(tmp, 'report.xml');
   const fast = await check('examples/mlp.ts', '--fast', '--json', '--junit', junit);

@@ -4,6 +4,7 @@ import {
   diagnosticMessage,
   diffTexts,
   formatTensor,
+  inputFinding,
   lensOutcome,
   shortDiagnosis,
   statusBarText,
@@ -106,12 +107,56 @@ test('a layer-level finding leads on the lens, in Problems and in Test Explorer,
   const lines = testFailureMessage(report).split('\n');
   assert.equal(lines[0], lensOutcome(report));
   assert.match(lines[1], /^x, W1, b1 come out right when W1 is given W2's values/);
+  assert.deepEqual(
+    lines.slice(2).map((l) => l.split(' ')[0]),
+    ['dx', 'dW1', 'db1'],
+  );
 });
 
 test('without a layer-level finding, the lens and Problems lead with the first failing input', () => {
-  assert.equal(testFailureMessage(transposed), lensOutcome(transposed));
+  assert.equal(testFailureMessage(transposed), `${lensOutcome(transposed)}\n${inputFinding(transposed.inputs[1])}`);
   assert.match(
     diagnosticMessage(transposed) ?? '',
     /^GradLens: gradient check of 'affine' failed\. dW wrong: the analytic gradient is the transpose/,
+  );
+});
+
+test("after a layer-level finding, the lens keeps the first failing gradient's diagnosis when it names a pattern", () => {
+  const slip = layerReport({
+    passed: false,
+    findings: [{ kind: 'pass-fail', short: 'x is right but gamma, beta are wrong', text: 'x is right but gamma, beta are wrong: ...' }],
+    inputs: [
+      input({ name: 'x' }),
+      input({ name: 'gamma', status: 'failed', diagnosis: 'off by a constant factor of exactly 1/6 (N = 6): a mean where a sum belongs?' }),
+      input({ name: 'beta', status: 'failed', diagnosis: 'off by a constant factor of exactly 1/6 (N = 6): a mean where a sum belongs?' }),
+    ],
+  });
+  assert.equal(
+    lensOutcome(slip),
+    '✗ x is right but gamma, beta are wrong · dgamma wrong: off by a constant factor of exactly 1/6 (+dbeta)',
+  );
+  const plain = {
+    ...slip,
+    inputs: slip.inputs.map((i) => (i.status === 'failed' ? { ...i, diagnosis: 'wrong at 4 of 4 elements with no simple pattern' } : i)),
+  };
+  assert.equal(lensOutcome(plain), '✗ x is right but gamma, beta are wrong · dgamma, dbeta wrong');
+});
+
+test('an input with nothing but kinks says they were held to the one-sided slopes, not that nothing was done', () => {
+  assert.equal(
+    inputFinding(input({ name: 'x', status: 'kink', kinkCount: 4 })),
+    'dx: every compared element sits at a kink; each lies between the one-sided slopes, but no derivative could be verified',
+  );
+});
+
+test('a kink whose analytic value is no subgradient reads on from the gradient on the lens and in Problems', () => {
+  const r = layerReport({
+    passed: false,
+    inputs: [input({ name: 'x', status: 'failed', diagnosis: 'at a kink of x[3]: analytic 2 is outside the one-sided slopes [0, 1]' })],
+  });
+  assert.equal(lensOutcome(r), '✗ dx wrong at a kink of x[3]');
+  assert.match(
+    diagnosticMessage(r) ?? '',
+    /failed\. dx wrong at a kink of x\[3\]: analytic 2 is outside the one-sided slopes \[0, 1\] \(max abs err/,
   );
 });

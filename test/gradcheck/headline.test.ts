@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { layerHeadline } from '../../src/gradcheck/headline';
+import { layerHeadline, otherFindings } from '../../src/gradcheck/headline';
 import type { LayerFinding } from '../../src/gradcheck/types';
 
 const passFail: LayerFinding = {
@@ -25,4 +25,10 @@ test('no headline without a finding, for a layer that passed, or for one that co
   assert.equal(layerHeadline({ passed: false, findings: [] }), undefined);
   assert.equal(layerHeadline({ passed: true, findings: [mixUp] }), undefined);
   assert.equal(layerHeadline({ passed: false, error: 'SyntaxError', findings: [mixUp] }), undefined);
+});
+
+test('the other findings follow the headline in the order found, without it', () => {
+  assert.deepEqual(otherFindings({ passed: false, findings: [passFail, mixUp] }), [passFail]);
+  assert.deepEqual(otherFindings({ passed: false, findings: [passFail] }), []);
+  assert.deepEqual(otherFindings({ passed: false }), []);
 });

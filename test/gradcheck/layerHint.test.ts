@@ -29,7 +29,7 @@ test('the course slip (W1ᵀ where W2ᵀ belongs) is placed between the layers a
   const hint = report.hint ?? '';
   assert.match(
     hint,
-    /^W2, b2 are right but x, W1, b1 are wrong: reading layer numbers from the input names, the gradient is right at layer 2 and goes wrong where it flows back into layer 1 \(check the step that computes the gradient at layer 1's output, e\.g\. dE\/dz1/,
+    /^W2, b2 are right but x, W1, b1 are wrong; reading layers from the input names W1, b1, W2, b2: the gradient is right at layer 2 and goes wrong where it flows back into layer 1 \(check the step that computes the gradient at layer 1's output, e\.g\. dE\/dz1/,
   );
   assert.match(
     hint,
@@ -45,7 +45,7 @@ test('a missing gate is placed between the layers but is not called a mix-up', (
   );
   assert.match(
     report.hint ?? '',
-    /^W2, b2 are right but x, W1, b1 are wrong: reading layer numbers from the input names, the gradient is right at layer 2 and goes wrong where it flows back into layer 1/,
+    /^W2, b2 are right but x, W1, b1 are wrong; reading layers from the input names W1, b1, W2, b2: the gradient is right at layer 2 and goes wrong where it flows back into layer 1/,
   );
   assert.doesNotMatch(report.hint ?? '', /mix/);
 });
@@ -93,6 +93,11 @@ test('pass/fail hints: only when some pass and some fail; layer numbers only whe
   );
   // A later layer wrong while an earlier one is right is not a story about the step between them.
   assert.doesNotMatch(passText(inputs({ W1: 'passed', W2: 'failed' })) ?? '', /layer/);
+  // The finding names the inputs whose numbers it read as layers, and only those.
+  assert.match(
+    passText(inputs({ x: 'failed', fc_1: 'failed', fc_3: 'passed', b_3: 'passed' })) ?? '',
+    /^fc_3, b_3 are right but x, fc_1 are wrong; reading layers from the input names fc_1, fc_3, b_3: the gradient is right at layer 3 /,
+  );
   // Only unnumbered inputs failing: nothing says where they sit.
   assert.doesNotMatch(passText(inputs({ x: 'failed', W1: 'passed' })) ?? '', /layer/);
 });
@@ -105,13 +110,17 @@ test('the hint is printed, carried in JSON and in the JUnit failure', () => {
     text,
     /^✗ [^\n]*\n {4}finding: x, W1, b1 come out right when W1 is given W2's values.* mix them up: it uses W1 where W2 belongs, or W2 where W1 belongs\n {4}input/,
   );
-  assert.match(text, /\n {4}hint: W2, b2 are right but x, W1, b1 are wrong: reading layer numbers/);
+  assert.match(text, /\n {4}hint: W2, b2 are right but x, W1, b1 are wrong; reading layers from the input names W1, b1, W2, b2:/);
   assert.doesNotMatch(text.slice(text.indexOf('hint:')), /mix them up/);
   const json = toJsonReport([report]);
   assert.equal(json.layers[0].hint, report.hint);
   assert.match(json.layers[0].headline ?? '', /^x, W1, b1 come out right when W1 is given W2's values/);
   assert.equal(JSON.parse(JSON.stringify(json)).layers[0].hint, report.hint);
-  assert.match(toJUnitXml([report]), /hint: W2, b2 are right but x, W1, b1 are wrong/);
+  const xml = toJUnitXml([report]);
+  // In CI too the mix-up leads each failing input's message and body; the pass/fail finding follows as the hint.
+  assert.match(xml, /<failure message="backward uses W1 where W2 belongs, or W2 where W1 belongs · dx: wrong at 12 of 12 elements/);
+  assert.match(xml, /type="GradientMismatch">finding: x, W1, b1 come out right when W1 is given W2's values/);
+  assert.match(xml, /hint: W2, b2 are right but x, W1, b1 are wrong/);
   const passing = checkTarget(twoLayerNet(3, 4), { mode: 'full' });
   assert.doesNotMatch(formatReport([passing], { color: false }), /hint:/);
   assert.equal('hint' in toJsonReport([passing]).layers[0], false);

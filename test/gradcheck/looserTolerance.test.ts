@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkTarget } from '../../src/gradcheck/checker';
 import { formatReport, toJsonReport } from '../../src/gradcheck/format';
+import { toJUnitXml } from '../../src/gradcheck/junit';
 import { looserPassText } from '../../src/gradcheck/looserTolerance';
 import type { CheckTarget } from '../../src/gradcheck/types';
 import { lensOutcome } from '../../src/extension/outcomeText';
@@ -28,6 +29,8 @@ test("a pass at the layer's looser atol says so on the lens, in the CLI table an
   assert.match(lensOutcome(report), /^✓ passed at the layer's atol 1e-4 \(settings: atol 1e-5\) · max rel err/);
   assert.match(formatReport([report], { color: false }), /\n {4}tolerance: passed at the layer's atol 1e-4 \(settings: atol 1e-5\)/);
   assert.equal(toJsonReport([report]).layers[0].toleranceNote, "passed at the layer's atol 1e-4 (settings: atol 1e-5)");
+  assert.match(toJUnitXml([report]), /<system-out>passed at the layer's atol 1e-4 \(settings: atol 1e-5\)<\/system-out>/);
+  assert.doesNotMatch(toJUnitXml([checkTarget(slightlyOff(), { mode: 'full', tolerance: { atol: 1e-4 } })]), /system-out/);
 });
 
 test('the settings are what the layer is compared with, and a tighter or equal layer tolerance says nothing', () => {

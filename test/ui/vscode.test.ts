@@ -9,6 +9,7 @@
  */
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { chromium, type BrowserContext, type Page, type FrameLocator } from 'playwright-core';
@@ -283,11 +284,18 @@ async function clickThrough(page: Page, shot: (name: string) => Promise<Buffer>,
   const frame: FrameLocator = page.frameLocator('iframe.webview').last().frameLocator('#active-frame');
   await frame.locator('canvas.heatmap').nth(2).waitFor({ timeout: 60_000 });
   assert.equal(await frame.locator('canvas.heatmap').count(), 3);
-  const diagnosis = await frame
-    .locator('#diagnosis')
-    .textContent()
-    .catch(() => null);
+  // The page shows the checker's own diagnosis of the first wrong gradient, word for word.
+  const cli = spawnSync(
+    process.execPath,
+    [join(ROOT, 'dist', 'cli.js'), 'check', '--json', join(process.env.GRADLENS_EXAMPLES ?? join(ROOT, 'examples'), wrong)],
+    { encoding: 'utf8' },
+  );
+  const checked = (JSON.parse(cli.stdout) as { layers: { passed: boolean; inputs: { status: string; diagnosis?: string }[] }[] }).layers;
+  const expected = checked.find((l) => !l.passed)?.inputs.find((i) => i.status === 'failed')?.diagnosis;
+  assert.ok(expected, `gradlens check found no wrong gradient in ${wrong}: ${cli.stdout}${cli.stderr}`);
+  const diagnosis = await frame.locator('#diagnosis').textContent();
   console.log(`report diagnosis: ${diagnosis}`);
+  assert.equal(diagnosis, `Diagnosis: ${expected}`);
   const size = await frame
     .locator('canvas.heatmap')
     .first()
