@@ -65,114 +65,65 @@ declare module './tensor' {
 }
 
 const P = Tensor.prototype;
-// x.add(y) is add(x, y), and likewise for every op of a tensor and one operand.
-for (const [name, op] of [
-  ['add', E.add],
-  ['sub', E.sub],
-  ['mul', E.mul],
-  ['div', E.div],
-  ['pow', E.pow],
-  ['maximum', E.maximum],
-  ['minimum', E.minimum],
-  ['gt', E.gt],
-  ['ge', E.ge],
-  ['lt', E.lt],
-  ['le', E.le],
-  ['eq', E.eq],
-  ['ne', E.ne],
-] as const) {
-  P[name] = function (this: Tensor, o: T) {
-    return op(this, o);
+
+/** The method form of an op: x.name(...rest) is op(x, ...rest). */
+function method<Rest extends unknown[]>(op: (x: Tensor, ...rest: Rest) => Tensor): (this: Tensor, ...rest: Rest) => Tensor {
+  return function (this: Tensor, ...rest: Rest) {
+    return op(this, ...rest);
   };
 }
-// x.exp() is exp(x). The activations live with the other pointwise ops in functional/activations.ts.
-for (const [name, op] of [
-  ['neg', E.neg],
-  ['exp', E.exp],
-  ['log', E.log],
-  ['sqrt', E.sqrt],
-  ['abs', E.abs],
-  ['square', E.square],
-  ['logicalNot', E.logicalNot],
-  ['relu', A.relu],
-  ['sigmoid', A.sigmoid],
-  ['tanh', A.tanh],
-] as const) {
-  P[name] = function (this: Tensor) {
-    return op(this);
-  };
-}
-P.clamp = function (lo, hi) {
-  return E.clamp(this, lo, hi);
-};
-P.matmul = function (o) {
-  return matmul(this, o);
-};
-P.sum = function (d, k) {
-  return R.sum(this, d, k);
-};
-P.mean = function (d, k) {
-  return R.mean(this, d, k);
-};
-P.max = function (d, k) {
-  return R.max(this, d, k);
-};
-P.min = function (d, k) {
-  return R.min(this, d, k);
-};
-P.argmax = function (d, k) {
-  return R.argmax(this, d, k);
-};
-P.argmin = function (d, k) {
-  return R.argmin(this, d, k);
-};
-P.reshape = function (s) {
-  return S.reshape(this, s);
-};
-P.view = function (s) {
-  return S.reshape(this, s);
-};
-P.transpose = function (a, b) {
-  return S.transpose(this, a, b);
-};
+
+// The activations live with the other pointwise ops in functional/activations.ts.
+P.add = method(E.add);
+P.sub = method(E.sub);
+P.mul = method(E.mul);
+P.div = method(E.div);
+P.pow = method(E.pow);
+P.maximum = method(E.maximum);
+P.minimum = method(E.minimum);
+P.gt = method(E.gt);
+P.ge = method(E.ge);
+P.lt = method(E.lt);
+P.le = method(E.le);
+P.eq = method(E.eq);
+P.ne = method(E.ne);
+P.neg = method(E.neg);
+P.exp = method(E.exp);
+P.log = method(E.log);
+P.sqrt = method(E.sqrt);
+P.abs = method(E.abs);
+P.square = method(E.square);
+P.logicalNot = method(E.logicalNot);
+P.relu = method(A.relu);
+P.sigmoid = method(A.sigmoid);
+P.tanh = method(A.tanh);
+P.clamp = method(E.clamp);
+P.matmul = method(matmul);
+P.sum = method(R.sum);
+P.mean = method(R.mean);
+P.max = method(R.max);
+P.min = method(R.min);
+P.argmax = method(R.argmax);
+P.argmin = method(R.argmin);
+P.reshape = method(S.reshape);
+P.view = method(S.reshape);
+P.transpose = method(S.transpose);
+P.permute = method(S.permute);
+P.squeeze = method(S.squeeze);
+P.unsqueeze = method(S.unsqueeze);
+P.flatten = method(S.flatten);
+P.expand = method(S.expand);
+P.gather = method(S.gather);
+P.narrow = method(S.narrow);
+P.index = method(S.index);
+P.slice = method(S.slice);
+P.indexSelect = method(S.indexSelect);
+P.to = method(E.to);
 Object.defineProperty(P, 'T', {
   get(this: Tensor) {
     return S.transpose(this, -2, -1);
   },
 });
-P.permute = function (d) {
-  return S.permute(this, d);
-};
-P.squeeze = function (d) {
-  return S.squeeze(this, d);
-};
-P.unsqueeze = function (d) {
-  return S.unsqueeze(this, d);
-};
-P.flatten = function (s, e) {
-  return S.flatten(this, s, e);
-};
-P.expand = function (s) {
-  return S.expand(this, s);
-};
-P.gather = function (d, i) {
-  return S.gather(this, d, i);
-};
-P.narrow = function (d, s, l) {
-  return S.narrow(this, d, s, l);
-};
-P.index = function (i) {
-  return S.index(this, i);
-};
-P.slice = function (s, e) {
-  return S.slice(this, s, e);
-};
-P.indexSelect = function (r) {
-  return S.indexSelect(this, r);
-};
-P.to = function (d) {
-  return E.to(this, d);
-};
 P.clone = function () {
   return E.mul(this, 1);
 };

@@ -21,7 +21,7 @@
  * image per GEMM, chunks of images per thread; the weight gradient is summed
  * from per-thread partials.
  */
-import type { Backend, ChannelAffine, ChannelGeometry, ChannelGradAffine, Conv2dGeometry, GemmArgs, Pool2x2Geometry } from '../backend';
+import type { Backend, ChannelAffine, ChannelGeometry, Conv2dGeometry, GemmArgs, Pool2x2Geometry } from '../backend';
 import type { FloatStorage } from '../tensor';
 import type { KernelName, SimdKernels } from './wasmKernels';
 import { type ChunkedJob, MAX_THREADS, ThreadPool } from './threadPool';
@@ -176,8 +176,28 @@ export class FastCpuBackend implements Backend {
     cv.set(K.view(pc, m * n));
   }
 
-  private geometryArgs(g: Conv2dGeometry): number[] {
-    return [g.c, g.h, g.w, g.o, g.kh, g.kw, g.stride, g.padding, g.oh, g.ow];
+  /** Checks that each operand (named by its key) is float32 storage, and starts a kernel call with an empty arena. */
+  private begin(op: string, operands: Record<string, FloatStorage>): Float32Array[] {
+    const checked = Object.entries(operands).map(([name, x]) => float32(op, name, x));
+    this.kernels.reset();
+    return checked;
+  }
+
+  /**
+   * Runs a convolution kernel over the batch cut into chunks of images (`plan`, by default
+   * convPlan's); `layout` gives one chunk's arguments from the geometry arguments, the
+   * chunk's images [i0, i1) and its index. `scratchArg` is the argument the thread's scratch goes in.
+   */
+  private runConv(
+    kernel: KernelName,
+    g: Conv2dGeometry,
+    scratchArg: number,
+    layout: (geo: number[], i0: number, i1: number, chunk: number) => number[],
+    plan = this.convPlan(g),
+  ): void {
+    const geo = [g.c, g.h, g.w, g.o, g.kh, g.kw, g.stride, g.padding, g.oh, g.ow];
+    const chunks = plan.images.map(([i0, i1], c) => layout(geo, i0, i1, c));
+    this.run(kernel, chunks, plan.parallel, scratchArg, this.convScratchBytes(g));
   }
 
   /** Per-thread scratch: gemm packing plus one image's im2col matrix. */
@@ -200,45 +220,23 @@ export class FastCpuBackend implements Backend {
   }
 
   private convForward(xIn: FloatStorage, wIn: FloatStorage, biasIn: FloatStorage | null, outIn: FloatStorage, g: Conv2dGeometry): void {
-    const x = float32('conv2dForward', 'x', xIn),
-      w = float32('conv2dForward', 'w', wIn),
-      out = float32('conv2dForward', 'out', outIn);
+    const [x, w, out] = this.begin('conv2dForward', { x: xIn, w: wIn, out: outIn });
     const K = this.kernels;
-    K.reset();
     const px = K.put(x),
       pw = K.put(w),
       pb = biasIn ? K.put(float32('conv2dForward', 'bias', biasIn)) : 0,
       pout = K.alloc(out.length * 4);
-    const geo = this.geometryArgs(g);
-    const { parallel, images } = this.convPlan(g);
-    this.run(
-      'conv2dForward',
-      images.map(([i0, i1]) => [px, pw, pout, pb, ...geo, i0, i1, 0]),
-      parallel,
-      16,
-      this.convScratchBytes(g),
-    );
+    this.runConv('conv2dForward', g, 16, (geo, i0, i1) => [px, pw, pout, pb, ...geo, i0, i1, 0]);
     out.set(K.view(pout, out.length));
   }
 
   conv2dBackwardInput(gOutIn: FloatStorage, wIn: FloatStorage, gxIn: FloatStorage, g: Conv2dGeometry): void {
-    const gOut = float32('conv2dBackwardInput', 'gOut', gOutIn),
-      w = float32('conv2dBackwardInput', 'w', wIn),
-      gx = float32('conv2dBackwardInput', 'gx', gxIn);
+    const [gOut, w, gx] = this.begin('conv2dBackwardInput', { gOut: gOutIn, w: wIn, gx: gxIn });
     const K = this.kernels;
-    K.reset();
     const pg = K.put(gOut),
       pw = K.put(w),
       pgx = K.alloc(gx.length * 4);
-    const geo = this.geometryArgs(g);
-    const { parallel, images } = this.convPlan(g);
-    this.run(
-      'conv2dBackwardInput',
-      images.map(([i0, i1]) => [pg, pw, pgx, ...geo, i0, i1, 0]),
-      parallel,
-      15,
-      this.convScratchBytes(g),
-    );
+    this.runConv('conv2dBackwardInput', g, 15, (geo, i0, i1) => [pg, pw, pgx, ...geo, i0, i1, 0]);
     gx.set(K.view(pgx, gx.length));
   }
 
@@ -257,9 +255,7 @@ export class FastCpuBackend implements Backend {
     gbIn: FloatStorage | null,
     g: Conv2dGeometry,
   ): void {
-    const x = float32('conv2dBackwardWeight', 'x', xIn),
-      gOut = float32('conv2dBackwardWeight', 'gOut', gOutIn),
-      gw = float32('conv2dBackwardWeight', 'gw', gwIn);
+    const [x, gOut, gw] = this.begin('conv2dBackwardWeight', { x: xIn, gOut: gOutIn, gw: gwIn });
     const gb = gbIn ? float32('conv2dBackwardWeight', 'gb', gbIn) : null;
     if (g.n === 0) {
       gw.fill(0);
@@ -267,24 +263,16 @@ export class FastCpuBackend implements Backend {
       return;
     }
     const K = this.kernels;
-    K.reset();
     const px = K.put(x),
       pg = K.put(gOut);
-    const geo = this.geometryArgs(g);
-    const { parallel, images } = this.convPlan(g);
+    const plan = this.convPlan(g);
     // Each chunk of images sums into its own partial (the weight gradient, then the bias
     // gradient), and the partials are added in chunk order: which thread takes which chunk
     // varies from call to call, and float32 addition is not associative, so per-thread
     // partials would make training irreproducible.
     const len = gw.length + (gb ? g.o : 0);
-    const partials = images.map(() => K.alloc(len * 4));
-    this.run(
-      'conv2dBackwardWeight',
-      images.map(([i0, i1], c) => [px, pg, partials[c], ...geo, i0, i1, 0, 0, gb ? 1 : 0]),
-      parallel,
-      15,
-      this.convScratchBytes(g),
-    );
+    const partials = plan.images.map(() => K.alloc(len * 4));
+    this.runConv('conv2dBackwardWeight', g, 15, (geo, i0, i1, c) => [px, pg, partials[c], ...geo, i0, i1, 0, 0, gb ? 1 : 0], plan);
     for (let t = 1; t < partials.length; t++) K.exports.addInto(partials[0], partials[t], len);
     gw.set(K.view(partials[0], gw.length));
     gb?.set(K.view(partials[0] + gw.length * 4, g.o));
@@ -365,14 +353,7 @@ export class FastCpuBackend implements Backend {
     y.set(K.view(py, y.length));
   }
 
-  channelGradAffine(
-    gOut: Float32Array,
-    x: Float32Array,
-    d: Float32Array | null,
-    g: ChannelGeometry,
-    mean: Float64Array,
-    coefficients: (sumG: Float64Array, sumGXc: Float64Array) => ChannelGradAffine,
-  ): void {
+  channelGradAffine(...[gOut, x, d, g, mean, coefficients]: Parameters<NonNullable<Backend['channelGradAffine']>>): void {
     const K = this.kernels;
     K.reset();
     const pg = K.put(gOut),

@@ -10,114 +10,61 @@ import { setFlagsFromString } from 'node:v8';
 import wasmBytes from 'gradlens:simd-kernels';
 import relaxedBytes from 'gradlens:simd-kernels-relaxed';
 
+/** A convolution's geometry and the slice [i0, i1) of images a call covers. */
+type ConvGeometry = [
+  c: number,
+  h: number,
+  wd: number,
+  o: number,
+  kh: number,
+  kw: number,
+  stride: number,
+  pad: number,
+  oh: number,
+  ow: number,
+  i0: number,
+  i1: number,
+  scratch: number,
+];
+/** Batch, channels, spatial size per channel, and the channel slice [c0, c1) a call covers. */
+type ChannelSlice<Arrays extends number[]> = [...Arrays, n: number, C: number, S: number];
+
 /** Pointers are byte offsets into the shared memory; booleans are 0/1. */
 export interface SimdKernelExports {
   gemmScratchBytes(): number;
   tileRows(): number;
   gemm(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    lda: number,
-    transA: number,
-    b: number,
-    ldb: number,
-    transB: number,
-    c: number,
-    ldc: number,
-    accumulate: number,
-    scratch: number,
+    ...args: [
+      m: number,
+      n: number,
+      k: number,
+      a: number,
+      lda: number,
+      transA: number,
+      b: number,
+      ldb: number,
+      transB: number,
+      c: number,
+      ldc: number,
+      accumulate: number,
+      scratch: number,
+    ]
   ): void;
-  conv2dForward(
-    x: number,
-    w: number,
-    out: number,
-    bias: number,
-    c: number,
-    h: number,
-    wd: number,
-    o: number,
-    kh: number,
-    kw: number,
-    stride: number,
-    pad: number,
-    oh: number,
-    ow: number,
-    i0: number,
-    i1: number,
-    scratch: number,
-  ): void;
-  conv2dBackwardInput(
-    gOut: number,
-    w: number,
-    gx: number,
-    c: number,
-    h: number,
-    wd: number,
-    o: number,
-    kh: number,
-    kw: number,
-    stride: number,
-    pad: number,
-    oh: number,
-    ow: number,
-    i0: number,
-    i1: number,
-    scratch: number,
-  ): void;
-  conv2dBackwardWeight(
-    x: number,
-    gOut: number,
-    gw: number,
-    c: number,
-    h: number,
-    wd: number,
-    o: number,
-    kh: number,
-    kw: number,
-    stride: number,
-    pad: number,
-    oh: number,
-    ow: number,
-    i0: number,
-    i1: number,
-    scratch: number,
-    accumulate: number,
-    withBias: number,
-  ): void;
+  conv2dForward(x: number, w: number, out: number, bias: number, ...geometry: ConvGeometry): void;
+  conv2dBackwardInput(gOut: number, w: number, gx: number, ...geometry: ConvGeometry): void;
+  conv2dBackwardWeight(x: number, gOut: number, gw: number, ...rest: [...ConvGeometry, accumulate: number, withBias: number]): void;
   addInto(dst: number, src: number, len: number): void;
   reluForward(x: number, y: number, i0: number, i1: number): void;
   reluBackward(x: number, g: number, dx: number, i0: number, i1: number): void;
   maxPool2x2(x: number, y: number, winner: number, h: number, w: number, oh: number, ow: number, p0: number, p1: number): void;
   maxPool2x2Backward(g: number, winner: number, dx: number, h: number, w: number, oh: number, ow: number, p0: number, p1: number): void;
-  channelMoments(x: number, n: number, C: number, S: number, mean: number, m2: number, c0: number, c1: number): void;
-  channelAffine(x: number, y: number, n: number, C: number, S: number, a: number, m: number, b: number, c0: number, c1: number): void;
+  channelMoments(...args: [...ChannelSlice<[x: number]>, mean: number, m2: number, c0: number, c1: number]): void;
+  channelAffine(...args: [...ChannelSlice<[x: number, y: number]>, a: number, m: number, b: number, c0: number, c1: number]): void;
   channelGradSums(
-    g: number,
-    x: number,
-    n: number,
-    C: number,
-    S: number,
-    mean: number,
-    sumG: number,
-    sumGXc: number,
-    c0: number,
-    c1: number,
+    ...args: [...ChannelSlice<[g: number, x: number]>, mean: number, sumG: number, sumGXc: number, c0: number, c1: number]
   ): void;
   channelAffine2(
-    g: number,
-    x: number,
-    d: number,
-    n: number,
-    C: number,
-    S: number,
-    a: number,
-    b: number,
-    m: number,
-    k: number,
-    c0: number,
-    c1: number,
+    ...args: [...ChannelSlice<[g: number, x: number, d: number]>, a: number, b: number, m: number, k: number, c0: number, c1: number]
   ): void;
 }
 

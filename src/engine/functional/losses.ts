@@ -107,18 +107,19 @@ export function nllLoss(logProbs: Tensor, targets: ClassTargets): Tensor {
   });
 }
 
-/**
- * A mean loss over the elements of `input` and a `target` of its shape: `sum(a, b)`
- * gives Σ_i ℓ(a_i, b_i), and `backward(a, b, g, da, db)` fills dL/da and dL/db for the
- * upstream gradient g, dividing by n = a.length itself (each loss keeps its own rounding).
- */
-function meanOverElements(
-  op: string,
-  input: Tensor,
-  target: Tensor | NestedArray,
-  sum: (a: FloatStorage, b: FloatStorage) => number,
-  backward: (a: FloatStorage, b: FloatStorage, g: number, da: FloatStorage, db: FloatStorage) => void,
-): Tensor {
+/** One elementwise mean loss: its term and its two partial derivatives, element by element. */
+interface ElementLoss {
+  /** ℓ(a_i, b_i); `i` is the element's flat index, for error messages. */
+  term(a: number, b: number, i: number): number;
+  /** ∂ℓ/∂a · k and ∂ℓ/∂b · k, where k = scale · g / n carries the upstream gradient g and the mean. */
+  dInput(a: number, b: number, k: number): number;
+  dTarget(a: number, b: number, k: number): number;
+  /** A constant factor of the derivatives, folded into k (2 for a square). */
+  scale?: number;
+}
+
+/** L = (1/n) Σ_i ℓ(a_i, b_i) over the elements of `input` and a `target` of its shape. */
+function meanOverElements(op: string, input: Tensor, target: Tensor | NestedArray, loss: ElementLoss): Tensor {
   const dtype = requireFloat(op, 'input', input);
   const y = asFloatTensor(op, 'target', target, dtype);
   requireSameDtype(op, ['input', input], ['target', y]);
@@ -127,37 +128,28 @@ function meanOverElements(
   }
   const A = input.data as FloatStorage,
     B = y.data as FloatStorage;
-  return record(op, scalar(dtype, sum(A, B) / A.length), [input, y], (g) => {
-    const dA = allocate(dtype, A.length) as FloatStorage,
-      dB = allocate(dtype, B.length) as FloatStorage;
-    backward(A, B, g.data[0], dA, dB);
+  let total = 0;
+  for (let i = 0; i < A.length; i++) total += loss.term(A[i], B[i], i);
+  return record(op, scalar(dtype, total / A.length), [input, y], (g) => {
+    const dA = allocate(dtype, A.length, true) as FloatStorage,
+      dB = allocate(dtype, B.length, true) as FloatStorage;
+    const k = ((loss.scale ?? 1) * g.data[0]) / A.length;
+    for (let i = 0; i < A.length; i++) {
+      dA[i] = loss.dInput(A[i], B[i], k);
+      dB[i] = loss.dTarget(A[i], B[i], k);
+    }
     return [new Tensor(dA, input.shape, dtype), new Tensor(dB, y.shape, dtype)];
   });
 }
 
 /** L = (1/n) Σ (a - b)²;  dL/da = 2(a - b)/n,  dL/db = -2(a - b)/n. */
 export function mseLoss(input: Tensor, target: Tensor | NestedArray): Tensor {
-  return meanOverElements(
-    'mseLoss',
-    input,
-    target,
-    (A, B) => {
-      let total = 0;
-      for (let i = 0; i < A.length; i++) {
-        const d = A[i] - B[i];
-        total += d * d;
-      }
-      return total;
-    },
-    (A, B, g, dA, dB) => {
-      const k = (2 * g) / A.length;
-      for (let i = 0; i < A.length; i++) {
-        const d = k * (A[i] - B[i]);
-        dA[i] = d;
-        dB[i] = -d;
-      }
-    },
-  );
+  return meanOverElements('mseLoss', input, target, {
+    term: (a, b) => (a - b) * (a - b),
+    dInput: (a, b, k) => k * (a - b),
+    dTarget: (a, b, k) => -(k * (a - b)),
+    scale: 2,
+  });
 }
 
 /** PyTorch clamps each log term at -100 so that p = 0 or 1 gives a finite loss. */
@@ -171,33 +163,19 @@ const BCE_EPS = 1e-12;
  * dL/dp = (p - y) / (p(1 - p)) / n;  dL/dy = (log(1 - p) - log p) / n.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor | NestedArray): Tensor {
-  return meanOverElements(
-    'binaryCrossEntropy',
-    input,
-    target,
-    (P, Y) => {
-      let total = 0;
-      for (let i = 0; i < P.length; i++) {
-        const p = P[i];
-        if (!(p >= 0 && p <= 1)) {
-          throw new EngineError(
-            'binaryCrossEntropy',
-            `input element ${i} is ${p}: probabilities must lie in [0, 1] (input shape ${fmtShape(input.shape)}); for logits use binaryCrossEntropyWithLogits`,
-          );
-        }
-        total -= Y[i] * Math.max(Math.log(p), LOG_FLOOR) + (1 - Y[i]) * Math.max(Math.log(1 - p), LOG_FLOOR);
+  return meanOverElements('binaryCrossEntropy', input, target, {
+    term: (p, y, i) => {
+      if (!(p >= 0 && p <= 1)) {
+        throw new EngineError(
+          'binaryCrossEntropy',
+          `input element ${i} is ${p}: probabilities must lie in [0, 1] (input shape ${fmtShape(input.shape)}); for logits use binaryCrossEntropyWithLogits`,
+        );
       }
-      return total;
+      return -(y * Math.max(Math.log(p), LOG_FLOOR) + (1 - y) * Math.max(Math.log(1 - p), LOG_FLOOR));
     },
-    (P, Y, g, dP, dY) => {
-      const k = g / P.length;
-      for (let i = 0; i < P.length; i++) {
-        const p = P[i];
-        dP[i] = (k * (p - Y[i])) / Math.max(p * (1 - p), BCE_EPS);
-        dY[i] = k * (Math.max(Math.log(1 - p), LOG_FLOOR) - Math.max(Math.log(p), LOG_FLOOR));
-      }
-    },
-  );
+    dInput: (p, y, k) => (k * (p - y)) / Math.max(p * (1 - p), BCE_EPS),
+    dTarget: (p, _y, k) => k * (Math.max(Math.log(1 - p), LOG_FLOOR) - Math.max(Math.log(p), LOG_FLOOR)),
+  });
 }
 
 /**
@@ -206,26 +184,9 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor | NestedArray):
  * dL/dz = (σ(z) - y) / n: the GAN's "1 - D(x)" and "-D(G(z))" up to sign;  dL/dy = -z / n.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor | NestedArray): Tensor {
-  return meanOverElements(
-    'binaryCrossEntropyWithLogits',
-    input,
-    target,
-    (Z, Y) => {
-      let total = 0;
-      for (let i = 0; i < Z.length; i++) {
-        const z = Z[i];
-        total += Math.max(z, 0) - z * Y[i] + Math.log1p(Math.exp(-Math.abs(z)));
-      }
-      return total;
-    },
-    (Z, Y, g, dZ, dY) => {
-      const k = g / Z.length;
-      for (let i = 0; i < Z.length; i++) {
-        const z = Z[i];
-        const s = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-        dZ[i] = k * (s - Y[i]);
-        dY[i] = -k * z;
-      }
-    },
-  );
+  return meanOverElements('binaryCrossEntropyWithLogits', input, target, {
+    term: (z, y) => Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))),
+    dInput: (z, y, k) => k * ((z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))) - y),
+    dTarget: (z, _y, k) => -k * z,
+  });
 }

@@ -62,30 +62,22 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   if (simd) simd.maxPool2x2!(X as Float32Array, Y as Float32Array, winner, simdGeometry);
   else if (k === 2 && s === 2 && p === 0) maxPool2x2(X, Y, winner, n * c, h, w, oh, ow);
   else {
-    const windows = windowBounds(geometry);
-    for (let plane = 0, out = 0; plane < n * c; plane++) {
-      const base = plane * h * w;
-      for (let m = 0; m < windows.length; m += 4, out++) {
-        const h0 = windows[m],
-          h1 = windows[m + 1],
-          w0 = windows[m + 2],
-          w1 = windows[m + 3];
-        let best = -Infinity,
-          at = base + h0 * w + w0;
-        for (let r = h0; r < h1; r++) {
-          for (let q = w0; q < w1; q++) {
-            const v = X[base + r * w + q];
-            if (v > best || Number.isNaN(v)) {
-              best = v;
-              at = base + r * w + q;
-              if (Number.isNaN(v)) break;
-            }
+    forEachWindow(geometry, windowBounds(geometry), (out, base, h0, h1, w0, w1) => {
+      let best = -Infinity,
+        at = base + h0 * w + w0;
+      for (let r = h0; r < h1; r++) {
+        for (let q = w0; q < w1; q++) {
+          const v = X[base + r * w + q];
+          if (v > best || Number.isNaN(v)) {
+            best = v;
+            at = base + r * w + q;
+            if (Number.isNaN(v)) break;
           }
         }
-        Y[out] = best;
-        winner[out] = at;
       }
-    }
+      Y[out] = best;
+      winner[out] = at;
+    });
   }
   return record('maxPool2d', new Tensor(Y, [n, c, oh, ow], dtype), [x], (g) => {
     const G = g.data as FloatStorage;
@@ -159,38 +151,24 @@ function maxPool2x2(
  */
 export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
   const geometry = poolGeometry('avgPool2d', x, opts);
-  const { n, c, h, w, k, oh, ow } = geometry;
+  const { n, c, w, k, oh, ow } = geometry;
   const dtype = x.dtype as 'float32' | 'float64';
   const X = x.data as FloatStorage;
   const Y = allocate(dtype, n * c * oh * ow) as FloatStorage;
   const inv = 1 / (k * k);
   const windows = windowBounds(geometry);
-  for (let plane = 0, out = 0; plane < n * c; plane++) {
-    const base = plane * h * w;
-    for (let m = 0; m < windows.length; m += 4, out++) {
-      const h0 = windows[m],
-        h1 = windows[m + 1],
-        w0 = windows[m + 2],
-        w1 = windows[m + 3];
-      let acc = 0;
-      for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) acc += X[base + r * w + q];
-      Y[out] = acc * inv;
-    }
-  }
+  forEachWindow(geometry, windows, (out, base, h0, h1, w0, w1) => {
+    let acc = 0;
+    for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) acc += X[base + r * w + q];
+    Y[out] = acc * inv;
+  });
   return record('avgPool2d', new Tensor(Y, [n, c, oh, ow], dtype), [x], (g) => {
     const G = g.data as FloatStorage;
     const D = allocate(dtype, x.size) as FloatStorage;
-    for (let plane = 0, out = 0; plane < n * c; plane++) {
-      const base = plane * h * w;
-      for (let m = 0; m < windows.length; m += 4, out++) {
-        const h0 = windows[m],
-          h1 = windows[m + 1],
-          w0 = windows[m + 2],
-          w1 = windows[m + 3];
-        const share = G[out] * inv;
-        for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) D[base + r * w + q] += share;
-      }
-    }
+    forEachWindow(geometry, windows, (out, base, h0, h1, w0, w1) => {
+      const share = G[out] * inv;
+      for (let r = h0; r < h1; r++) for (let q = w0; q < w1; q++) D[base + r * w + q] += share;
+    });
     return [new Tensor(D, x.shape, dtype)];
   });
 }
@@ -213,4 +191,19 @@ function windowBounds({ h, w, k, s, p, oh, ow }: PoolGeometry): Int32Array {
     }
   }
   return bounds;
+}
+
+/**
+ * Calls `visit` for every window of every plane in output order, with the window's flat
+ * output index, its plane's first input index, and its clipped rows [h0, h1) and columns [w0, w1).
+ */
+function forEachWindow(
+  { n, c, h, w }: PoolGeometry,
+  windows: Int32Array,
+  visit: (out: number, base: number, h0: number, h1: number, w0: number, w1: number) => void,
+): void {
+  for (let plane = 0, out = 0; plane < n * c; plane++) {
+    const base = plane * h * w;
+    for (let m = 0; m < windows.length; m += 4, out++) visit(out, base, windows[m], windows[m + 1], windows[m + 2], windows[m + 3]);
+  }
 }

@@ -19,59 +19,27 @@ export interface RemoteFile {
 const MNIST_BASE = 'https://ossci-datasets.s3.amazonaws.com/mnist/';
 const FASHION_BASE = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
 
+/** The four IDX files of an MNIST-style dataset, in this order. */
+const IDX_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+
+/** An MNIST-style dataset's files under `base`, given each file's published [SHA-256, size] in IDX_FILES order. */
+function idxDataset(base: string, published: [sha256: string, bytes: number][]): RemoteFile[] {
+  return IDX_FILES.map((name, i) => ({ name, url: `${base}${name}`, sha256: published[i][0], bytes: published[i][1] }));
+}
+
 export const REMOTE_DATASETS: Record<'mnist' | 'fashion-mnist' | 'cifar10', RemoteFile[]> = {
-  mnist: [
-    {
-      name: 'train-images-idx3-ubyte.gz',
-      url: `${MNIST_BASE}train-images-idx3-ubyte.gz`,
-      sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
-      bytes: 9912422,
-    },
-    {
-      name: 'train-labels-idx1-ubyte.gz',
-      url: `${MNIST_BASE}train-labels-idx1-ubyte.gz`,
-      sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
-      bytes: 28881,
-    },
-    {
-      name: 't10k-images-idx3-ubyte.gz',
-      url: `${MNIST_BASE}t10k-images-idx3-ubyte.gz`,
-      sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
-      bytes: 1648877,
-    },
-    {
-      name: 't10k-labels-idx1-ubyte.gz',
-      url: `${MNIST_BASE}t10k-labels-idx1-ubyte.gz`,
-      sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6',
-      bytes: 4542,
-    },
-  ],
-  'fashion-mnist': [
-    {
-      name: 'train-images-idx3-ubyte.gz',
-      url: `${FASHION_BASE}train-images-idx3-ubyte.gz`,
-      sha256: 'b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7',
-      bytes: 26421856,
-    },
-    {
-      name: 'train-labels-idx1-ubyte.gz',
-      url: `${FASHION_BASE}train-labels-idx1-ubyte.gz`,
-      sha256: '0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056',
-      bytes: 29491,
-    },
-    {
-      name: 't10k-images-idx3-ubyte.gz',
-      url: `${FASHION_BASE}t10k-images-idx3-ubyte.gz`,
-      sha256: 'cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa',
-      bytes: 4422079,
-    },
-    {
-      name: 't10k-labels-idx1-ubyte.gz',
-      url: `${FASHION_BASE}t10k-labels-idx1-ubyte.gz`,
-      sha256: '8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05',
-      bytes: 5125,
-    },
-  ],
+  mnist: idxDataset(MNIST_BASE, [
+    ['440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609', 9912422],
+    ['3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c', 28881],
+    ['8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6', 1648877],
+    ['f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6', 4542],
+  ]),
+  'fashion-mnist': idxDataset(FASHION_BASE, [
+    ['b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7', 26421856],
+    ['0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056', 29491],
+    ['cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa', 4422079],
+    ['8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05', 5125],
+  ]),
   cifar10: [
     {
       name: 'cifar-10-binary.tar.gz',

@@ -9,6 +9,7 @@
  */
 // Tensor methods (x.add, x.reshape...) are attached by this module.
 import { ConfigError } from '../errors';
+import { pickPreset, presetTable } from './presets';
 import '../../engine/methods';
 import type { Rng } from '../../engine/rng';
 import type { Tensor } from '../../engine/tensor';
@@ -34,20 +35,10 @@ export interface AttentionPreset {
   batchSize: number;
 }
 
-export const ATTENTION_PRESETS: Record<string, AttentionPreset> = {
-  tiny: { name: 'tiny', description: 'one block, width 32, 2 heads', dim: 32, heads: 2, layers: 1, mlp: 64, lr: 3e-3, batchSize: 32 },
-  small: {
-    name: 'small',
-    description: 'two blocks, width 64, 4 heads (default)',
-    dim: 64,
-    heads: 4,
-    layers: 2,
-    mlp: 128,
-    lr: 2e-3,
-    batchSize: 32,
-  },
+export const ATTENTION_PRESETS = presetTable<AttentionPreset>({
+  tiny: { description: 'one block, width 32, 2 heads', dim: 32, heads: 2, layers: 1, mlp: 64, lr: 3e-3, batchSize: 32 },
+  small: { description: 'two blocks, width 64, 4 heads (default)', dim: 64, heads: 4, layers: 2, mlp: 128, lr: 2e-3, batchSize: 32 },
   vit: {
-    name: 'vit',
     description: 'tiny ViT: 4x4 patches grid, two blocks, width 48, 4 heads',
     dim: 48,
     heads: 4,
@@ -56,12 +47,10 @@ export const ATTENTION_PRESETS: Record<string, AttentionPreset> = {
     lr: 2e-3,
     batchSize: 32,
   },
-};
+});
 
 export function attentionPreset(name: string): AttentionPreset {
-  const p = ATTENTION_PRESETS[name];
-  if (!p) throw new ConfigError(`unknown attention preset '${name}'; choose one of ${Object.keys(ATTENTION_PRESETS).join(', ')}`);
-  return p;
+  return pickPreset('attention', ATTENTION_PRESETS, name);
 }
 
 const dtype = 'float32' as const;

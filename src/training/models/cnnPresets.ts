@@ -5,6 +5,7 @@
  * depth so a CPU trains them in minutes. The same list builds the network and its summary.
  */
 import { ConfigError } from '../errors';
+import { pickPreset, presetTable } from './presets';
 import type { LayerSpec } from '../summary';
 
 export interface CnnPreset {
@@ -20,49 +21,36 @@ export interface CnnPreset {
   batchSize: number;
 }
 
-export const CNN_PRESETS: Record<string, CnnPreset> = {
+/** The course's optimiser settings for the full-width networks, and those of the narrow ones. */
+const COURSE = { dropout: 0.5, lr: 1e-3, weightDecay: 1e-4, batchSize: 64 };
+const NARROW = { dropout: 0.25, lr: 2e-3, weightDecay: 1e-4, batchSize: 64 };
+
+export const CNN_PRESETS = presetTable<CnnPreset>({
   seed: {
-    name: 'seed',
+    ...COURSE,
     description: "the course's CIFAR-10 CNN: conv 64-128-256-512, FC 1024-512, dropout 0.5",
     blocks: [64, 128, 256, 512],
     hidden: [1024, 512],
-    dropout: 0.5,
-    lr: 1e-3,
-    weightDecay: 1e-4,
-    batchSize: 64,
   },
   half: {
-    name: 'half',
+    ...COURSE,
     description: 'the seed CNN at half width: conv 32-64-128-256, FC 512-256',
     blocks: [32, 64, 128, 256],
     hidden: [512, 256],
-    dropout: 0.5,
-    lr: 1e-3,
-    weightDecay: 1e-4,
-    batchSize: 64,
   },
   small: {
-    name: 'small',
+    ...NARROW,
     description: 'three blocks at a quarter width: conv 16-32-64, FC 128 (CPU default for 32x32)',
     blocks: [16, 32, 64],
     hidden: [128],
-    dropout: 0.25,
-    lr: 2e-3,
-    weightDecay: 1e-4,
-    batchSize: 64,
   },
   grey28: {
-    name: 'grey28',
+    ...NARROW,
     description: 'for 28x28 grey images: conv 16-32, FC 128 (default for MNIST, Fashion-MNIST, digits)',
     blocks: [16, 32],
     hidden: [128],
-    dropout: 0.25,
-    lr: 2e-3,
-    weightDecay: 1e-4,
-    batchSize: 64,
   },
   tiny: {
-    name: 'tiny',
     description: 'two narrow blocks: conv 8-16, FC 32 (seconds per epoch; tests)',
     blocks: [8, 16],
     hidden: [32],
@@ -71,7 +59,7 @@ export const CNN_PRESETS: Record<string, CnnPreset> = {
     weightDecay: 0,
     batchSize: 32,
   },
-};
+});
 
 /** The default preset for an input: grey28 for 28x28 single-channel images, small otherwise. */
 export function defaultCnnPreset(input: number[]): string {
@@ -79,9 +67,7 @@ export function defaultCnnPreset(input: number[]): string {
 }
 
 export function cnnPreset(name: string): CnnPreset {
-  const p = CNN_PRESETS[name];
-  if (!p) throw new ConfigError(`unknown CNN preset '${name}'; choose one of ${Object.keys(CNN_PRESETS).join(', ')}`);
-  return p;
+  return pickPreset('CNN', CNN_PRESETS, name);
 }
 
 /** The layer list of a preset for input [C, H, W] and `classes` outputs. */

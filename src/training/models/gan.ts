@@ -3,7 +3,7 @@
  * with tanh output in [-1, 1]) and a discriminator MLP from a sample to one logit,
  * D(x) = sigmoid(logit). Objective L = mean[log D(x) + log(1 - D(G(z)))].
  */
-import { ConfigError } from '../errors';
+import { pickPreset, presetTable } from './presets';
 import type { Rng } from '../../engine/rng';
 import type { Sequential } from '../../engine/nn/container';
 import { type LayerSpec, type ModelSummary, summarize } from '../summary';
@@ -19,29 +19,27 @@ export interface GanPreset {
   batchSize: number;
 }
 
-export const GAN_PRESETS: Record<string, GanPreset> = {
-  mlp: {
-    name: 'mlp',
-    description: 'G and D with two hidden layers (128 units for points, 256-512 for images)',
-    points: { latent: 8, hidden: [128, 128] },
-    images: { latent: 64, hidden: [256, 512] },
-    lr: 2e-3,
-    batchSize: 128,
-  },
-  small: {
-    name: 'small',
-    description: 'G and D with two hidden layers (64 units for points, 128-256 for images)',
-    points: { latent: 4, hidden: [64, 64] },
-    images: { latent: 32, hidden: [128, 256] },
-    lr: 1e-3,
-    batchSize: 64,
-  },
+const MLP: Omit<GanPreset, 'name'> = {
+  description: 'G and D with two hidden layers (128 units for points, 256-512 for images)',
+  points: { latent: 8, hidden: [128, 128] },
+  images: { latent: 64, hidden: [256, 512] },
+  lr: 2e-3,
+  batchSize: 128,
 };
 
+/** A preset at half the size in every respect: latent, hidden widths, learning rate and batch. */
+function halved({ points, images, lr, batchSize }: Omit<GanPreset, 'name'>, description: string): Omit<GanPreset, 'name'> {
+  const half = ({ latent, hidden }: GanPreset['points']) => ({ latent: latent / 2, hidden: hidden.map((h) => h / 2) });
+  return { description, points: half(points), images: half(images), lr: lr / 2, batchSize: batchSize / 2 };
+}
+
+export const GAN_PRESETS = presetTable<GanPreset>({
+  mlp: MLP,
+  small: halved(MLP, 'G and D with two hidden layers (64 units for points, 128-256 for images)'),
+});
+
 export function ganPreset(name: string): GanPreset {
-  const p = GAN_PRESETS[name];
-  if (!p) throw new ConfigError(`unknown GAN preset '${name}'; choose one of ${Object.keys(GAN_PRESETS).join(', ')}`);
-  return p;
+  return pickPreset('GAN', GAN_PRESETS, name);
 }
 
 export interface GanModel {

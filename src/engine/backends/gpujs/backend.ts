@@ -284,54 +284,34 @@ export class GpuJsBackend implements Backend {
     return { n: g.n, c: g.c, h: g.h, w: g.w, o: g.o, kh: g.kh, kw: g.kw, s: g.stride, pad: g.padding, oh: g.oh, ow: g.ow };
   }
 
-  /** A convolution kernel's shared preamble: its geometry checked, its operands as exact float32 arrays. */
+  /**
+   * A convolution kernel's shared preamble: its geometry checked, its inputs (with their
+   * lengths) as exact float32 arrays, its one output as float32 storage.
+   */
   private convOperands(
     op: string,
     g: Conv2dGeometry,
-    inputs: Array<[name: string, data: FloatStorage, len: number]>,
-    dst: [name: string, data: FloatStorage],
+    inputs: Record<string, [FloatStorage, number]>,
+    output: Record<string, FloatStorage>,
   ) {
     this.requireSync(op);
     const cc = this.convConstants(op, g);
-    return { cc, args: inputs.map(([name, data, len]) => exact(op, name, data, len)), dst: float32(op, dst[0], dst[1]) };
+    const [[name, data]] = Object.entries(output);
+    return { cc, args: Object.entries(inputs).map(([name, [data, len]]) => exact(op, name, data, len)), dst: float32(op, name, data) };
   }
 
   conv2dForward(x: FloatStorage, w: FloatStorage, out: FloatStorage, g: Conv2dGeometry): void {
-    const { cc, args, dst } = this.convOperands(
-      'conv2dForward',
-      g,
-      [
-        ['x', x, inputSize(g)],
-        ['w', w, weightSize(g)],
-      ],
-      ['out', out],
-    );
+    const { cc, args, dst } = this.convOperands('conv2dForward', g, { x: [x, inputSize(g)], w: [w, weightSize(g)] }, { out });
     this.readBack(this.kernel('conv', K.conv2dForwardKernel, [g.ow, g.oh, g.n * g.o], cc)(...args), dst);
   }
 
   conv2dBackwardInput(gOut: FloatStorage, w: FloatStorage, gx: FloatStorage, g: Conv2dGeometry): void {
-    const { cc, args, dst } = this.convOperands(
-      'conv2dBackwardInput',
-      g,
-      [
-        ['gOut', gOut, outputSize(g)],
-        ['w', w, weightSize(g)],
-      ],
-      ['gx', gx],
-    );
+    const { cc, args, dst } = this.convOperands('conv2dBackwardInput', g, { gOut: [gOut, outputSize(g)], w: [w, weightSize(g)] }, { gx });
     this.readBack(this.kernel('convDx', K.conv2dBackwardInputKernel, [g.w, g.h, g.n * g.c], cc)(...args), dst);
   }
 
   conv2dBackwardWeight(x: FloatStorage, gOut: FloatStorage, gw: FloatStorage, g: Conv2dGeometry): void {
-    const { cc, args, dst } = this.convOperands(
-      'conv2dBackwardWeight',
-      g,
-      [
-        ['x', x, inputSize(g)],
-        ['gOut', gOut, outputSize(g)],
-      ],
-      ['gw', gw],
-    );
+    const { cc, args, dst } = this.convOperands('conv2dBackwardWeight', g, { x: [x, inputSize(g)], gOut: [gOut, outputSize(g)] }, { gw });
     const perChunk = Math.max(1, Math.min(g.n, Math.floor(CHUNK_WORK / (g.oh * g.ow))));
     const chunks = Math.ceil(g.n / perChunk);
     const taps = g.c * g.kh * g.kw;

@@ -11,6 +11,7 @@
  * longest per-thread sum here (the kernels cap per-thread sums at 4096 terms
  * and add chunk partials after).
  */
+import type { Conv2dGeometry } from '../../backend';
 import { conv2d } from '../../functional/conv';
 import { Rng } from '../../rng';
 import { Tensor } from '../../tensor';
@@ -62,17 +63,8 @@ export function normwiseError(got: ArrayLike<number>, ref: ArrayLike<number>): n
   return scale === 0 ? diff : diff / scale;
 }
 
-interface ConvCase {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  o: number;
-  kh: number;
-  kw: number;
-  stride: number;
-  padding: number;
-}
+/** A convolution's shape; the self-check derives the output size. */
+type ConvCase = Omit<Conv2dGeometry, 'oh' | 'ow'>;
 const CONV_CASES: ConvCase[] = [
   { n: 2, c: 3, h: 9, w: 7, o: 4, kh: 3, kw: 3, stride: 1, padding: 1 },
   { n: 3, c: 2, h: 8, w: 9, o: 5, kh: 3, kw: 2, stride: 2, padding: 0 },
