@@ -3,6 +3,7 @@
  * status bar) for a checker result. Pure: no vscode import, so it is tested in plain Node.
  */
 import { namesNoPattern } from '../gradcheck/diagnosis';
+import { kinkNote } from '../gradcheck/format';
 import { layerHeadline } from '../gradcheck/headline';
 import { looserPassText } from '../gradcheck/looserTolerance';
 import type { InputReport, LayerReport } from '../gradcheck/types';
@@ -79,8 +80,8 @@ export function lensOutcome(report: LayerReport): string {
   const parts = [`✓ ${looserPassText(report) ?? 'passed'} · max rel err ${formatError(maxRelError(report))}`, formatMs(report.timeMs)];
   const notChecked = report.inputs.filter((i) => i.status === 'not-checked').map((i) => gradName(i.name));
   if (notChecked.length > 0) parts.push(`${notChecked.join(', ')} not checked`);
-  const kinks = report.inputs.reduce((n, i) => n + i.kinkCount, 0);
-  if (kinks > 0) parts.push(`${kinks} at kinks, within the one-sided slopes`);
+  const kinks = kinkNote({ status: 'passed', kinkCount: report.inputs.reduce((n, i) => n + i.kinkCount, 0) });
+  if (kinks) parts.push(kinks);
   if (report.mode !== 'full') parts.push(report.mode);
   return parts.join(' · ');
 }

@@ -81,10 +81,19 @@ function formatLayer(layer: LayerReport, paint: Paint): string[] {
   return lines;
 }
 
+/**
+ * What a passing input's kinks came to: "3 at kinks, within the one-sided slopes". A
+ * failing kink carries its own diagnosis, and an all-kink input has status 'kink'.
+ */
+export function kinkNote(input: Pick<InputReport, 'status' | 'kinkCount'>): string | undefined {
+  return input.status === 'passed' && input.kinkCount > 0 ? `${input.kinkCount} at kinks, within the one-sided slopes` : undefined;
+}
+
 function noteFor(input: InputReport): string {
   const parts: string[] = [];
   if (input.diagnosis) parts.push(input.diagnosis);
-  if (input.status === 'passed' && input.kinkCount > 0) parts.push(`${input.kinkCount} at kinks: within the one-sided slopes`);
+  const kinks = kinkNote(input);
+  if (kinks) parts.push(kinks);
   if (input.sampled) parts.push(`${input.checkedCount} sampled`);
   if (input.fastFallback) parts.push('checked in full after the fast check');
   else if (input.projections !== undefined && input.status === 'passed') parts.push(`${input.projections} random projections`);

@@ -117,9 +117,9 @@ async function cellColour(page: Page, kind: string, row: number, col: number): P
   );
 }
 
-test('the report draws a failed layer on the theme-centred scale and its messages pass the host', { skip }, async () => {
+/** A fresh page with the report loaded and `show` sent; `problems` collects page errors. */
+async function openReport(show: ReportHostMessage, problems: string[]): Promise<Page> {
   const page = await browser!.newPage();
-  const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(m.text());
@@ -127,8 +127,13 @@ test('the report draws a failed layer on the theme-centred scale and its message
   await page.addInitScript(standIn, THEME);
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => (window as unknown as { sent: { type: string }[] }).sent.some((m) => m.type === 'ready'));
-  const show: ReportHostMessage = { type: 'show', reports: [REPORT], running: false };
   await page.evaluate((data) => window.dispatchEvent(new MessageEvent('message', { data })), show);
+  return page;
+}
+
+test('the report draws a failed layer on the theme-centred scale and its messages pass the host', { skip }, async () => {
+  const problems: string[] = [];
+  const page = await openReport({ type: 'show', reports: [REPORT], running: false }, problems);
   await page.waitForSelector('canvas[data-kind="difference"]');
 
   const rendered = (await sent(page)).filter((m) => m.type === 'rendered').at(-1);
@@ -171,6 +176,45 @@ test('the report draws a failed layer on the theme-centred scale and its message
     ],
   );
   for (const m of messages) assert.ok(checkReportMessage(m, known).ok, JSON.stringify(m));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the report leads with the layer finding and says what a pass rests on: a looser tolerance, kinks within the slopes', {
+  skip,
+}, async () => {
+  const mixUp = {
+    kind: 'mix-up' as const,
+    short: 'backward uses W1 where W2 belongs',
+    text: 'backward uses W1 where W2 belongs, or W2 where W1 belongs',
+  };
+  const passFail = {
+    kind: 'pass-fail' as const,
+    short: 'W2 right, W1 wrong',
+    text: 'W2 is right but W1 is wrong: look at the backward of the first layer',
+  };
+  const failed: LayerReport = { ...REPORT, name: 'Net', findings: [passFail, mixUp], hint: `${passFail.text}. ${mixUp.text}` };
+  const relu = { ...REPORT.inputs[0], name: 'x', status: 'passed' as const, maxAbsError: 1e-9, maxRelError: 1e-9, kinkCount: 2, worst: [] };
+  const passed: LayerReport = {
+    ...REPORT,
+    name: 'Relu',
+    passed: true,
+    inputs: [{ ...relu, analytic: numeric, numeric }],
+    tolerance: { atol: 1e-4, rtol: 1e-3, eps: 1e-6 },
+    settingsTolerance: { atol: 1e-5, rtol: 1e-3, eps: 1e-6 },
+    looserTolerance: { atol: 1e-4 },
+  };
+  const problems: string[] = [];
+  const page = await openReport({ type: 'show', reports: [failed, passed], running: false }, problems);
+  await page.waitForSelector('#finding');
+  assert.equal(await page.locator('#finding').textContent(), `Finding: ${mixUp.text}`, 'the mix-up outranks the pass/fail finding');
+  assert.deepEqual(await page.locator('p.hint').allTextContents(), [`Hint: ${passFail.text}`]);
+
+  await page.selectOption('#layer-picker', { index: 1 });
+  await page.waitForSelector('.summary.passed');
+  assert.equal(await page.locator('h2').textContent(), "✓ passed at the layer's atol 1e-4 (settings: atol 1e-5): Relu");
+  assert.match((await page.locator('section.input p').first().textContent()) ?? '', / · 2 at kinks, within the one-sided slopes$/);
+  assert.equal(await page.locator('#finding').count(), 0, 'a passing layer has no finding');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -1,9 +1,12 @@
 /**
  * The gradient report page: for a chosen layer and input, heatmaps of the analytic and
  * numeric gradients and their difference (2-D slices of any-rank tensors), the worst
- * elements, the diagnosis, and a re-run button. Data arrives from the host by message.
+ * elements, the layer's finding and each input's diagnosis, and a re-run button. Data arrives from the host by message.
  */
 import './report.css';
+import { kinkNote } from '../../src/gradcheck/format';
+import { layerHeadline, otherFindings } from '../../src/gradcheck/headline';
+import { looserPassText } from '../../src/gradcheck/looserTolerance';
 import type { InputReport, LayerReport } from '../../src/gradcheck/types';
 import type { ReportHostMessage, ReportSelection, ReportWebviewMessage } from '../../src/reportProtocol';
 import { maxAbs, onThemeChange, themePalette } from '../shared/colour';
@@ -40,8 +43,9 @@ function baseName(file: string | undefined): string {
   return file ? file.split(/[\\/]/).pop()! : '';
 }
 
+/** "✓ passed", "✓ passed at the layer's atol 1e-4 (settings: atol 1e-5)" or "✗ failed": the words every other surface uses. */
 function statusWord(r: LayerReport): string {
-  return r.passed ? '✓ passed' : '✗ failed';
+  return r.passed ? `✓ ${looserPassText(r) ?? 'passed'}` : '✗ failed';
 }
 
 function fmt(x: number): string {
@@ -91,6 +95,10 @@ function render(): void {
     ),
   );
   if (layer.error) summary.append(h('pre', { class: 'error' }, layer.error));
+  // The layer-level finding leads, as on the lens, in Problems and in the CLI; the others follow it.
+  const headline = layerHeadline(layer);
+  if (headline) summary.append(h('p', { class: 'finding', id: 'finding' }, `Finding: ${headline.text}`));
+  for (const f of otherFindings(layer)) summary.append(h('p', { class: 'hint' }, `Hint: ${f.text}`));
   if (layer.nondeterminism) summary.append(h('p', { class: 'diagnosis' }, `Nondeterministic: ${layer.nondeterminism}`));
   root.append(summary);
 
@@ -110,7 +118,7 @@ function render(): void {
       'p',
       {},
       h('strong', {}, `d${input.name}`),
-      ` shape [${input.shape.join(', ')}] · ${input.status} · max abs err ${fmt(input.maxAbsError)} · max rel err ${fmt(input.maxRelError)} · ${input.checkedCount} compared${input.sampled ? ' (sampled)' : ''}${input.kinkCount ? ` · ${input.kinkCount} at kinks skipped` : ''}`,
+      ` shape [${input.shape.join(', ')}] · ${input.status} · max abs err ${fmt(input.maxAbsError)} · max rel err ${fmt(input.maxRelError)} · ${input.checkedCount} compared${input.sampled ? ' (sampled)' : ''}${kinkNote(input) ? ` · ${kinkNote(input)}` : ''}`,
     ),
   );
   if (input.diagnosis) detail.append(h('p', { class: 'diagnosis', id: 'diagnosis' }, `Diagnosis: ${input.diagnosis}`));
