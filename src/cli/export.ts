@@ -3,10 +3,10 @@
  * PyTorch training script for the run those options describe (see training/export).
  * Exit 0 on success, 2 for bad usage, a dataset that cannot load or a model that cannot be exported.
  */
-import { parseArgs } from 'node:util';
 import { DatasetError } from '../training/datasets/types';
 import { ConfigError } from '../training/errors';
 import { exportPyTorch } from '../training/export';
+import { CommandLineError, readCommandLine } from './commandLine';
 import { configFromArgs, TRAIN_OPTIONS, UsageError } from './train';
 
 const USAGE = `usage: gradlens export <cnn|gan|attention> [options] --out DIR
@@ -20,11 +20,7 @@ const USAGE = `usage: gradlens export <cnn|gan|attention> [options] --out DIR
 
 export async function runExport(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { ...TRAIN_OPTIONS, out: { type: 'string' }, json: { type: 'boolean' } },
-    });
+    const { values, positionals } = readCommandLine(argv, { ...TRAIN_OPTIONS, out: { type: 'string' }, json: { type: 'boolean' } });
     if (values.help) {
       console.log(USAGE);
       return 0;
@@ -37,13 +33,12 @@ export async function runExport(argv: string[]): Promise<number> {
     else console.log(`${result.summary}\n${result.files.map((f) => `  ${f}`).join('\n')}`);
     return 0;
   } catch (err) {
-    const e = err as Error & { code?: string };
-    if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`gradlens export: ${e.message}\n\n${USAGE}`);
+    if (err instanceof UsageError || err instanceof CommandLineError) {
+      console.error(`gradlens export: ${err.message}\n\n${USAGE}`);
       return 2;
     }
     if (err instanceof DatasetError || err instanceof ConfigError) {
-      console.error(`gradlens export: ${e.message}`);
+      console.error(`gradlens export: ${err.message}`);
       return 2;
     }
     throw err;

@@ -4,7 +4,6 @@
  * (--json: "event" is "step", "epoch" or "done"; the last line is the done event with
  * the final metrics; with --steps 0 the run only evaluates the untrained model). Exit 0 on success, 2 for bad usage or a dataset that cannot load.
  */
-import { parseArgs } from 'node:util';
 import { Bar, Presets } from 'cli-progress';
 import { DatasetError } from '../training/datasets/types';
 import { datasetInfo, DEFAULT_DATASET } from '../training/datasets/registry';
@@ -13,6 +12,9 @@ import { ConfigError, Trainer } from '../training/trainer';
 import { MODEL_KINDS, type ModelKind, type TrainConfig, type TrainEvent } from '../training/events';
 import { RunStore } from '../training/runStore';
 import { formatCount } from '../training/summary';
+import { SETTINGS } from '../training/config';
+import { type Infer, type Schema, SchemaError } from '../training/schema';
+import { CommandLineError, readCommandLine } from './commandLine';
 
 const USAGE = `usage: gradlens train <cnn|gan|attention> [options]
   --preset P         cnn: seed, half, small, grey28, tiny; gan: mlp, small; attention: tiny, small, vit
@@ -28,17 +30,26 @@ const USAGE = `usage: gradlens train <cnn|gan|attention> [options]
 
 export class UsageError extends Error {}
 
-function intOpt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got '${v}'`);
-  return Number(v);
-}
-
-function numOpt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${v}'`);
-  return n;
+/**
+ * A flag's value checked by its setting's own schema (training/config.ts), so that the
+ * message names the flag: "--lr must be a number above 0, got 0".
+ */
+function setting<K extends keyof typeof SETTINGS>(
+  field: K,
+  flag: string,
+  raw: string | undefined,
+): Infer<(typeof SETTINGS)[K]> | undefined {
+  if (raw === undefined) return undefined;
+  const schema: Schema<unknown> = SETTINGS[field];
+  const numeric = schema.expected.includes('number');
+  // Decimal notation only: Number() would also take '0x10', '' and ' '.
+  const value = numeric && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? Number(raw) : raw;
+  if (numeric && typeof value !== 'number') throw new UsageError(`--${flag} must be ${schema.expected}, got '${raw}'`);
+  try {
+    return schema.parse(value, `--${flag}`) as Infer<(typeof SETTINGS)[K]>;
+  } catch (err) {
+    throw err instanceof SchemaError ? new UsageError(err.message) : err;
+  }
 }
 
 const fmt = (v: number | undefined, digits = 4): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
@@ -78,24 +89,22 @@ export function configFromArgs(values: Record<string, string | boolean | undefin
   const model = positionals[0] as ModelKind;
   if (!MODEL_KINDS.includes(model)) throw new UsageError(`unknown model '${positionals[0]}'; choose one of ${MODEL_KINDS.join(', ')}`);
   if (str('epochs') !== undefined && str('steps') !== undefined) throw new UsageError('give --epochs or --steps, not both');
-  const seed = str('seed') === undefined ? undefined : Number(str('seed'));
-  if (str('seed') !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${str('seed')}'`);
   const config: TrainConfig = {
     model,
-    preset: str('preset'),
-    dataset: str('dataset'),
-    dataDir: str('data-dir'),
-    epochs: intOpt('epochs', str('epochs')),
-    steps: intOpt('steps', str('steps')),
-    batchSize: intOpt('batch-size', str('batch-size')),
-    lr: numOpt('lr', str('lr')),
-    weightDecay: numOpt('weight-decay', str('weight-decay')),
-    seed,
-    trainLimit: intOpt('train-limit', str('train-limit')),
-    testLimit: intOpt('test-limit', str('test-limit')),
-    ganLoss: str('gan-loss') as TrainConfig['ganLoss'],
+    preset: setting('preset', 'preset', str('preset')),
+    dataset: setting('dataset', 'dataset', str('dataset')),
+    dataDir: setting('dataDir', 'data-dir', str('data-dir')),
+    epochs: setting('epochs', 'epochs', str('epochs')),
+    steps: setting('steps', 'steps', str('steps')),
+    batchSize: setting('batchSize', 'batch-size', str('batch-size')),
+    lr: setting('lr', 'lr', str('lr')),
+    weightDecay: setting('weightDecay', 'weight-decay', str('weight-decay')),
+    seed: setting('seed', 'seed', str('seed')),
+    trainLimit: setting('trainLimit', 'train-limit', str('train-limit')),
+    testLimit: setting('testLimit', 'test-limit', str('test-limit')),
+    ganLoss: setting('ganLoss', 'gan-loss', str('gan-loss')),
     causal: values.causal as boolean | undefined,
-    backend: str('backend') as TrainConfig['backend'],
+    backend: setting('backend', 'backend', str('backend')),
     // Terminal output needs far fewer updates than the panel.
     eventIntervalMs: 500,
     sampleIntervalMs: 1e12,
@@ -110,11 +119,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   let runsDir: string | undefined;
   let download = false;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { ...TRAIN_OPTIONS, 'runs-dir': { type: 'string' }, json: { type: 'boolean' } },
-    });
+    const { values, positionals } = readCommandLine(argv, { ...TRAIN_OPTIONS, 'runs-dir': { type: 'string' }, json: { type: 'boolean' } });
     if (values.help) {
       console.log(USAGE);
       return 0;
@@ -126,9 +131,8 @@ export async function runTrain(argv: string[]): Promise<number> {
     runsDir = values['runs-dir'];
     download = values.download ?? false;
   } catch (err) {
-    const e = err as Error & { code?: string };
-    if (err instanceof UsageError || err instanceof DatasetError || e.code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`gradlens train: ${e.message}\n\n${USAGE}`);
+    if (err instanceof UsageError || err instanceof DatasetError || err instanceof CommandLineError) {
+      console.error(`gradlens train: ${err.message}\n\n${USAGE}`);
       return 2;
     }
     throw err;
@@ -253,10 +257,11 @@ export async function runTrain(argv: string[]): Promise<number> {
     }
   };
 
-  const trainer = new Trainer(config, { onEvent, store: runsDir ? new RunStore(runsDir) : undefined });
-  const onSigint = (): void => trainer.stop();
+  let trainer: Trainer | undefined;
+  const onSigint = (): void => trainer?.stop();
   process.once('SIGINT', onSigint);
   try {
+    trainer = new Trainer(config, { onEvent, store: runsDir ? new RunStore(runsDir) : undefined });
     await trainer.run();
     return 0;
   } catch (err) {

@@ -65,6 +65,27 @@ test('train: bad usage and unloadable data exit with 2 and a clear message', () 
   assert.equal(cli('train', 'cnn', '--preset', 'giant').code, 2);
 });
 
+test('train and export: a value out of range names the flag and the limit, negative numbers included, and exits 2', () => {
+  const cases: [string[], RegExp][] = [
+    [['--steps', '-1'], /^gradlens train: --steps must be a whole number of at least 0, got -1$/m],
+    [['--lr', '0'], /^gradlens train: --lr must be a number above 0, got 0$/m],
+    [['--lr=-0.5'], /^gradlens train: --lr must be a number above 0, got -0\.5$/m],
+    [['--weight-decay', '-1'], /^gradlens train: --weight-decay must be a number of at least 0, got -1$/m],
+    [['--seed', '-3'], /^gradlens train: --seed must be a whole number from 0 to 4294967295, got -3$/m],
+    [['--batch-size', '0x10'], /^gradlens train: --batch-size must be a positive whole number, got '0x10'$/m],
+    [['--backend', 'gpu'], /^gradlens train: --backend must be one of auto, fast, reference, got "gpu"$/m],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli('train', 'cnn', ...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /config\.|ambiguous/);
+  }
+  const exported = cli('export', 'cnn', '--lr', '-1', '--out', join(tmpdir(), 'gradlens-never-written'));
+  assert.equal(exported.code, 2);
+  assert.match(exported.stderr, /^gradlens export: --lr must be a number above 0, got -1$/m);
+});
+
 test('summary prints the course example and the seed CNN total', () => {
   const r = cli('summary', 'INPUT 32x32x1, CONV5-10, POOL2, CONV5-10, POOL2, FC-10');
   assert.equal(r.code, 0, r.stderr);
