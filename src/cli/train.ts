@@ -30,6 +30,23 @@ const USAGE = `usage: gradlens train <cnn|gan|attention> [options]
 
 export class UsageError extends Error {}
 
+/** The flags of TRAIN_OPTIONS that set a TrainConfig field, and the field each sets. */
+const FLAG_FIELDS = {
+  preset: 'preset',
+  dataset: 'dataset',
+  'data-dir': 'dataDir',
+  epochs: 'epochs',
+  steps: 'steps',
+  'batch-size': 'batchSize',
+  lr: 'lr',
+  'weight-decay': 'weightDecay',
+  seed: 'seed',
+  'train-limit': 'trainLimit',
+  'test-limit': 'testLimit',
+  'gan-loss': 'ganLoss',
+  backend: 'backend',
+} as const satisfies Record<string, keyof typeof SETTINGS>;
+
 /**
  * A flag's value checked by its setting's own schema (training/config.ts), so that the
  * message names the flag: "--lr must be a number above 0, got 0".
@@ -89,22 +106,15 @@ export function configFromArgs(values: Record<string, string | boolean | undefin
   const model = positionals[0] as ModelKind;
   if (!MODEL_KINDS.includes(model)) throw new UsageError(`unknown model '${positionals[0]}'; choose one of ${MODEL_KINDS.join(', ')}`);
   if (str('epochs') !== undefined && str('steps') !== undefined) throw new UsageError('give --epochs or --steps, not both');
+  const settings: Partial<TrainConfig> = {};
+  for (const [flag, field] of Object.entries(FLAG_FIELDS)) {
+    const value = setting(field, flag, str(flag));
+    if (value !== undefined) Object.assign(settings, { [field]: value });
+  }
   const config: TrainConfig = {
     model,
-    preset: setting('preset', 'preset', str('preset')),
-    dataset: setting('dataset', 'dataset', str('dataset')),
-    dataDir: setting('dataDir', 'data-dir', str('data-dir')),
-    epochs: setting('epochs', 'epochs', str('epochs')),
-    steps: setting('steps', 'steps', str('steps')),
-    batchSize: setting('batchSize', 'batch-size', str('batch-size')),
-    lr: setting('lr', 'lr', str('lr')),
-    weightDecay: setting('weightDecay', 'weight-decay', str('weight-decay')),
-    seed: setting('seed', 'seed', str('seed')),
-    trainLimit: setting('trainLimit', 'train-limit', str('train-limit')),
-    testLimit: setting('testLimit', 'test-limit', str('test-limit')),
-    ganLoss: setting('ganLoss', 'gan-loss', str('gan-loss')),
+    ...settings,
     causal: values.causal as boolean | undefined,
-    backend: setting('backend', 'backend', str('backend')),
     // Terminal output needs far fewer updates than the panel.
     eventIntervalMs: 500,
     sampleIntervalMs: 1e12,
