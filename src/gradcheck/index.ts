@@ -18,7 +18,8 @@
  *    (mixUp.ts: a few more forward calls, at most half as many as the check took).
  */
 export * from './types';
-export { checkTarget, resolveTolerance, DEFAULT_SAMPLE_SIZE, DEFAULT_PROJECTIONS, HEATMAP_LIMIT } from './checker';
+export { checkTarget, resolveTolerance } from './checker';
+export { DEFAULT_SAMPLE_SIZE, DEFAULT_PROJECTIONS, HEATMAP_LIMIT } from './checkInput';
 export { formatReport, toJsonReport } from './format';
 export type { FormatOptions, JsonReport, JsonLayer, JsonInput } from './format';
 export { toJUnitXml } from './junit';
