@@ -9,6 +9,9 @@ import { formatReport, toJsonReport, toJUnitXml } from '../gradcheck';
 import type { CheckMode, LayerReport } from '../gradcheck/types';
 import { checkFiles, type FileCheckResult } from '../layers/sandbox';
 import { errorReport } from '../layers/reports';
+import { collectUntagged } from '../layers/files';
+import { tagLine, tagPrefill, untaggedSuggestion } from '../layers/tagSuggestion';
+import type { TagCandidate } from '../layers/types';
 import { CommandLineError, readCommandLine } from './commandLine';
 
 const USAGE = `usage: gradlens check <files or folders...> [options]
@@ -89,8 +92,10 @@ function relative(file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
-/** Every result as reports: a file that could not be loaded, or has no layers, still shows up. */
-function reportsOf(results: FileCheckResult[], mode: CheckMode): { reports: LayerReport[]; loadFailed: boolean } {
+type Untagged = { file: string; candidate: TagCandidate }[];
+
+/** Every result as reports: a file that could not be loaded, or has no layers, still shows up (with what a tag would check in it). */
+function reportsOf(results: FileCheckResult[], mode: CheckMode, untagged: Untagged): { reports: LayerReport[]; loadFailed: boolean } {
   const reports: LayerReport[] = [];
   let loadFailed = false;
   for (const r of results) {
@@ -98,15 +103,36 @@ function reportsOf(results: FileCheckResult[], mode: CheckMode): { reports: Laye
     if (r.loadError !== undefined) loadFailed = true;
     if (r.layers.length === 0) {
       loadFailed = true;
+      const here = untagged.filter((u) => u.file === path.resolve(r.file)).map((u) => untaggedSuggestion(u.candidate));
       const why =
         r.loadError ??
-        'no checkable layers found: export a layer({...}), or tag an exported xxxForward with /** @gradcheck x:[4,5] ... */ (in Python: # @gradcheck x:[4,5] above def xxx_forward)';
+        (here.length > 0
+          ? `no tagged layers: ${here.join('; ')}`
+          : 'no checkable layers found: export a layer({...}), or tag an exported xxxForward with /** @gradcheck x:[4,5] ... */ (in Python: # @gradcheck x:[4,5] above def xxx_forward)');
       reports.push({ ...errorReport(path.basename(r.file), why, mode), file });
       continue;
     }
     for (const layer of r.layers) reports.push({ ...layer, file });
   }
   return { reports, loadFailed };
+}
+
+/** The untagged candidates as lines for the terminal, or as JSON. */
+function untaggedLines(untagged: Untagged): string[] {
+  if (untagged.length === 0) return [];
+  const head = `untagged: ${untagged.length === 1 ? 'this looks' : `these ${untagged.length} look`} checkable once tagged`;
+  return [head, ...untagged.map((u) => `  ${relative(u.file)}: ${untaggedSuggestion(u.candidate)}`)];
+}
+
+function untaggedJson(untagged: Untagged) {
+  return untagged.map(({ file, candidate: c }) => ({
+    file: relative(file),
+    ...(c.cell !== undefined ? { cell: c.cell } : {}),
+    line: c.line + 1,
+    name: c.name,
+    convention: c.convention,
+    tag: tagLine(c.language, '', tagPrefill(c.params)),
+  }));
 }
 
 export interface CheckCommandOptions {
@@ -138,13 +164,18 @@ export async function runCheck(argv: string[], options: CheckCommandOptions = {}
     // The layers' own console output must not mix into the table or the JSON on stdout.
     onLog: (text) => process.stderr.write(text),
   });
+  const untagged = collectUntagged(args.paths);
+  const extra = untagged.length > 0 ? { untagged: untaggedJson(untagged) } : {};
   if (results.length === 0) {
     const message = `no files with checkable layers in ${args.paths.join(', ')}`;
-    if (args.json) console.log(JSON.stringify({ layers: [], error: message }));
-    else console.error(`gradlens check: ${message}`);
+    if (args.json) console.log(JSON.stringify({ layers: [], error: message, ...extra }));
+    else console.error([`gradlens check: ${message}`, ...untaggedLines(untagged)].join('\n'));
     return 2;
   }
-  const { reports, loadFailed } = reportsOf(results, args.mode);
+  // Files named outright that hold nothing tagged say so in their own report; the rest are listed after the table.
+  const { reports, loadFailed } = reportsOf(results, args.mode, untagged);
+  const reported = new Set(results.filter((r) => r.layers.length === 0).map((r) => path.resolve(r.file)));
+  const rest = untagged.filter((u) => !reported.has(u.file));
 
   if (args.junit) {
     try {
@@ -154,8 +185,11 @@ export async function runCheck(argv: string[], options: CheckCommandOptions = {}
       return 2;
     }
   }
-  if (args.json) console.log(JSON.stringify(toJsonReport(reports)));
-  else console.log(formatReport(reports, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  if (args.json) console.log(JSON.stringify({ ...toJsonReport(reports), ...extra }));
+  else {
+    console.log(formatReport(reports, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+    for (const line of untaggedLines(rest)) console.log(line);
+  }
 
   if (loadFailed) return 2;
   return reports.every((r) => r.passed) ? 0 : 1;

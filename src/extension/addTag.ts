@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { TagCandidate } from '../layers/types';
 import type { LayerIndex } from './layerIndex';
-import { TAG_PROMPT, firstPlaceholder, tagLine, tagPrefill, tagTextProblem } from './tagText';
+import { tagLine, tagPrefill } from '../layers/tagSuggestion';
+import { TAG_PROMPT, firstPlaceholder, tagTextProblem } from './tagText';
 
 /**
  * "Add @gradcheck tag…": one input box, prefilled from the candidate's signature and

@@ -1,19 +1,15 @@
 /**
- * The text behind "Add @gradcheck tag…": what the input box starts with (read from the
- * candidate's signature), what it says is wrong while the user types, and the comment
- * line it writes. Pure, so each is tested in Node; addTag.ts does the VS Code part.
+ * The text behind "Add @gradcheck tag…" that only the input box needs: the grammar line,
+ * where the placeholders are, and what is wrong while the user types. Pure, so each is
+ * tested in Node; addTag.ts does the VS Code part, and the prefill and the comment line
+ * it writes come from layers/tagSuggestion.ts (the command line suggests them too).
  */
 import { outsideJsonStrings, parseGradcheckTag } from '../layers/tag';
-import type { LayerLanguage, TagCandidate } from '../layers/types';
+import type { LayerLanguage } from '../layers/types';
 
 /** The grammar in one line, shown under the input box. */
 export const TAG_PROMPT =
   'In call order: inputs x:[4,5] (float64, checked), labels y:int[4]<10 (values in [0, 10)), constants name=<JSON>; optionally atol= rtol= eps=';
-
-/** `x:[?] w:[?] y:int[?]<? conv_param={}`: one argument per parameter, each size left for the user. */
-export function tagPrefill(params: TagCandidate['params']): string {
-  return params.map((p) => (p.guess === 'tensor' ? `${p.name}:[?]` : p.guess === 'int' ? `${p.name}:int[?]<?` : `${p.name}={}`)).join(' ');
-}
 
 /** Offsets of the `?` placeholders outside JSON strings (a constant may hold a '?' of its own). */
 export function placeholders(text: string): number[] {
@@ -36,10 +32,4 @@ export function tagTextProblem(text: string, language: LayerLanguage): string | 
   if (/[\r\n]/.test(text)) return 'Write the tag on one line';
   if (language === 'javascript' && text.includes('*/')) return "A JavaScript tag lives in a /** */ comment, so it cannot contain '*/'";
   return parseGradcheckTag(`@gradcheck ${text.trim()}`)?.problem?.replace(/^@gradcheck: /, '');
-}
-
-/** The comment line written above the candidate, without its line break. */
-export function tagLine(language: LayerLanguage, indent: string, text: string): string {
-  const body = `@gradcheck ${text.trim()}`;
-  return language === 'python' ? `${indent}# ${body}` : `${indent}/** ${body} */`;
 }

@@ -166,6 +166,55 @@ test('exit 2: a file that cannot be loaded, a missing path, bad usage', async ()
   assert.match(none.stdout, /no checkable layers found/);
 });
 
+test('untagged layer-like code is named with the tag it needs: in a folder with nothing tagged, in a file named outright, after the table', async () => {
+  const dir = mkdtempSync(path.join(tmp, 'untagged-'));
+  const relu = path.join(dir, 'relu.py');
+  writeFileSync(
+    relu,
+    'import numpy as np\n\ndef relu_forward(x):\n    return np.maximum(x, 0), x\n\ndef relu_backward(dout, cache):\n    return dout * (cache > 0)\n',
+  );
+  writeFileSync(path.join(dir, 'notes.js'), 'export const nothing = 1;\n');
+  const tagLead = '`# @gradcheck x:[?]` on the line above it, with a size for each ?';
+
+  const folder = await check(dir);
+  assert.equal(folder.code, 2, 'nothing was checked');
+  assert.match(folder.stderr, /no files with checkable layers in /);
+  assert.match(folder.stderr, /untagged: this looks checkable once tagged/);
+  assert.ok(folder.stderr.includes(`relu.py: relu at line 3 looks like a forward/backward pair: put ${tagLead}`), folder.stderr);
+  assert.doesNotMatch(folder.stderr, /notes\.js/, 'a file with nothing layer-like is not listed');
+
+  const json = JSON.parse((await check(dir, '--json')).stdout) as { untagged: unknown[] };
+  assert.deepEqual(json.untagged, [
+    {
+      file: path.relative(process.cwd(), relu).startsWith('..') ? relu : path.relative(process.cwd(), relu),
+      line: 3,
+      name: 'relu',
+      convention: 'pair',
+      tag: '# @gradcheck x:[?]',
+    },
+  ]);
+
+  const named = await check(relu, '--json');
+  assert.equal(named.code, 2);
+  assert.match(
+    (JSON.parse(named.stdout) as JsonReport).layers[0].error ?? '',
+    /^no tagged layers: relu at line 3 looks like a forward\/backward pair/,
+  );
+
+  // Found in a folder beside a tagged layer, it is listed after the table; tagging it as suggested makes it a layer.
+  const both = await check(dir, 'examples/mlp.ts');
+  assert.match(both.stdout, /untagged: this looks checkable once tagged\n {2}\S*relu\.py: relu at line 3/);
+  writeFileSync(relu, readFileSync(relu, 'utf8').replace('def relu_forward', '# @gradcheck x:[3,4]\ndef relu_forward'));
+  const tagged = await check(relu, '--json', '--python', '/usr/bin/python3');
+  const report = JSON.parse(tagged.stdout) as JsonReport & { untagged?: unknown };
+  assert.equal(tagged.code, 0, tagged.stdout);
+  assert.deepEqual(
+    report.layers.map((l) => [l.name, l.passed]),
+    [['relu', true]],
+  );
+  assert.equal(report.untagged, undefined);
+});
+
 test('--timeout bounds a hanging layer; the others are still checked', async () => {
   const { code, stdout } = await check('test/layers/fixtures/hang.js', '--timeout', '1', '--json');
   assert.equal(code, 1);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { firstPlaceholder, placeholders, tagLine, tagPrefill, tagTextProblem } from '../../src/extension/tagText';
+import { firstPlaceholder, placeholders, tagTextProblem } from '../../src/extension/tagText';
+import { tagLine, tagPrefill } from '../../src/layers/tagSuggestion';
 import { parseGradcheckTag } from '../../src/layers/tag';
 
 test('the prefill names every parameter in call order, sizes left as ?', () => {

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { GradLensApi } from '../../src/extension/api';
-import { tagLine } from '../../src/extension/tagText';
+import { tagLine } from '../../src/layers/tagSuggestion';
 import { EXTENSION_ID, clickLens, codeLenses, gradlensDiagnostics, lensTitles, setting, waitFor, workspaceRoot } from './helpers';
 import type { SuiteTest } from './runner';
 
