@@ -1,25 +1,29 @@
 // `npm start`: the command-line checker over the bundled examples, then a short
 // training run. Layers under examples/wrong/ (and examples/python/wrong/) are wrong on
 // purpose: the quick start succeeds only when every correct example passes and every
-// wrong one fails. The Python examples run with the first interpreter that has numpy:
-// $GRADLENS_PYTHON, python3, python, or Debian's own; those needing torch are left out
-// (and said so) where the interpreter lacks it.
+// wrong one fails. The Python examples run with the first of $GRADLENS_PYTHON, python3,
+// python and Debian's own that has torch, else the first that has numpy; then those
+// needing torch are left out (and said so).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 
 const node = process.execPath;
 
+/** The first candidate with torch (so every Python example runs), else the first with numpy. */
 function findPython() {
-  const candidates = [process.env.GRADLENS_PYTHON, 'python3', 'python', '/usr/bin/python3'].filter(Boolean);
+  const candidates = [...new Set([process.env.GRADLENS_PYTHON, 'python3', 'python', '/usr/bin/python3'].filter(Boolean))];
+  let withNumpy;
   for (const python of candidates) {
     const probe = spawnSync(python, ['-c', 'import numpy\ntry:\n import torch\n print("torch")\nexcept ImportError:\n print("numpy")'], {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    if (probe.status === 0) return { python, torch: probe.stdout.trim() === 'torch' };
+    if (probe.status !== 0) continue;
+    if (probe.stdout.trim() === 'torch') return { python, torch: true };
+    withNumpy ??= { python, torch: false };
   }
-  return undefined;
+  return withNumpy;
 }
 
 function pythonFiles(dir) {
@@ -65,11 +69,15 @@ for (const l of layers) {
   const mark = l.passed ? '✓ passed' : '✗ failed';
   console.log(`${mark}  ${l.name}  (${where})${wrongOnPurpose ? '  [wrong on purpose]' : ''}${asExpected ? '' : '  <-- UNEXPECTED'}`);
   if (l.error) console.log(`      error: ${l.error}`);
+  // The layer's finding leads, as in the editor and the CLI's table; the others follow the inputs.
+  if (l.headline) console.log(`      finding: ${l.headline}`);
+  if (l.nondeterminism) console.log(`      nondeterministic: ${l.nondeterminism}`);
   for (const i of l.inputs) {
     if (i.status === 'passed') continue;
     console.log(`      ${i.name}: ${i.status}${i.diagnosis ? ` (${i.diagnosis})` : ''}`);
   }
-  if (!l.passed && l.hint) console.log(`      hint: ${l.hint}`);
+  const rest = l.headline ? (l.otherFindings ?? []) : l.hint ? [l.hint] : [];
+  if (!l.passed && rest.length > 0) console.log(`      hint: ${rest.join('. ')}`);
 }
 console.log(`\n${layers.length} layers; details: node dist/cli.js check examples${python ? ` --python ${python.python}` : ''}`);
 for (const note of notes) console.log(note);

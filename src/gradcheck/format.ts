@@ -145,6 +145,8 @@ export interface JsonLayer {
   hint?: string;
   /** The layer-level finding that leads (headline.ts), when there is one. */
   headline?: string;
+  /** The layer-level findings after the headline, in the order found (the hint, less the headline). */
+  otherFindings?: string[];
   /** Said when the layer passed only at its own, looser tolerance (looserTolerance.ts). */
   toleranceNote?: string;
   mode: string;
@@ -182,6 +184,7 @@ export function toJsonReport(reports: LayerReport[]): JsonReport {
         ...(r.nondeterminism !== undefined ? { nondeterminism: r.nondeterminism } : {}),
         ...(r.hint !== undefined ? { hint: r.hint } : {}),
         ...(headline ? { headline: headline.text } : {}),
+        ...(headline && otherFindings(r).length > 0 ? { otherFindings: otherFindings(r).map((f) => f.text) } : {}),
         ...(looserPassText(r) ? { toleranceNote: looserPassText(r) } : {}),
         mode: r.mode,
         timeMs: Math.round(r.timeMs * 100) / 100,
