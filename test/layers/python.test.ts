@@ -111,6 +111,19 @@ test('an interpreter without numpy says so, and how to fix it', async () => {
   assert.match(result.loadError ?? '', /cannot import numpy.*pip install numpy/);
 });
 
+test('an interpreter without torch names another Python on this machine that has it', async () => {
+  // Debian's python3, with a stand-in torch that fails to import, is the one in use; the
+  // usual places (python3 on PATH, /usr/bin/python3) hold Debian's own, which has torch.
+  const noTorch = path.resolve('test/fixtures/python/no-torch-python.sh');
+  const result = await checkFile(path.resolve('examples/python/attention.py'), { workerPath, pythonPath: noTorch });
+  assert.match(
+    result.loadError ?? '',
+    /No module named 'torch'.*cannot import torch; install it there .* to a Python, such as '(python3|\/usr\/bin\/python3)', which has it$/,
+  );
+  const nowhere = await checkFile(fixture('importFails.py'), { workerPath, pythonPath });
+  assert.match(nowhere.loadError ?? '', /to a Python that has it$/, 'no Python has a module that does not exist');
+});
+
 test('notebooks: only definitions run, layers carry their cell, and a failing cell does not stop the check', async () => {
   const result = await checkFile(fixture('layers.ipynb'), { workerPath, pythonPath });
   assert.equal(result.loadError, undefined, result.loadError);

@@ -69,11 +69,20 @@ export function describeError(answer: PythonError, program: Program): string {
   return `${answer.error} (at ${where}${frame.name && frame.name !== '<module>' ? ` in ${frame.name}` : ''})`;
 }
 
-/** An import the user's module needs that the interpreter lacks gets the fix beside it. */
-export function withImportFix(message: string, pythonPath: string): string {
-  const missing = /No module named '([\w.]+)'/.exec(message)?.[1]?.split('.')[0];
+/** The top-level module a "No module named 'x.y'" message names ('x'), if it names one. */
+export function missingModule(message: string): string | undefined {
+  return /No module named '([\w.]+)'/.exec(message)?.[1]?.split('.')[0];
+}
+
+/**
+ * An import the user's module needs that the interpreter lacks gets the fix beside it,
+ * naming `elsewhere` when another Python on this machine has the module (otherInterpreter.ts).
+ */
+export function withImportFix(message: string, pythonPath: string, elsewhere?: string): string {
+  const missing = missingModule(message);
   if (!missing) return message;
   const debian = missing === 'torch' ? 'python3-torch' : missing === 'numpy' ? 'python3-numpy' : `python3-${missing}`;
   const pip = missing === 'torch' ? 'torch' : missing;
-  return `${message}: the interpreter '${pythonPath}' cannot import ${missing}; install it there ('${pythonPath} -m pip install ${pip}', or Debian's ${debian}) or set the gradlens.pythonPath setting (CLI: --python) to a Python that has it`;
+  const other = elsewhere ? `, such as '${elsewhere}', which has it` : ' that has it';
+  return `${message}: the interpreter '${pythonPath}' cannot import ${missing}; install it there ('${pythonPath} -m pip install ${pip}', or Debian's ${debian}) or set the gradlens.pythonPath setting (CLI: --python) to a Python${other}`;
 }

@@ -13,7 +13,8 @@ import { errorReport } from '../reports';
 import type { CheckFileOptions, DiscoveredLayer } from '../types';
 import { checkLayer, deathReason } from './layer';
 import { PythonExited, type PythonProcess, PythonSetupError } from './process';
-import { describeError, type Program, readProgram, statusOf, withImportFix } from './program';
+import { interpreterWith } from './otherInterpreter';
+import { describeError, missingModule, type Program, readProgram, statusOf, withImportFix } from './program';
 import { acquireProcess, acquireThread, inTurn, killWarmProcess } from './warm';
 import type { WireMessage } from './wire';
 
@@ -106,7 +107,10 @@ async function runFile(file: string, options: PythonRunOptions): Promise<PythonF
     const h = statusOf(answer);
     if (!h.ok) {
       const described = describeError(h, program);
-      return h.syntax ? described : withImportFix(`loading ${path.basename(abs)} raised ${described}`, pythonPath);
+      if (h.syntax) return described;
+      const message = `loading ${path.basename(abs)} raised ${described}`;
+      const missing = missingModule(message);
+      return withImportFix(message, pythonPath, missing ? await interpreterWith(missing, pythonPath) : undefined);
     }
     return proc;
   };
